@@ -279,8 +279,11 @@ export class RingProducer {
   }
 }
 
-/** Called for each record, in place: the payload is data[offset, offset+length), valid until the callback returns. */
-export type RecordHandler = (data: Uint8Array, offset: number, length: number, kind: number) => void;
+/**
+ * Called for each record, in place: the payload is data[offset, offset+length), valid until the
+ * callback returns. Returning `false` ends the poll after this record (it counts as consumed).
+ */
+export type RecordHandler = (data: Uint8Array, offset: number, length: number, kind: number) => unknown;
 /** Called before the next record when records were lost: count and reason. */
 export type DropHandler = (count: number, reason: DropReason) => void;
 
@@ -364,9 +367,10 @@ export class RingConsumer {
         onDrop(stale, 'stale');
         stale = 0;
       }
-      onRecord(this.data, pos + RECORD_HEADER_BYTES, len, i32[(pos >> 2) + 1] as number);
+      const go = onRecord(this.data, pos + RECORD_HEADER_BYTES, len, i32[(pos >> 2) + 1] as number);
       delivered++;
       tail = next;
+      if (go === false) break;
     }
     if (stale > 0) {
       this.#out.stale += stale;

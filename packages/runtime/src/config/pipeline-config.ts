@@ -1,0 +1,140 @@
+/**
+ * The runtime's part of the tickline config: threads per stage, placement (fusion), ring
+ * capacities and per-edge policies, loop tuning. Stage-specific sections are validated by the
+ * stages' own schemas, which the CLI passes in.
+ */
+
+import type { OverflowPolicy } from '@tickline/ring';
+import { STAGES, type StageName } from '../stage.js';
+import { type Issue, int, list, num, obj, oneOf, optional, record, type Schema, str } from './schema.js';
+
+/** Edges of the default chain plus the feedback edge, named "<from>-><to>". */
+export const EDGES = [
+  'ingest->normalize',
+  'normalize->book',
+  'book->signals',
+  'signals->risk',
+  'risk->execution',
+  'execution->risk',
+] as const;
+export type EdgeName = (typeof EDGES)[number];
+
+export interface EdgePolicy {
+  readonly policy: OverflowPolicy;
+  readonly maxAgeMs: number;
+}
+
+/**
+ * Defaults from the architecture: stale quotes are worse than missing ones (drop-oldest and a
+ * drop mark on the market-data path), intents expire rather than trade on stale data, and fills
+ * are never dropped.
+ */
+export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
+  'ingest->normalize': { policy: 'drop-oldest', maxAgeMs: 0 },
+  'normalize->book': { policy: 'drop-oldest', maxAgeMs: 0 },
+  'book->signals': { policy: 'drop-oldest', maxAgeMs: 0 },
+  'signals->risk': { policy: 'drop-newest', maxAgeMs: 250 },
+  'risk->execution': { policy: 'drop-newest', maxAgeMs: 250 },
+  'execution->risk': { policy: 'block', maxAgeMs: 0 },
+};
+
+const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'block'];
+
+const capacity = (def: number): Schema<number> => {
+  const allowed = 'a power of two from 1024 to 1073741824';
+  return {
+    allowed,
+    parse(v, path, issues) {
+      if (v === undefined) return def;
+      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1024 || n > 2 ** 30 || (n & (n - 1)) !== 0) {
+        issues.push({ path, message: `must be ${allowed}, got ${JSON.stringify(v)}` });
+        return def;
+      }
+      return n;
+    },
+  };
+};
+
+const threads = obj(Object.fromEntries(STAGES.map((s) => [s, int(1, 64, 1)])) as Record<StageName, Schema<number>>);
+
+export const runtimeSchema = obj({
+  threads,
+  fuse: list(str('', /^[a-z]+(\+[a-z]+)+$/, 'adjacent stages joined by "+", e.g. "normalize+book"'), []),
+  rings: obj({
+    capacityBytes: capacity(1 << 22),
+    edges: record(
+      EDGES,
+      obj({
+        capacityBytes: optional(capacity(1 << 22)),
+        policy: optional(oneOf(POLICIES, 'drop-newest')),
+        maxAgeMs: optional(num(0, 3_600_000, 0)),
+      }),
+    ),
+  }),
+  runtime: obj({
+    batch: int(1, 65_536, 256),
+    spinUs: int(0, 100_000, 50),
+    tickMs: int(1, 60_000, 10),
+    yieldMs: int(1, 1000, 5),
+  }),
+});
+
+export type RuntimeConfig = ReturnType<typeof runtimeSchema.parse>;
+
+/** A placement group: stages that run fused in one worker, with the group's thread count. */
+export interface Group {
+  readonly name: string;
+  readonly stages: readonly StageName[];
+  readonly threads: number;
+}
+
+/**
+ * Turns `fuse` into the chain of groups. Each fused group must list adjacent stages in pipeline
+ * order, and a stage may be in one group only. A group runs with the largest thread count of its
+ * stages. Problems are added to `issues` (path `fuse[i]`).
+ */
+export function placementGroups(config: RuntimeConfig, issues: Issue[]): Group[] {
+  const owner = new Map<StageName, number>();
+  const fused: StageName[][] = [];
+  config.fuse.forEach((spec, i) => {
+    const names = spec.split('+');
+    const bad = names.filter((n) => !(STAGES as readonly string[]).includes(n));
+    if (bad.length > 0) {
+      issues.push({ path: `fuse[${i}]`, message: `names unknown stage(s) ${bad.join(', ')} (stages: ${STAGES.join(', ')})` });
+      return;
+    }
+    const idx = names.map((n) => STAGES.indexOf(n as StageName));
+    if (idx.some((x, k) => k > 0 && x !== (idx[k - 1] as number) + 1)) {
+      issues.push({ path: `fuse[${i}]`, message: `must list adjacent stages in pipeline order (${STAGES.join(' -> ')}), got ${spec}` });
+      return;
+    }
+    for (const n of names as StageName[]) {
+      if (owner.has(n)) {
+        issues.push({ path: `fuse[${i}]`, message: `stage ${n} is already fused in fuse[${owner.get(n)}]` });
+        return;
+      }
+    }
+    for (const n of names as StageName[]) owner.set(n, fused.length);
+    fused.push(names as StageName[]);
+  });
+  const groups: Group[] = [];
+  for (let s = 0; s < STAGES.length; ) {
+    const stage = STAGES[s] as StageName;
+    const g = owner.has(stage) ? (fused[owner.get(stage) as number] as StageName[]) : [stage];
+    groups.push({ name: g.join('+'), stages: g, threads: Math.max(...g.map((n) => config.threads[n])) });
+    s += g.length;
+  }
+  return groups;
+}
+
+export function edgePolicy(config: RuntimeConfig, edge: EdgeName): EdgePolicy & { capacityBytes: number } {
+  const o: { policy?: OverflowPolicy | undefined; maxAgeMs?: number | undefined; capacityBytes?: number | undefined } =
+    config.rings.edges[edge] ?? {};
+  const d = DEFAULT_EDGE_POLICIES[edge];
+  return {
+    policy: o.policy ?? d.policy,
+    maxAgeMs: o.maxAgeMs ?? d.maxAgeMs,
+    capacityBytes: o.capacityBytes ?? config.rings.capacityBytes,
+  };
+}

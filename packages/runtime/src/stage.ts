@@ -1,0 +1,132 @@
+/**
+ * The contract between a stage's pure core and the runtime that hosts it.
+ *
+ * A core is synchronous and free of I/O, threads and logging on the per-record path. It gets
+ * records through typed handlers and sends records on through an Emitter. The runtime decides
+ * what an Emitter does: encode into a ring towards another worker, or call the next core in the
+ * same worker directly (fused placement). So the same core runs unchanged in a pipeline, fused
+ * with its neighbours, or alone under a benchmark.
+ *
+ * A record kind a core has no handler for is passed on unchanged (so marks such as feed-down
+ * travel to the stages that care without every stage forwarding them by hand).
+ */
+
+import type {
+  BarLike,
+  BookDeltaLike,
+  BookSnapshotLike,
+  BookViewLike,
+  FillRecord,
+  InstrumentRegistry,
+  OrderEventRecord,
+  OrderIntentRecord,
+  PositionRecord,
+  QuoteBatchLike,
+  SignalRecord,
+  TradeBatchLike,
+} from '@tickline/wire';
+
+export const STAGES = ['ingest', 'normalize', 'book', 'signals', 'risk', 'execution'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface RawFrameLike {
+  readonly venue: number;
+  readonly connId: number;
+  readonly recvS: number;
+  readonly recvNs: number;
+  readonly frameSeq: number;
+  /** FrameKind: 0 WebSocket text, 1 WebSocket binary, 2 REST response. */
+  readonly kind: number;
+  readonly context: string | null;
+  /** Payload; may be a view on shared memory, valid only during the call. */
+  readonly bytes: Uint8Array;
+}
+
+/** Low-rate control marks that ride the data path (see schema/tickline.fbs "marks"). */
+export type Mark =
+  | {
+      readonly type: 'feed';
+      readonly venue: number;
+      readonly connId: number;
+      readonly up: boolean;
+      readonly reason: string;
+      readonly tsS: number;
+      readonly tsNs: number;
+    }
+  | { readonly type: 'stale'; readonly instrument: number; readonly venue: number; readonly ageMs: number }
+  | { readonly type: 'halt'; readonly state: number; readonly reason: string; readonly tsS: number; readonly tsNs: number }
+  | { readonly type: 'resync'; readonly instrument: number; readonly venue: number; readonly reason: string }
+  | { readonly type: 'drop'; readonly count: number; readonly reason: number; readonly edge: string };
+
+export interface Emitter {
+  rawFrame(f: RawFrameLike): void;
+  bookDelta(d: BookDeltaLike): void;
+  bookSnapshot(s: BookSnapshotLike): void;
+  trades(t: TradeBatchLike): void;
+  quotes(q: QuoteBatchLike): void;
+  bookView(v: BookViewLike): void;
+  bar(b: BarLike): void;
+  signal(s: SignalRecord): void;
+  orderIntent(o: OrderIntentRecord): void;
+  orderEvent(e: OrderEventRecord): void;
+  fill(f: FillRecord): void;
+  position(p: PositionRecord): void;
+  mark(m: Mark): void;
+  /**
+   * Publishes what was emitted so far. The runtime flushes after every input batch; a source
+   * core (one driven by I/O, not by records) calls this at the end of each I/O callback.
+   */
+  flush(): void;
+}
+
+/** Handlers a core may implement. Each gets the record as a read-only view valid for the call. */
+export interface RecordHandlers {
+  onRawFrame(f: RawFrameLike, emit: Emitter): void;
+  onBookDelta(d: BookDeltaLike, emit: Emitter): void;
+  onBookSnapshot(s: BookSnapshotLike, emit: Emitter): void;
+  onTrades(t: TradeBatchLike, emit: Emitter): void;
+  onQuotes(q: QuoteBatchLike, emit: Emitter): void;
+  onBookView(v: BookViewLike, emit: Emitter): void;
+  onBar(b: BarLike, emit: Emitter): void;
+  onSignal(s: SignalRecord, emit: Emitter): void;
+  onOrderIntent(o: OrderIntentRecord, emit: Emitter): void;
+  onOrderEvent(e: OrderEventRecord, emit: Emitter): void;
+  onFill(f: FillRecord, emit: Emitter): void;
+  onPosition(p: PositionRecord, emit: Emitter): void;
+  onMark(m: Mark, emit: Emitter): void;
+}
+
+/** Everything in a core beyond its record handlers is optional. */
+export interface StageCore extends Partial<RecordHandlers> {
+  /**
+   * Records were lost on an input edge (ring drop, stale, corrupt). Default: pass a drop mark
+   * downstream. Book cores re-seed the affected instruments.
+   */
+  onDrop?(count: number, reason: number, edge: string, emit: Emitter): void;
+  /** Called about every `tickMs` (timers: staleness, time bars, order timeouts). */
+  tick?(nowMs: number, emit: Emitter): void;
+  /** Source cores only: start producing (I/O lives in the worker file, not the core). */
+  start?(emit: Emitter): void | Promise<void>;
+  /** Source cores only: stop producing; resolve when no more records will be emitted. */
+  stop?(): void | Promise<void>;
+  /** Core-specific counters for stats (merged into the worker's stats). */
+  stats?(): Record<string, number>;
+  /** Control-plane commands routed to this core (subscribe, kill switch, resync...). */
+  control?(command: string, args: unknown): unknown;
+  /** Release resources at worker shutdown. */
+  close?(): void | Promise<void>;
+}
+
+export interface StageContext {
+  readonly stage: StageName;
+  readonly partition: number;
+  readonly partitions: number;
+  readonly registry: InstrumentRegistry;
+  /** The stage's own config section, validated by the supervisor. */
+  readonly config: unknown;
+  /** Sends an event to the supervisor (control plane), e.g. a snapshot request. Low rate only. */
+  readonly notify: (event: string, data: unknown) => void;
+}
+
+/** What a stage module's default export must be. */
+export type StageFactory = (ctx: StageContext) => StageCore | Promise<StageCore>;

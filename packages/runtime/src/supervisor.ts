@@ -1,0 +1,355 @@
+/**
+ * The supervisor (main thread): builds the rings of the placement, starts one piscina pool per
+ * placement group with one long-lived task per worker, restarts a partition whose task fails,
+ * collects stats over comlink, and drains and stops everything on shutdown. It never touches a
+ * data-plane record: it only allocates shared memory and talks to workers on the control plane.
+ */
+
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { createDoorbell, createRing, type RingCounters, type RingHandle, readCounters } from '@tickline/ring';
+import type { InstrumentSpec } from '@tickline/wire';
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import { type EdgeName, edgePolicy, type Group, type RuntimeConfig } from './config/pipeline-config.js';
+import type { StageName } from './stage.js';
+import type { FeedbackSpec, InputSpec, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
+
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url).href;
+
+export interface PipelineOptions {
+  readonly config: RuntimeConfig;
+  readonly groups: readonly Group[];
+  /** File URL of each stage's module (default export: StageFactory). */
+  readonly stageModules: Readonly<Record<StageName, string>>;
+  readonly stageConfigs: Readonly<Partial<Record<StageName, unknown>>>;
+  readonly registry: readonly InstrumentSpec[];
+  readonly logger: Logger;
+  /** Events workers send (errors, snapshot requests...). */
+  readonly onEvent?: (event: WorkerEvent) => void;
+}
+
+export interface WorkerEvent {
+  readonly event: string;
+  readonly data: unknown;
+  readonly stage: string;
+  readonly partition: number;
+}
+
+export interface StageTotals {
+  stage: StageName;
+  workers: number;
+  processed: number;
+  emitted: number;
+  dropped: Record<string, number>;
+  core: Record<string, number>;
+}
+
+export interface PipelineStats {
+  stages: StageTotals[];
+  workers: WorkerStats[];
+  restarts: number;
+}
+
+interface Slot {
+  group: Group;
+  groupIndex: number;
+  partition: number;
+  api: Comlink.Remote<WorkerApi> | null;
+  done: Promise<WorkerStats | null>;
+  stopping: boolean;
+  failures: number;
+  final: WorkerStats | null;
+  makeTask: (control: MessagePort, events: MessagePort) => WorkerTask;
+}
+
+function ringGrid(rows: number, cols: number, edge: EdgeName, config: RuntimeConfig, bells: SharedArrayBuffer[]): RingHandle[][] {
+  const p = edgePolicy(config, edge);
+  return Array.from({ length: rows }, (_, m) =>
+    Array.from({ length: cols }, (_, n) =>
+      createRing(
+        { capacity: p.capacityBytes, policy: p.policy, maxAgeMs: p.maxAgeMs, name: `${edge}[${m}->${n}]` },
+        bells[n] as SharedArrayBuffer,
+      ),
+    ),
+  );
+}
+
+export class Pipeline {
+  readonly #opts: PipelineOptions;
+  readonly #pools: Piscina[] = [];
+  readonly #slots: Slot[] = [];
+  readonly #log: Logger;
+  readonly #rings: RingHandle[] = [];
+  #restarts = 0;
+  #stopping = false;
+
+  private constructor(opts: PipelineOptions) {
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'supervisor' });
+  }
+
+  static async start(opts: PipelineOptions): Promise<Pipeline> {
+    const p = new Pipeline(opts);
+    await p.#build();
+    return p;
+  }
+
+  get groups(): readonly Group[] {
+    return this.#opts.groups;
+  }
+
+  async #build(): Promise<void> {
+    const { config, groups } = this.#opts;
+    const bells = groups.map((g) => Array.from({ length: g.threads }, () => createDoorbell()));
+    // chain[g][m][n]: ring from partition m of group g to partition n of group g+1
+    const chain = groups.slice(0, -1).map((g, gi) => {
+      const next = groups[gi + 1] as Group;
+      const edge = `${g.stages[g.stages.length - 1]}->${next.stages[0]}` as EdgeName;
+      return { edge, grid: ringGrid(g.threads, next.threads, edge, config, bells[gi + 1] as SharedArrayBuffer[]) };
+    });
+    const execG = groups.findIndex((g) => g.stages.includes('execution'));
+    const riskG = groups.findIndex((g) => g.stages.includes('risk'));
+    const execGroup = groups[execG] as Group;
+    const riskGroup = groups[riskG] as Group;
+    const feedbackGrid =
+      execG !== riskG
+        ? ringGrid(execGroup.threads, riskGroup.threads, 'execution->risk', config, bells[riskG] as SharedArrayBuffer[])
+        : null;
+    for (const { grid } of chain) this.#rings.push(...grid.flat());
+    if (feedbackGrid) this.#rings.push(...feedbackGrid.flat());
+
+    for (const [gi, group] of groups.entries()) {
+      const pool = new Piscina({
+        filename: WORKER_ENTRY,
+        minThreads: group.threads,
+        maxThreads: group.threads,
+        concurrentTasksPerWorker: 1,
+        idleTimeout: 2 ** 31 - 1,
+        maxQueue: 'auto',
+      });
+      this.#pools.push(pool);
+      const stages: StageSpec[] = group.stages.map((name) => ({
+        name,
+        moduleUrl: this.#opts.stageModules[name],
+        config: this.#opts.stageConfigs[name] ?? {},
+      }));
+      for (let part = 0; part < group.threads; part++) {
+        const inputs: InputSpec[] = [];
+        const upstream = chain[gi - 1];
+        if (upstream) inputs.push({ edge: upstream.edge, target: 0, rings: upstream.grid.map((row) => row[part] as RingHandle) });
+        if (feedbackGrid && gi === riskG) {
+          inputs.push({
+            edge: 'execution->risk',
+            target: group.stages.indexOf('risk'),
+            rings: feedbackGrid.map((row) => row[part] as RingHandle),
+          });
+        }
+        const outputs = chain[gi]?.grid[part] ?? [];
+        let feedback: FeedbackSpec | null = null;
+        if (gi === execG) {
+          feedback =
+            feedbackGrid === null
+              ? { from: group.stages.indexOf('execution'), localTarget: group.stages.indexOf('risk'), rings: [] }
+              : { from: group.stages.indexOf('execution'), localTarget: null, rings: feedbackGrid[part] as RingHandle[] };
+        }
+        const doorbell = (bells[gi] as SharedArrayBuffer[])[part] as SharedArrayBuffer;
+        const makeTask = (control: MessagePort, events: MessagePort): WorkerTask => ({
+          group: group.name,
+          stages,
+          partition: part,
+          partitions: group.threads,
+          inputs,
+          outputs,
+          feedback,
+          doorbell,
+          registry: this.#opts.registry,
+          control,
+          events,
+          tuning: config.runtime,
+        });
+        const slot: Slot = {
+          group,
+          groupIndex: gi,
+          partition: part,
+          api: null,
+          done: Promise.resolve(null),
+          stopping: false,
+          failures: 0,
+          final: null,
+          makeTask,
+        };
+        this.#slots.push(slot);
+      }
+    }
+    // Start consumers before producers: downstream groups first, so no source writes into a ring
+    // nobody is reading yet (harmless, but it keeps start-up drops at zero).
+    for (const slot of [...this.#slots].reverse()) this.#launch(slot);
+    await Promise.all(this.#slots.map((s) => this.#ready(s)));
+    this.#log.info({ groups: groups.map((g) => `${g.name}x${g.threads}`) }, 'pipeline started');
+  }
+
+  #launch(slot: Slot): void {
+    const control = new MessageChannel();
+    const events = new MessageChannel();
+    events.port1.on('message', (msg: WorkerEvent) => this.#onEvent(msg));
+    events.port1.unref();
+    const task = slot.makeTask(control.port2, events.port2);
+    const pool = this.#pools[slot.groupIndex] as Piscina;
+    slot.api = Comlink.wrap<WorkerApi>(nodeEndpoint(control.port1));
+    control.port1.unref();
+    slot.done = pool.run(task, { transferList: [control.port2, events.port2] as never }).then(
+      (final: WorkerStats) => {
+        slot.final = final;
+        events.port1.close();
+        return final;
+      },
+      (err: unknown) => {
+        events.port1.close();
+        control.port1.close();
+        if (this.#stopping || slot.stopping) return null;
+        this.#restarts++;
+        slot.failures++;
+        const delay = Math.min(5000, 100 * 2 ** Math.min(slot.failures - 1, 6));
+        this.#log.error(
+          {
+            group: slot.group.name,
+            partition: slot.partition,
+            err: err instanceof Error ? err.message : String(err),
+            restartInMs: delay,
+            restarts: this.#restarts,
+          },
+          'worker failed; restarting its partition',
+        );
+        setTimeout(() => {
+          if (!this.#stopping) {
+            this.#launch(slot);
+            void this.#ready(slot).then(() => this.#log.info({ group: slot.group.name, partition: slot.partition }, 'partition resumed'));
+          }
+        }, delay).unref();
+        return null;
+      },
+    );
+  }
+
+  /** Resolves once the worker's control endpoint answers (its cores are built). */
+  async #ready(slot: Slot): Promise<void> {
+    const api = slot.api as Comlink.Remote<WorkerApi>;
+    const failed = slot.done.then(() => {
+      throw new Error(`worker ${slot.group.name}[${slot.partition}] ended during start-up`);
+    });
+    await Promise.race([api.stats(), failed]);
+  }
+
+  #onEvent(msg: WorkerEvent): void {
+    if (msg.event === 'error') this.#log.error({ group: msg.stage, partition: msg.partition, ...(msg.data as object) }, 'stage error');
+    this.#opts.onEvent?.(msg);
+  }
+
+  /** Per-stage totals plus each worker's own stats. */
+  async stats(): Promise<PipelineStats> {
+    const workers = (
+      await Promise.all(
+        this.#slots.map(async (s) => {
+          if (s.final) return s.final;
+          // A call in flight when a worker dies is never answered: bound every call.
+          try {
+            return await withTimeout((s.api as Comlink.Remote<WorkerApi>).stats(), 1000);
+          } catch {
+            return null;
+          }
+        }),
+      )
+    ).filter((w): w is WorkerStats => w !== null);
+    return { stages: totals(workers), workers, restarts: this.#restarts };
+  }
+
+  /**
+   * Occupancy and drop counters of every ring, read straight from the rings' control words in
+   * shared memory: no message to any worker, so it answers even when a worker is busy or blocked.
+   */
+  ringStats(): RingCounters[] {
+    return this.#rings.map(readCounters);
+  }
+
+  /** Sends a control command to a stage's core on every partition (or one). */
+  async command(stage: StageName, command: string, args: unknown, partition?: number): Promise<unknown[]> {
+    const slots = this.#slots.filter((s) => s.group.stages.includes(stage) && (partition === undefined || s.partition === partition));
+    return Promise.all(slots.map((s) => (s.api as Comlink.Remote<WorkerApi>).command(stage, command, args)));
+  }
+
+  async pause(): Promise<void> {
+    await Promise.all(this.#slots.map((s) => s.api?.pause()));
+  }
+
+  async resume(): Promise<void> {
+    await Promise.all(this.#slots.map((s) => s.api?.resume()));
+  }
+
+  /**
+   * Graceful stop: stop the sources, let each group drain its inputs in pipeline order, then end
+   * every worker task and close the pools. Returns the final stats.
+   */
+  async stop(drainMs = 3000): Promise<PipelineStats> {
+    if (this.#stopping) return this.stats();
+    const deadline = Date.now() + drainMs;
+    for (let gi = 0; gi < this.#opts.groups.length; gi++) {
+      const slots = this.#slots.filter((s) => s.groupIndex === gi);
+      await Promise.all(
+        slots.map((s) =>
+          withTimeout(
+            (s.api as Comlink.Remote<WorkerApi>).drain(Math.max(0, deadline - Date.now())),
+            Math.max(50, deadline - Date.now() + 100),
+          ).catch(() => false),
+        ),
+      );
+    }
+    this.#stopping = true;
+    for (const s of this.#slots) {
+      s.stopping = true;
+      void s.api?.stop().catch(() => {});
+    }
+    await withTimeout(Promise.all(this.#slots.map((s) => s.done)), 1500).catch(() => {});
+    const final = await this.stats();
+    await Promise.all(this.#pools.map((p) => withTimeout(p.destroy(), 1000).catch(() => {})));
+    this.#log.info({ restarts: this.#restarts }, 'pipeline stopped');
+    return final;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    t.unref();
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function totals(workers: readonly WorkerStats[]): StageTotals[] {
+  const by = new Map<StageName, StageTotals>();
+  for (const w of workers) {
+    for (const s of w.stages) {
+      let t = by.get(s.stage);
+      if (!t) {
+        t = { stage: s.stage, workers: 0, processed: 0, emitted: 0, dropped: {}, core: {} };
+        by.set(s.stage, t);
+      }
+      t.workers++;
+      t.processed += s.processed;
+      t.emitted += s.emitted;
+      for (const [k, v] of Object.entries(s.dropped)) t.dropped[k] = (t.dropped[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.core)) t.core[k] = (t.core[k] ?? 0) + v;
+    }
+  }
+  return [...by.values()];
+}

@@ -1,0 +1,354 @@
+/**
+ * The worker side of the runtime: one long-lived piscina task per worker. It builds the cores of
+ * its placement group, consumes its input rings in batches, hands records to the cores in place,
+ * flushes its outputs once per batch, and parks on a doorbell when idle (a short spin first).
+ * The supervisor controls it over comlink (stats, pause/resume, drain, stop, core commands).
+ */
+
+import { type MessagePort, threadId } from 'node:worker_threads';
+import { type DropReason, RingConsumer, type RingHandle, RingProducer, readCounters } from '@tickline/ring';
+import { Body, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
+import type { Emitter, StageCore, StageFactory, StageName } from './stage.js';
+
+export interface StageSpec {
+  readonly name: StageName;
+  /** File URL of the stage module; its default export is a StageFactory. */
+  readonly moduleUrl: string;
+  readonly config: unknown;
+}
+
+export interface InputSpec {
+  /** Edge name, e.g. "book->signals" or "execution->risk". */
+  readonly edge: string;
+  /** Index in the group of the stage that consumes this edge. */
+  readonly target: number;
+  /** One ring per upstream partition. */
+  readonly rings: readonly RingHandle[];
+}
+
+export interface FeedbackSpec {
+  /** Index in the group of the stage whose order events / fills / positions are fed back. */
+  readonly from: number;
+  /** Index in this group of the stage they go to, when it is in the same worker; else null. */
+  readonly localTarget: number | null;
+  /** Rings to the target's partitions when it lives in another group. */
+  readonly rings: readonly RingHandle[];
+}
+
+export interface RuntimeTuning {
+  /** Max records taken from one ring per poll. */
+  readonly batch: number;
+  /** Busy-wait this long (µs) before parking when the inputs are empty. */
+  readonly spinUs: number;
+  /** Period of core tick() calls (ms). */
+  readonly tickMs: number;
+  /** Yield to the event loop (control messages, I/O) at least this often while busy (ms). */
+  readonly yieldMs: number;
+}
+
+export interface WorkerTask {
+  readonly group: string;
+  readonly stages: readonly StageSpec[];
+  readonly partition: number;
+  readonly partitions: number;
+  readonly inputs: readonly InputSpec[];
+  /** Downstream rings of the group's last stage, one per downstream partition (empty: sink). */
+  readonly outputs: readonly RingHandle[];
+  readonly feedback: FeedbackSpec | null;
+  readonly doorbell: SharedArrayBuffer;
+  readonly registry: readonly InstrumentSpec[];
+  readonly control: MessagePort;
+  readonly events: MessagePort;
+  readonly tuning: RuntimeTuning;
+}
+
+export interface StageStats {
+  stage: StageName;
+  partition: number;
+  processed: number;
+  emitted: number;
+  /** Records lost on this stage's inputs and outputs, by reason. */
+  dropped: Record<string, number>;
+  core: Record<string, number>;
+}
+
+export interface WorkerStats {
+  group: string;
+  partition: number;
+  threadId: number;
+  stages: StageStats[];
+  /** Fraction of wall time spent handling records since the previous stats() call. */
+  busyRatio: number;
+  rings: { name: string; capacity: number; usedBytes: number }[];
+}
+
+export interface WorkerApi {
+  stats(): WorkerStats;
+  pause(): void;
+  resume(): void;
+  /** Stops sources and resolves once every input ring is empty (or the timeout passes). */
+  drain(timeoutMs: number): Promise<boolean>;
+  stop(): void;
+  command(stage: StageName, command: string, args: unknown): Promise<unknown>;
+}
+
+const WIRE_DROP: Record<DropReason, number> = {
+  'drop-oldest': WireDropReason.DropOldest,
+  'drop-newest': WireDropReason.DropNewest,
+  stale: WireDropReason.Stale,
+  corrupt: WireDropReason.Corrupt,
+};
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
+  const registry = InstrumentRegistry.from(task.registry);
+  const notify = (event: string, data: unknown) => task.events.postMessage({ event, data, stage: task.group, partition: task.partition });
+  const cores: StageCore[] = [];
+  for (const spec of task.stages) {
+    const mod = (await import(spec.moduleUrl)) as { default: StageFactory };
+    if (typeof mod.default !== 'function') throw new TypeError(`stage module ${spec.moduleUrl} must default-export a StageFactory`);
+    cores.push(
+      await mod.default({
+        stage: spec.name,
+        partition: task.partition,
+        partitions: task.partitions,
+        registry,
+        config: spec.config,
+        notify,
+      }),
+    );
+  }
+  const counts = task.stages.map(() => ({ processed: 0 }));
+  const drops = task.stages.map(() => ({}) as Record<string, number>);
+
+  // Emitters, last stage first: each core's emitter feeds the next core (fused) or the rings.
+  const ringOut = task.outputs.map((h) => new RingProducer(h));
+  const feedbackOut = task.feedback && task.feedback.localTarget === null ? task.feedback.rings.map((h) => new RingProducer(h, {})) : [];
+  const emitters: ForwardingEmitter[] = new Array(cores.length);
+  const last = cores.length - 1;
+  emitters[last] = ringOut.length > 0 || feedbackOut.length > 0 ? new RingEmitter(ringOut, feedbackOut) : new SinkEmitter();
+  for (let i = last - 1; i >= 0; i--)
+    emitters[i] = new FusedEmitter(cores[i + 1] as StageCore, emitters[i + 1] as ForwardingEmitter, counts[i + 1] as { processed: number });
+  let localFeedback: LocalFeedbackEmitter | null = null;
+  if (task.feedback && task.feedback.localTarget !== null) {
+    const from = task.feedback.from;
+    const target = task.feedback.localTarget;
+    localFeedback = new LocalFeedbackEmitter(
+      emitters[from] as ForwardingEmitter,
+      cores[target] as StageCore,
+      emitters[target] as Emitter,
+      counts[target] as { processed: number },
+    );
+    emitters[from] = localFeedback;
+    // the stage before `from` must hand records to `from` through the wrapped emitter
+    if (from > 0) emitters[from - 1] = new FusedEmitter(cores[from] as StageCore, localFeedback, counts[from] as { processed: number });
+  }
+  const head = emitters[0] as ForwardingEmitter;
+
+  let stopped = false;
+  let paused = false;
+  let fatal: unknown = null;
+  let wake: (() => void) | null = null;
+  const bell = new Int32Array(task.doorbell);
+
+  const inputs = task.inputs.flatMap((inp) =>
+    inp.rings.map((handle) => {
+      const consumer = new RingConsumer(handle);
+      const reader = new RecordReader(consumer.data);
+      const core = cores[inp.target] as StageCore;
+      const emit = emitters[inp.target] as ForwardingEmitter;
+      const count = counts[inp.target] as { processed: number };
+      const dropCounts = drops[inp.target] as Record<string, number>;
+      const edge = inp.edge;
+      const stageName = task.stages[inp.target]?.name;
+      const onRecord = (data: Uint8Array, offset: number, length: number): boolean => {
+        if (reader.open(offset, length) === Body.NONE) {
+          consumer.countCorrupt();
+          dropCounts.corrupt = (dropCounts.corrupt ?? 0) + 1;
+          return true;
+        }
+        count.processed++;
+        try {
+          deliverRecord(core, reader, data, offset, length, emit);
+          if (localFeedback !== null) localFeedback.drain();
+        } catch (err) {
+          // A broken invariant: consume the record (no crash loop on it), then fail the task so
+          // the supervisor restarts this partition with fresh cores.
+          fatal = err;
+          notify('error', { stage: stageName, edge, message: err instanceof Error ? err.message : String(err) });
+          return false;
+        }
+        return true;
+      };
+      const onDrop = (n: number, reason: DropReason) => {
+        dropCounts[reason] = (dropCounts[reason] ?? 0) + n;
+        const code = WIRE_DROP[reason];
+        if (core.onDrop) core.onDrop(n, code, edge, emit);
+        else emit.mark({ type: 'drop', count: n, reason: code, edge });
+      };
+      return { consumer, onRecord, onDrop, handle };
+    }),
+  );
+
+  const flushAll = () => {
+    for (const e of emitters) e.flush();
+  };
+
+  // Control plane.
+  let busyMs = 0;
+  let statsAt = nowMs();
+  const stats = (): WorkerStats => {
+    const t = nowMs();
+    const busyRatio = t > statsAt ? Math.min(1, busyMs / (t - statsAt)) : 0;
+    busyMs = 0;
+    statsAt = t;
+    return {
+      group: task.group,
+      partition: task.partition,
+      threadId,
+      busyRatio,
+      stages: task.stages.map((s, i) => {
+        const dropped = { ...(drops[i] as Record<string, number>) };
+        if (i === last || (task.feedback?.from === i && feedbackOut.length > 0)) {
+          const outDropped = (emitters[i] as ForwardingEmitter).dropped;
+          if (outDropped > 0) dropped.output = outDropped;
+        }
+        return {
+          stage: s.name,
+          partition: task.partition,
+          processed: (counts[i] as { processed: number }).processed,
+          emitted: (emitters[i] as ForwardingEmitter).emitted,
+          dropped,
+          core: cores[i]?.stats?.() ?? {},
+        };
+      }),
+      rings: inputs.map(({ handle }) => {
+        const c = readCounters(handle);
+        return { name: c.name, capacity: c.capacity, usedBytes: c.usedBytes };
+      }),
+    };
+  };
+  const ringBell = () => {
+    Atomics.add(bell, 0, 1);
+    Atomics.notify(bell, 0);
+  };
+  const stopSources = async () => {
+    for (const core of cores) if (core.stop) await core.stop();
+    flushAll();
+  };
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const api: WorkerApi = {
+    stats,
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      wake?.();
+      ringBell();
+    },
+    drain: async (timeoutMs: number) => {
+      await stopSources();
+      const deadline = nowMs() + timeoutMs;
+      while (nowMs() < deadline) {
+        if (inputs.every((i) => i.consumer.available === 0)) return true;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return false;
+    },
+    stop: () => {
+      stopped = true;
+      ringBell();
+    },
+    command: async (stage: StageName, command: string, args: unknown) => {
+      const i = task.stages.findIndex((s) => s.name === stage);
+      const core = cores[i];
+      if (!core?.control) throw new Error(`stage ${stage} in group ${task.group} takes no control commands`);
+      const result = await core.control(command, args);
+      flushAll();
+      return result;
+    },
+  };
+  Comlink.expose(api, nodeEndpoint(task.control as never));
+
+  for (const core of cores) if (core.start) await core.start(head);
+
+  // The consume loop.
+  const { batch, spinUs, tickMs, yieldMs } = task.tuning;
+  let nextTick = nowMs() + tickMs;
+  let lastYield = nowMs();
+  try {
+    while (!stopped) {
+      if (paused) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 50);
+        });
+        wake = null;
+        continue;
+      }
+      const t0 = nowMs();
+      let n = 0;
+      for (const inp of inputs) {
+        n += inp.consumer.poll(inp.onRecord, inp.onDrop, batch);
+        if (fatal !== null) throw fatal;
+      }
+      if (n > 0) {
+        flushAll();
+        const t1 = nowMs();
+        busyMs += t1 - t0;
+        if (t1 >= nextTick) {
+          nextTick = t1 + tickMs;
+          for (let i = 0; i < cores.length; i++) cores[i]?.tick?.(t1, emitters[i] as Emitter);
+          flushAll();
+        }
+        if (t1 - lastYield >= yieldMs) {
+          await yieldToLoop();
+          lastYield = nowMs();
+        }
+        continue;
+      }
+      const now = nowMs();
+      if (now >= nextTick) {
+        nextTick = now + tickMs;
+        for (let i = 0; i < cores.length; i++) cores[i]?.tick?.(now, emitters[i] as Emitter);
+        flushAll();
+      }
+      // Idle: spin briefly, then park on the doorbell until a producer rings or a tick is due.
+      const spinUntil = now + spinUs / 1000;
+      let ready = false;
+      while (!ready && nowMs() < spinUntil) for (const inp of inputs) if (inp.consumer.available > 0) ready = true;
+      if (ready) continue;
+      const seen = Atomics.load(bell, 0);
+      let parked = true;
+      for (const inp of inputs) if (!inp.consumer.prepareToPark()) parked = false;
+      if (parked && !stopped) {
+        const waitMs = Math.max(1, Math.min(nextTick - nowMs(), 100));
+        const w = Atomics.waitAsync(bell, 0, seen, waitMs);
+        if (w.async) await w.value;
+        else await yieldToLoop();
+      }
+      for (const inp of inputs) inp.consumer.unpark();
+      lastYield = nowMs();
+    }
+  } finally {
+    for (const inp of inputs) inp.consumer.unpark();
+  }
+  await stopSources();
+  for (const core of cores) if (core.close) await core.close();
+  const final = stats();
+  finished();
+  await done;
+  task.control.close();
+  task.events.close();
+  return final;
+}
