@@ -5,3 +5,6 @@ export * from './logger.js';
 export * from './stage.js';
 export * from './supervisor.js';
 export type * from './worker-host.js';
+export * from './bench-report.js';
+export * from './latency-histogram.js';
+export { TS_WORKER_ENTRY } from './ts-worker.js';

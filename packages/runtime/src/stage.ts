@@ -107,6 +107,12 @@ export interface StageCore extends Partial<RecordHandlers> {
   tick?(nowMs: number, emit: Emitter): void;
   /** Source cores only: start producing (I/O lives in the worker file, not the core). */
   start?(emit: Emitter): void | Promise<void>;
+  /**
+   * True if the core's worker does I/O on its event loop (sockets, timers with tight deadlines).
+   * Such workers park on Atomics.waitAsync; pure stages park on a blocking futex wait, which
+   * wakes faster.
+   */
+  readonly needsEventLoop?: boolean;
   /** Source cores only: stop producing; resolve when no more records will be emitted. */
   stop?(): void | Promise<void>;
   /** Core-specific counters for stats (merged into the worker's stats). */

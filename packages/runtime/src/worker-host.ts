@@ -152,6 +152,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     if (from > 0) emitters[from - 1] = new FusedEmitter(cores[from] as StageCore, localFeedback, counts[from] as { processed: number });
   }
   const head = emitters[0] as ForwardingEmitter;
+  const tail = emitters[last];
+  const passThrough = tail instanceof RingEmitter ? tail : null;
 
   let stopped = false;
   let paused = false;
@@ -177,7 +179,10 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         }
         count.processed++;
         try {
+          // A core that passes this very record on gets its bytes copied, not re-encoded.
+          if (passThrough !== null) passThrough.setSource(reader, data, offset, length);
           deliverRecord(core, reader, data, offset, length, emit);
+          if (passThrough !== null) passThrough.setSource(null, null, 0, 0);
           if (localFeedback !== null) localFeedback.drain();
         } catch (err) {
           // A broken invariant: consume the record (no crash loop on it), then fail the task so
@@ -284,6 +289,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
 
   // The consume loop.
   const { batch, spinUs, tickMs, yieldMs } = task.tuning;
+  // Workers that do I/O (sources, gateways) park on the event loop; pure stages park on a futex.
+  const asyncPark = inputs.length === 0 || cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
   let nextTick = nowMs() + tickMs;
   let lastYield = nowMs();
   try {
@@ -332,13 +339,22 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       let parked = true;
       for (const inp of inputs) if (!inp.consumer.prepareToPark()) parked = false;
       if (parked && !stopped) {
-        const waitMs = Math.max(1, Math.min(nextTick - nowMs(), 100));
-        const w = Atomics.waitAsync(bell, 0, seen, waitMs);
-        if (w.async) await w.value;
-        else await yieldToLoop();
+        if (asyncPark) {
+          const w = Atomics.waitAsync(bell, 0, seen, Math.max(1, Math.min(nextTick - nowMs(), 100)));
+          if (w.async) await w.value;
+          else await yieldToLoop();
+          lastYield = nowMs();
+        } else {
+          // A futex wait: wakes within microseconds of a producer's notify. The event loop is
+          // blocked meanwhile, so the wait is short and the loop gets a turn every yieldMs.
+          Atomics.wait(bell, 0, seen, Math.max(0, Math.min(nextTick - nowMs(), yieldMs)));
+        }
       }
       for (const inp of inputs) inp.consumer.unpark();
-      lastYield = nowMs();
+      if (nowMs() - lastYield >= yieldMs) {
+        await yieldToLoop();
+        lastYield = nowMs();
+      }
     }
   } finally {
     for (const inp of inputs) inp.consumer.unpark();

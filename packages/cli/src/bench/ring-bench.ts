@@ -1,0 +1,150 @@
+/**
+ * `tickline bench ring`: tickline's SPSC ring against a MessagePort and ringbuf.js, side by side
+ * in the same run. Every transport moves the same messages (two float64s: sequence and send
+ * time) from a producer worker thread to a consumer on the main thread, which checks the order.
+ *
+ * - `<transport>:batch1` / `:batch64`: throughput, messages published one at a time or 64 per
+ *   publish (ring: one flush per 64 records; MessagePort: one postMessage of 64; ringbuf.js:
+ *   one push of 64). `msgsPerSec` from the producer's first send to the consumer's last receive.
+ * - `<transport>:latency60k`: one-way latency at a paced 60,000 msgs/s, batch 1, with a
+ *   spinning consumer (MessagePort: its event loop). `p50Us`, `p99Us`, `p999Us`.
+ */
+
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { createRing, RingConsumer } from '@tickline/ring';
+import { type BenchReport, type BenchResult, LatencyHistogram, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
+import { RingBuffer } from 'ringbuf.js';
+
+type Transport = 'ring' | 'messageport' | 'ringbufjs';
+
+export interface RingBenchOptions {
+  runs: number;
+  /** Messages per throughput run. */
+  count: number;
+  /** Seconds per latency run. */
+  latencySeconds: number;
+  transports?: Transport[];
+}
+
+const PRODUCER = new URL('./ring-peer-producer.ts', import.meta.url).href;
+const now = () => performance.timeOrigin + performance.now();
+
+interface RunOutcome {
+  seconds: number;
+  hist: LatencyHistogram;
+  outOfOrder: number;
+}
+
+async function runOnce(transport: Transport, mode: 'throughput' | 'latency', count: number, batch: number, ratePerSec: number): Promise<RunOutcome> {
+  const go = new SharedArrayBuffer(16);
+  const goI32 = new Int32Array(go);
+  const goF64 = new Float64Array(go, 8, 1);
+  const hist = new LatencyHistogram();
+  let received = 0;
+  let outOfOrder = 0;
+  let expect = 0;
+  const see = (seq: number, ts: number, t: number) => {
+    if (seq !== expect) outOfOrder++;
+    expect = seq + 1;
+    received++;
+    if (mode === 'latency') hist.record((t - ts) * 1e6);
+  };
+  const job: Record<string, unknown> = { entry: PRODUCER, transport, mode, count, batch, ratePerSec, go };
+  const transfer: never[] = [];
+  let consume: () => Promise<number>;
+  if (transport === 'ring') {
+    const handle = createRing({ capacity: 1 << 20, policy: 'block', name: 'bench' });
+    job.ring = handle;
+    const c = new RingConsumer(handle);
+    const f64 = new Float64Array(c.data.buffer);
+    const onRecord = (_d: Uint8Array, off: number) => {
+      see(f64[off >> 3] as number, f64[(off >> 3) + 1] as number, mode === 'latency' ? now() : 0);
+    };
+    consume = async () => {
+      while (received < count) c.poll(onRecord, () => {}, 4096);
+      return now();
+    };
+  } else if (transport === 'ringbufjs') {
+    const sab = RingBuffer.getStorageForCapacity(1 << 17, Float64Array);
+    job.sab = sab;
+    const rb = new RingBuffer(sab, Float64Array);
+    const buf = new Float64Array(8192);
+    consume = async () => {
+      let carry = -1; // an odd element count can split a message across pops
+      while (received < count) {
+        const n = rb.pop(buf);
+        const t = mode === 'latency' ? now() : 0;
+        let k = 0;
+        if (carry >= 0 && n > 0) {
+          see(carry, buf[0] as number, t);
+          carry = -1;
+          k = 1;
+        }
+        for (; k + 1 < n; k += 2) see(buf[k] as number, buf[k + 1] as number, t);
+        if (k < n) carry = buf[k] as number;
+      }
+      return now();
+    };
+  } else {
+    const { port1, port2 } = new MessageChannel();
+    job.port = port2;
+    transfer.push(port2 as never);
+    consume = () =>
+      new Promise<number>((resolve) => {
+        port1.on('message', (buf: Float64Array) => {
+          const t = mode === 'latency' ? now() : 0;
+          for (let k = 0; k < buf.length; k += 2) see(buf[k] as number, buf[k + 1] as number, t);
+          if (received >= count) {
+            port1.close();
+            resolve(now());
+          }
+        });
+      });
+  }
+  const worker = new Worker(TS_WORKER_ENTRY, { workerData: { ...job, entry: PRODUCER }, transferList: transfer });
+  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  // let the worker load before starting the clock
+  await new Promise((r) => setTimeout(r, 150));
+  Atomics.store(goI32, 0, 1);
+  Atomics.notify(goI32, 0);
+  const end = await Promise.race([consume(), failed]);
+  await worker.terminate();
+  return { seconds: (end - (goF64[0] as number)) / 1000, hist, outOfOrder };
+}
+
+export async function runRingBench(opts: RingBenchOptions): Promise<BenchReport> {
+  const transports = opts.transports ?? ['ring', 'messageport', 'ringbufjs'];
+  const results: BenchResult[] = [];
+  for (const batch of [1, 64]) {
+    for (const t of transports) {
+      const runs: Record<string, number>[] = [];
+      // MessagePort at batch 1 is ~100x slower: fewer messages keep the run short.
+      const count = t === 'messageport' && batch === 1 ? Math.ceil(opts.count / 10) : opts.count;
+      for (let r = 0; r < opts.runs; r++) {
+        const o = await runOnce(t, 'throughput', count, batch, 0);
+        if (o.outOfOrder > 0) throw new Error(`${t}: ${o.outOfOrder} messages out of order`);
+        runs.push({ msgsPerSec: count / o.seconds });
+      }
+      results.push(summarize(`${t}:batch${batch}`, runs, { messages: count, payloadBytes: 16 }));
+    }
+  }
+  const latencyCount = Math.round(60_000 * opts.latencySeconds);
+  for (const t of transports.filter((x) => x !== 'ringbufjs')) {
+    const runs: Record<string, number>[] = [];
+    for (let r = 0; r < opts.runs; r++) {
+      const o = await runOnce(t, 'latency', latencyCount, 1, 60_000);
+      runs.push({ p50Us: o.hist.quantile(0.5) / 1000, p99Us: o.hist.quantile(0.99) / 1000, p999Us: o.hist.quantile(0.999) / 1000 });
+    }
+    results.push(summarize(`${t}:latency60k`, runs, { ratePerSec: 60_000, messages: latencyCount }));
+  }
+  const ratio = (a: string, b: string) => {
+    const x = results.find((r) => r.name === a)?.median.msgsPerSec;
+    const y = results.find((r) => r.name === b)?.median.msgsPerSec;
+    return x && y ? (x / y).toFixed(2) : 'n/a';
+  };
+  return report('ring', opts.runs, results, [
+    `ratio ring/messageport: batch1 ${ratio('ring:batch1', 'messageport:batch1')}x, batch64 ${ratio('ring:batch64', 'messageport:batch64')}x`,
+    `ratio ring/ringbufjs: batch1 ${ratio('ring:batch1', 'ringbufjs:batch1')}x, batch64 ${ratio('ring:batch64', 'ringbufjs:batch64')}x`,
+    'producer in a worker thread, consumer on the main thread; 16-byte messages; ring records carry a 16-byte header',
+  ]);
+}

@@ -1,0 +1,71 @@
+// Producer side of `tickline bench ring`: runs in its own worker thread and sends `count`
+// messages of two float64s (sequence, send time) through one transport, `batch` per publish.
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { type RingHandle, RingProducer } from '@tickline/ring';
+import { RingBuffer } from 'ringbuf.js';
+
+interface Job {
+  entry: string;
+  transport: 'ring' | 'messageport' | 'ringbufjs';
+  mode: 'throughput' | 'latency';
+  count: number;
+  batch: number;
+  ratePerSec: number;
+  ring?: RingHandle;
+  sab?: SharedArrayBuffer;
+  port?: MessagePort;
+  go: SharedArrayBuffer;
+}
+
+const job = workerData as Job;
+const now = () => performance.timeOrigin + performance.now();
+const go = new Int32Array(job.go);
+// wait for the consumer to be ready, then record the start time for the consumer
+Atomics.wait(go, 0, 0);
+const f64go = new Float64Array(job.go, 8, 1);
+
+function pace(i: number, t0: number): number {
+  if (job.mode !== 'latency') return now();
+  const due = t0 + (i * 1000) / job.ratePerSec;
+  let t = now();
+  while (t < due) t = now();
+  return t;
+}
+
+const t0 = now();
+f64go[0] = t0;
+if (job.transport === 'ring') {
+  const p = new RingProducer(job.ring as RingHandle);
+  const f64 = new Float64Array(p.data.buffer);
+  for (let i = 0; i < job.count; i++) {
+    const ts = pace(i, t0);
+    const off = p.reserve(16, 0);
+    f64[off >> 3] = i;
+    f64[(off >> 3) + 1] = ts;
+    if ((i + 1) % job.batch === 0) p.flush();
+  }
+  p.flush();
+} else if (job.transport === 'ringbufjs') {
+  const rb = new RingBuffer(job.sab as SharedArrayBuffer, Float64Array);
+  const buf = new Float64Array(2 * job.batch);
+  for (let i = 0; i < job.count; i += job.batch) {
+    const n = Math.min(job.batch, job.count - i);
+    for (let k = 0; k < n; k++) {
+      buf[2 * k] = i + k;
+      buf[2 * k + 1] = pace(i + k, t0);
+    }
+    let sent = 0;
+    while (sent < 2 * n) sent += rb.push(buf, 2 * n - sent, sent);
+  }
+} else {
+  const port = job.port as MessagePort;
+  for (let i = 0; i < job.count; i += job.batch) {
+    const n = Math.min(job.batch, job.count - i);
+    const buf = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      buf[2 * k] = i + k;
+      buf[2 * k + 1] = pace(i + k, t0);
+    }
+    port.postMessage(buf);
+  }
+}
