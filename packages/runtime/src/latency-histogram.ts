@@ -17,7 +17,7 @@ export class LatencyHistogram {
 
   /** Records one value in nanoseconds (negative values count as 0). */
   record(ns: number): void {
-    const v = ns > 0 ? ns : 0;
+    const v = Math.max(ns, 0);
     const b = bucketOf(v);
     this.counts[b] = (this.counts[b] as number) + 1;
     this.count++;

@@ -61,7 +61,7 @@ describe('instrument registry and partitioning', () => {
 
   it('spreads dense ids evenly over partitions', () => {
     const counts = [0, 0, 0, 0];
-    for (let id = 1; id <= 5500; id++) counts[partitionOf(id, 4)]++;
+    for (let id = 1; id <= 5500; id++) counts[partitionOf(id, 4)] = (counts[partitionOf(id, 4)] ?? 0) + 1;
     for (const c of counts) expect(Math.abs(c - 1375)).toBeLessThan(120);
   });
 });

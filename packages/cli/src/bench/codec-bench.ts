@@ -44,10 +44,29 @@ export async function runCodecBench(opts: CodecBenchOptions): Promise<BenchRepor
   trade.recvS = 1_700_000_000;
   trade.recvNs = 123;
   trade.push(1_234_567, 15_000, SideCode.Buy, 987_654_321, 1_700_000_000, 99);
-  const tradeObj = { instrument: 42, priceScale: 2, sizeScale: 4, recvS: 1_700_000_000, recvNs: 123, trades: [{ price: 1_234_567, size: 15_000, side: 0, tradeId: 987_654_321, exchS: 1_700_000_000, exchNs: 99 }] };
+  const tradeObj = {
+    instrument: 42,
+    priceScale: 2,
+    sizeScale: 4,
+    recvS: 1_700_000_000,
+    recvNs: 123,
+    trades: [{ price: 1_234_567, size: 15_000, side: 0, tradeId: 987_654_321, exchS: 1_700_000_000, exchNs: 99 }],
+  };
 
   const delta = new BookDeltaDraft().reset();
-  Object.assign(delta, { instrument: 42, venue: 2, priceScale: 2, sizeScale: 8, recvS: 1_700_000_000, recvNs: 5, exchS: 1_700_000_000, exchNs: 1, firstSeq: 1001, lastSeq: 1064, prevSeq: 1000 });
+  Object.assign(delta, {
+    instrument: 42,
+    venue: 2,
+    priceScale: 2,
+    sizeScale: 8,
+    recvS: 1_700_000_000,
+    recvNs: 5,
+    exchS: 1_700_000_000,
+    exchNs: 1,
+    firstSeq: 1001,
+    lastSeq: 1064,
+    prevSeq: 1000,
+  });
   for (let i = 0; i < 32; i++) {
     delta.bids.push(1_000_000 - i, 100_000_000 + i);
     delta.asks.push(1_000_001 + i, 200_000_000 + i);
@@ -131,7 +150,9 @@ export async function runCodecBench(opts: CodecBenchOptions): Promise<BenchRepor
       perCase[i]?.push(row);
     });
   }
-  cases.forEach(([name, , params], i) => results.push(summarize(name, perCase[i] as Record<string, number>[], params)));
+  cases.forEach(([name, , params], i) => {
+    results.push(summarize(name, perCase[i] as Record<string, number>[], params));
+  });
   if (sink === 0.5) console.log(sink);
   const ratio = (a: string, b: string) => {
     const x = results.find((r) => r.name === a)?.median.nsPerOp;

@@ -8,7 +8,18 @@
  *   emit to the sink.
  */
 
-import { createLogger, type Issue, Pipeline, placementGroups, runtimeSchema, type StageName, summarize, report, type BenchReport, type BenchResult } from '@tickline/runtime';
+import {
+  createLogger,
+  type Issue,
+  Pipeline,
+  placementGroups,
+  runtimeSchema,
+  type StageName,
+  summarize,
+  report,
+  type BenchReport,
+  type BenchResult,
+} from '@tickline/runtime';
 
 export interface PipelineBenchOptions {
   runs: number;
@@ -40,7 +51,10 @@ const MODULES: Record<StageName, string> = {
   execution: stage('sink'),
 };
 const ALL_BLOCK = Object.fromEntries(
-  ['ingest->normalize', 'normalize->book', 'book->signals', 'signals->risk', 'risk->execution', 'execution->risk'].map((e) => [e, { policy: 'block', maxAgeMs: 0 }]),
+  ['ingest->normalize', 'normalize->book', 'book->signals', 'signals->risk', 'risk->execution', 'execution->risk'].map((e) => [
+    e,
+    { policy: 'block', maxAgeMs: 0 },
+  ]),
 );
 
 async function once(fuse: string[], source: { records: number; ticks: number; instruments: number; ratePerSec: number }) {
@@ -48,7 +62,14 @@ async function once(fuse: string[], source: { records: number; ticks: number; in
   const config = runtimeSchema.parse({ fuse, rings: { edges: ALL_BLOCK }, runtime: { spinUs: 20 } }, '', issues);
   const groups = placementGroups(config, issues);
   if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-  const p = await Pipeline.start({ config, groups, stageModules: MODULES, stageConfigs: { ingest: source }, registry: [], logger: createLogger('warn') });
+  const p = await Pipeline.start({
+    config,
+    groups,
+    stageModules: MODULES,
+    stageConfigs: { ingest: source },
+    registry: [],
+    logger: createLogger('warn'),
+  });
   const want = source.records * source.ticks;
   const deadline = Date.now() + 120_000;
   let sink: Record<string, number> = {};
@@ -75,8 +96,18 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Benc
       const records = Math.ceil(opts.ticks / opts.batch);
       const t = await once(fuse, { records, ticks: opts.batch, instruments: opts.instruments, ratePerSec: 0 });
       const ticksPerSec = ((t.ticks ?? 0) / ((t.lastAtMs ?? 0) - (t.firstRecvMs ?? 0))) * 1000;
-      const l = await once(fuse, { records: Math.ceil(opts.rate * opts.latencySeconds), ticks: 1, instruments: opts.instruments, ratePerSec: opts.rate });
-      runs.push({ ticksPerSec, p50Us: (l.p50Ns ?? Number.NaN) / 1000, p99Us: (l.p99Ns ?? Number.NaN) / 1000, p999Us: (l.p999Ns ?? Number.NaN) / 1000 });
+      const l = await once(fuse, {
+        records: Math.ceil(opts.rate * opts.latencySeconds),
+        ticks: 1,
+        instruments: opts.instruments,
+        ratePerSec: opts.rate,
+      });
+      runs.push({
+        ticksPerSec,
+        p50Us: (l.p50Ns ?? Number.NaN) / 1000,
+        p99Us: (l.p99Ns ?? Number.NaN) / 1000,
+        p999Us: (l.p999Ns ?? Number.NaN) / 1000,
+      });
     }
     results.push(summarize(`pipeline:${name}`, runs, { fuse: fuse.join(' ') || '(none)', batch: opts.batch, latencyRate: opts.rate }));
   }

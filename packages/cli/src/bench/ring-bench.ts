@@ -35,7 +35,13 @@ interface RunOutcome {
   outOfOrder: number;
 }
 
-async function runOnce(transport: Transport, mode: 'throughput' | 'latency', count: number, batch: number, ratePerSec: number): Promise<RunOutcome> {
+async function runOnce(
+  transport: Transport,
+  mode: 'throughput' | 'latency',
+  count: number,
+  batch: number,
+  ratePerSec: number,
+): Promise<RunOutcome> {
   const go = new SharedArrayBuffer(16);
   const goI32 = new Int32Array(go);
   const goF64 = new Float64Array(go, 8, 1);

@@ -58,7 +58,8 @@ const capacity = (def: number): Schema<number> => {
 
 const threads = obj(Object.fromEntries(STAGES.map((s) => [s, int(1, 64, 1)])) as Record<StageName, Schema<number>>);
 
-export const runtimeSchema = obj({
+/** The runtime's settings, as a shape the CLI composes into the full config schema. */
+export const runtimeShape = {
   threads,
   fuse: list(str('', /^[a-z]+(\+[a-z]+)+$/, 'adjacent stages joined by "+", e.g. "normalize+book"'), []),
   rings: obj({
@@ -78,7 +79,9 @@ export const runtimeSchema = obj({
     tickMs: int(1, 60_000, 10),
     yieldMs: int(1, 1000, 5),
   }),
-});
+};
+
+export const runtimeSchema = obj(runtimeShape);
 
 export type RuntimeConfig = ReturnType<typeof runtimeSchema.parse>;
 

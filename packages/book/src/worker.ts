@@ -1,0 +1,65 @@
+/**
+ * The book stage as the runtime runs it: canonical deltas and snapshots in, conflatable book
+ * views and bars out; snapshot requests go to the supervisor over the control plane, which asks
+ * ingest to re-seed. Trades and quotes pass on to signals after feeding the bars.
+ */
+
+import type { Emitter, StageContext, StageCore } from '@tickline/runtime';
+import { type BarLike, type BookViewLike, nowSplit } from '@tickline/wire';
+import { resolveBookConfig } from './config.js';
+import { BookCore } from './core/book-core.js';
+
+export default function createBookStage(ctx: StageContext): StageCore {
+  let out: Emitter | null = null;
+  const core = new BookCore(resolveBookConfig(ctx.config ?? {}), ctx.registry, {
+    view: (v) => out?.bookView(v as unknown as BookViewLike),
+    bar: (b) => out?.bar(b as unknown as BarLike),
+    resync: (instrument, venue, reason) => ctx.notify('resync', { instrument, venue, reason }),
+  });
+  const t = { s: 0, ns: 0 };
+  return {
+    onBookSnapshot(s, emit) {
+      out = emit;
+      core.onSnapshot(s);
+    },
+    onBookDelta(d, emit) {
+      out = emit;
+      core.onDelta(d);
+    },
+    onTrades(tr, emit) {
+      out = emit;
+      core.onTrades(tr);
+      emit.trades(tr);
+    },
+    onQuotes(q, emit) {
+      out = emit;
+      core.onQuotes(q);
+      emit.quotes(q);
+    },
+    onDrop(count, reason, edge, emit) {
+      out = emit;
+      core.onDrop(count, reason);
+      emit.mark({ type: 'drop', count, reason, edge });
+    },
+    onMark(m, emit) {
+      out = emit;
+      if (m.type === 'feed' && !m.up) core.onFeedDown(m.venue);
+      emit.mark(m);
+    },
+    tick(_nowMs, emit) {
+      out = emit;
+      nowSplit(t);
+      core.flush(t.s, t.ns);
+    },
+    stats() {
+      const s = core.stats() as unknown as Record<string, unknown>;
+      const flat: Record<string, number> = {};
+      const walk = (prefix: string, v: unknown) => {
+        if (typeof v === 'number') flat[prefix] = v;
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
+      };
+      walk('', s);
+      return flat;
+    },
+  };
+}

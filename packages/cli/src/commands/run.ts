@@ -1,0 +1,128 @@
+/**
+ * `tickline run`: starts the embedded exchange when no venue URL is configured, builds the
+ * instrument registry from the venue's instrument list, starts the six-stage pipeline, and on
+ * SIGINT/SIGTERM (or after --duration) drains and stops it, printing per-stage counts.
+ */
+
+import { type ExchangeHandle, startExchange } from '@tickline/exchange';
+import { simInstruments } from '@tickline/normalize';
+import { createLogger, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
+import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
+import type { LoadedConfig } from '../config.js';
+
+export interface RunOptions {
+  durationS?: number;
+  summary?: 'json' | 'text';
+}
+
+const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
+
+export interface RunSummary {
+  durationS: number;
+  venue: string;
+  instruments: number;
+  placement: string[];
+  restarts: number;
+  stages: Record<string, { workers: number; processed: number; emitted: number; dropped: Record<string, number> }>;
+}
+
+export function summarize(
+  stats: PipelineStats,
+  meta: { durationS: number; venue: string; instruments: number; placement: string[] },
+): RunSummary {
+  const stages: RunSummary['stages'] = {};
+  for (const s of stats.stages) stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped };
+  return { ...meta, restarts: stats.restarts, stages };
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
+  return res.json();
+}
+
+export async function run({ config, groups }: LoadedConfig, opts: RunOptions): Promise<number> {
+  const log = createLogger(config.log.level);
+  const started = performance.now();
+  let exchange: ExchangeHandle | null = null;
+  let url = config.venue.url;
+  let restUrl = config.venue.restUrl;
+  if (config.venue.name === 'sim' && url === undefined) {
+    exchange = await startExchange({ ...(config.exchange as object), host: '127.0.0.1', port: 0 });
+    url = exchange.wsUrl;
+    restUrl = exchange.httpUrl;
+    log.info({ url, instruments: exchange.instruments.length }, 'embedded exchange started');
+  }
+  if (url === undefined || restUrl === undefined) {
+    log.error({ venue: config.venue.name }, 'venue.url and venue.restUrl are required for venues other than the embedded exchange');
+    await exchange?.close();
+    return 2;
+  }
+  if (config.venue.name !== 'sim') {
+    log.error(
+      { venue: config.venue.name },
+      'live venues other than sim need their instrument list adapter (see docs/venues.md); use `tickline replay` for their captures',
+    );
+    await exchange?.close();
+    return 2;
+  }
+  const registry = InstrumentRegistry.from([]);
+  for (const input of simInstruments(await fetchJson(`${restUrl}/v1/instruments`))) registry.add({ ...input, venue: 'sim' });
+  const symbols = config.venue.symbols.length > 0 ? config.venue.symbols : registry.list().map((i) => i.symbol);
+  const specs: InstrumentSpec[] = registry.list();
+
+  let pipeline: Pipeline | null = null;
+  const onEvent = (e: WorkerEvent) => {
+    if (e.event === 'resync' && pipeline) {
+      void pipeline.command('ingest', 'resync', e.data).catch((err) => log.warn({ err: String(err) }, 'resync request failed'));
+    }
+  };
+  pipeline = await Pipeline.start({
+    config,
+    groups,
+    stageModules: STAGE_MODULES,
+    stageConfigs: {
+      ingest: { venue: config.venue.name, url, restUrl, symbols, channels: config.venue.channels, config: config.ingest ?? {} },
+      normalize: config.normalize,
+      book: config.book,
+    },
+    registry: specs,
+    logger: log,
+    onEvent,
+  });
+  log.info(
+    { venue: config.venue.name, instruments: symbols.length, placement: groups.map((g) => `${g.name}x${g.threads}`) },
+    'tickline running; Ctrl-C to stop',
+  );
+
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
+  });
+  const reason = await stopRequested;
+  // Hard bound on shutdown: whatever happens, exit within 5 s of the signal.
+  const hard = setTimeout(() => {
+    log.error('shutdown took longer than 5 s; exiting');
+    process.exit(1);
+  }, 4800);
+  hard.unref();
+  log.info({ reason }, 'stopping');
+  const final = await pipeline.stop(2500);
+  await exchange?.close();
+  const summary = summarize(final, {
+    durationS: Math.round((performance.now() - started) / 10) / 100,
+    venue: config.venue.name,
+    instruments: symbols.length,
+    placement: groups.map((g) => `${g.name}x${g.threads}`),
+  });
+  if (opts.summary === 'json') process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    const lines = Object.entries(summary.stages).map(
+      ([stage, s]) => `  ${stage.padEnd(10)} processed=${s.processed} emitted=${s.emitted} dropped=${JSON.stringify(s.dropped)}`,
+    );
+    process.stdout.write(`tickline stopped after ${summary.durationS}s (${reason}); restarts=${summary.restarts}\n${lines.join('\n')}\n`);
+  }
+  clearTimeout(hard);
+  return 0;
+}

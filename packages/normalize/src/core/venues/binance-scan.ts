@@ -1,0 +1,316 @@
+import type { BookDeltaDraft, InstrumentSpec, LevelBuffer, QuoteBatchDraft } from '@tickline/wire';
+import { type ParseContext, stamp } from '../context.js';
+import { parseDecimalRange } from '../decimal-range.js';
+
+/**
+ * Fast path for the two hottest Binance messages, diff depth (`depthUpdate`) and `bookTicker`,
+ * raw or in the combined-stream wrapper: one pass over the text, decimals parsed in place, no
+ * JSON tree, no substrings. It accepts only frames it fully understands and that are valid in
+ * every field; anything else (escapes, unexpected value types, bad decimals, unknown symbols,
+ * partial-depth streams, other events) returns false before emitting, and the JSON path takes
+ * the frame and produces the same output or the precise reject.
+ */
+
+enum Ch {
+  Quote = 34,
+  Comma = 44,
+  Minus = 45,
+  Colon = 58,
+  LBracket = 91,
+  Backslash = 92,
+  RBracket = 93,
+  LBrace = 123,
+  RBrace = 125,
+}
+
+const CACHE_SIZE = 64;
+
+export class BinanceDepthScanner {
+  readonly #ctx: ParseContext;
+  readonly #delta: BookDeltaDraft;
+  readonly #quotes: QuoteBatchDraft;
+  readonly #futures: boolean;
+  // Per-frame fields (reset by tryFrame).
+  #t = '';
+  #pos = 0;
+  #spec: InstrumentSpec | undefined;
+  #event = 0; // 0 none, 1 depthUpdate, 2 bookTicker, 3 other
+  #E = Number.NaN;
+  #T = Number.NaN;
+  #U = Number.NaN;
+  #u = Number.NaN;
+  #pu = Number.NaN;
+  #bStr = -1;
+  #bEnd = -1;
+  #aStr = -1;
+  #aEnd = -1;
+  #BStr = -1;
+  #BEnd = -1;
+  #AStr = -1;
+  #AEnd = -1;
+  #levels = 0; // bit 1: b levels read, bit 2: a levels read
+  // Symbols already resolved, compared in place against the frame text.
+  readonly #symbols: string[] = [];
+  readonly #specs: InstrumentSpec[] = [];
+
+  constructor(ctx: ParseContext, delta: BookDeltaDraft, quotes: QuoteBatchDraft, futures: boolean) {
+    this.#ctx = ctx;
+    this.#delta = delta;
+    this.#quotes = quotes;
+    this.#futures = futures;
+  }
+
+  tryFrame(text: string): boolean {
+    this.#t = text;
+    this.#pos = 0;
+    this.#spec = undefined;
+    this.#event = 0;
+    this.#E = this.#T = this.#U = this.#u = this.#pu = Number.NaN;
+    this.#bStr = this.#aStr = this.#BStr = this.#AStr = -1;
+    this.#levels = 0;
+    this.#delta.reset();
+    if (text.charCodeAt(0) !== Ch.LBrace) return false;
+    // Combined stream: {"stream":"...","data":{...}}
+    if (text.startsWith('{"stream":"', 0)) {
+      const sEnd = text.indexOf('"', 11);
+      if (sEnd < 0 || !plain(text, 11, sEnd)) return false;
+      const at = text.indexOf('@depth', 11);
+      if (at >= 0 && at < sEnd) {
+        const next = text.charCodeAt(at + 6);
+        if (next >= 48 && next <= 57) return false; // partial depth: a snapshot, JSON path
+      }
+      if (!text.startsWith(',"data":', sEnd + 1)) return false;
+      this.#pos = sEnd + 9;
+      if (!this.#object()) return false;
+      if (text.charCodeAt(this.#pos) !== Ch.RBrace || this.#pos + 1 !== text.length) return false;
+    } else {
+      if (!this.#object()) return false;
+      if (this.#pos !== text.length) return false;
+    }
+    return this.#emit();
+  }
+
+  #emit(): boolean {
+    const ctx = this.#ctx;
+    const spec = this.#spec;
+    if (spec === undefined) return false;
+    if (this.#event === 1) {
+      if (this.#levels !== 3 || this.#bStr >= 0 || this.#aStr >= 0 || Number.isNaN(this.#U) || Number.isNaN(this.#u)) return false;
+      if (this.#futures !== !Number.isNaN(this.#pu)) return false;
+      const d = this.#delta;
+      stamp(d, ctx, spec);
+      d.firstSeq = this.#U;
+      d.lastSeq = this.#u;
+      d.prevSeq = this.#pu;
+      const ms = Number.isNaN(this.#T) ? this.#E : this.#T;
+      if (Number.isNaN(ms)) return false;
+      const s = Math.floor(ms / 1000);
+      d.exchS = s;
+      d.exchNs = (ms - s * 1000) * 1_000_000;
+      ctx.emitDelta(d);
+      return true;
+    }
+    if (this.#event === 0 || this.#event === 2) {
+      if (this.#levels !== 0 || this.#bStr < 0 || this.#aStr < 0 || this.#BStr < 0 || this.#AStr < 0 || Number.isNaN(this.#u)) return false;
+      const t = this.#t;
+      const bp = parseDecimalRange(t, this.#bStr, this.#bEnd, spec.priceScale);
+      const bs = parseDecimalRange(t, this.#BStr, this.#BEnd, spec.sizeScale);
+      const ap = parseDecimalRange(t, this.#aStr, this.#aEnd, spec.priceScale);
+      const as = parseDecimalRange(t, this.#AStr, this.#AEnd, spec.sizeScale);
+      if (!(bp > 0 && ap > 0 && bs >= 0 && as >= 0)) return false;
+      let s = 0;
+      let ns = 0;
+      const ms = Number.isNaN(this.#T) ? this.#E : this.#T;
+      if (!Number.isNaN(ms)) {
+        s = Math.floor(ms / 1000);
+        ns = (ms - s * 1000) * 1_000_000;
+      }
+      const q = this.#quotes.reset();
+      stamp(q, ctx, spec);
+      q.push(bp, bs === 0 ? 0 : bs, ap, as === 0 ? 0 : as, this.#u, s, ns);
+      ctx.emitQuotes(q);
+      return true;
+    }
+    return false;
+  }
+
+  /** Reads one flat object of known keys. Leaves #pos after its closing brace. */
+  #object(): boolean {
+    const t = this.#t;
+    let p = this.#pos;
+    if (t.charCodeAt(p) !== Ch.LBrace) return false;
+    p++;
+    if (t.charCodeAt(p) === Ch.RBrace) return false;
+    for (;;) {
+      if (t.charCodeAt(p) !== Ch.Quote) return false;
+      const kStart = p + 1;
+      const kEnd = t.indexOf('"', kStart);
+      if (kEnd < 0 || t.charCodeAt(kEnd + 1) !== Ch.Colon || !plain(t, kStart, kEnd)) return false;
+      p = kEnd + 2;
+      const klen = kEnd - kStart;
+      const k0 = t.charCodeAt(kStart);
+      const c = t.charCodeAt(p);
+      const isPu = klen === 2 && k0 === 112 && t.charCodeAt(kStart + 1) === 117;
+      if (c === Ch.Quote) {
+        const vStart = p + 1;
+        const vEnd = t.indexOf('"', vStart);
+        if (vEnd < 0) return false;
+        if (!plain(t, vStart, vEnd)) return false;
+        if (isPu || (klen === 1 && isNumericKey(k0))) return false; // wrong type: JSON path decides
+        if (klen === 1) {
+          if (k0 === 115 /* s */) {
+            if (this.#spec !== undefined || !this.#symbol(vStart, vEnd)) return false;
+          } else if (k0 === 101 /* e */) {
+            this.#event = t.startsWith('depthUpdate"', vStart) ? 1 : t.startsWith('bookTicker"', vStart) ? 2 : 3;
+          } else if (k0 === 98 /* b */) {
+            this.#bStr = vStart;
+            this.#bEnd = vEnd;
+          } else if (k0 === 97 /* a */) {
+            this.#aStr = vStart;
+            this.#aEnd = vEnd;
+          } else if (k0 === 66 /* B */) {
+            this.#BStr = vStart;
+            this.#BEnd = vEnd;
+          } else if (k0 === 65 /* A */) {
+            this.#AStr = vStart;
+            this.#AEnd = vEnd;
+          }
+        }
+        p = vEnd + 1;
+      } else if (c === Ch.LBracket) {
+        if (klen !== 1 || (k0 !== 98 && k0 !== 97)) return false;
+        const spec = this.#spec;
+        const bit = k0 === 98 ? 1 : 2;
+        if (spec === undefined || (this.#levels & bit) !== 0) return false;
+        const out = k0 === 98 ? this.#delta.bids : this.#delta.asks;
+        this.#pos = p;
+        if (!this.#levelList(out, spec)) return false;
+        this.#levels |= bit;
+        p = this.#pos;
+      } else if ((c >= 48 && c <= 57) || c === Ch.Minus) {
+        let v = 0;
+        let q = p;
+        if (c === Ch.Minus) q++;
+        const dStart = q;
+        for (; q < t.length; q++) {
+          const d = t.charCodeAt(q) - 48;
+          if (d < 0 || d > 9) break;
+          v = v * 10 + d;
+        }
+        if (q === dStart || q - dStart > 16) return false;
+        if (t.charCodeAt(dStart) === 48 && q - dStart > 1) return false; // leading zero: not JSON
+        const next = t.charCodeAt(q);
+        if (next !== Ch.Comma && next !== Ch.RBrace) return false;
+        if (c === Ch.Minus) v = -v;
+        if (klen === 1 && isStringKey(k0)) return false;
+        if (klen === 1) {
+          if (k0 === 69 /* E */) this.#E = v;
+          else if (k0 === 84 /* T */) this.#T = v;
+          else if (k0 === 85 /* U */) this.#U = v;
+          else if (k0 === 117 /* u */) this.#u = v;
+        } else if (isPu) {
+          this.#pu = v;
+        }
+        if (!Number.isSafeInteger(v) || v < 0) {
+          if (klen <= 2) return false;
+        }
+        p = q;
+      } else if (isPu || (klen === 1 && (isStringKey(k0) || isNumericKey(k0)))) {
+        return false;
+      } else if (t.startsWith('true', p) || t.startsWith('null', p)) {
+        p += 4;
+      } else if (t.startsWith('false', p)) {
+        p += 5;
+      } else {
+        return false;
+      }
+      const sep = t.charCodeAt(p);
+      if (sep === Ch.Comma) {
+        p++;
+        continue;
+      }
+      if (sep === Ch.RBrace) {
+        this.#pos = p + 1;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** [["p","s"],...] into `out`; every price > 0 and size >= 0 at the instrument's scales. */
+  #levelList(out: LevelBuffer, spec: InstrumentSpec): boolean {
+    const t = this.#t;
+    let p = this.#pos + 1;
+    if (t.charCodeAt(p) === Ch.RBracket) {
+      this.#pos = p + 1;
+      return true;
+    }
+    for (;;) {
+      if (t.charCodeAt(p) !== Ch.LBracket || t.charCodeAt(p + 1) !== Ch.Quote) return false;
+      const ps = p + 2;
+      const pe = t.indexOf('"', ps);
+      if (pe < 0 || t.charCodeAt(pe + 1) !== Ch.Comma || t.charCodeAt(pe + 2) !== Ch.Quote) return false;
+      const ss = pe + 3;
+      const se = t.indexOf('"', ss);
+      if (se < 0 || t.charCodeAt(se + 1) !== Ch.RBracket) return false;
+      const price = parseDecimalRange(t, ps, pe, spec.priceScale);
+      const size = parseDecimalRange(t, ss, se, spec.sizeScale);
+      if (!(price > 0 && size >= 0)) return false;
+      out.push(price, size === 0 ? 0 : size);
+      p = se + 2;
+      const c = t.charCodeAt(p);
+      if (c === Ch.Comma) {
+        p++;
+        continue;
+      }
+      if (c === Ch.RBracket) {
+        this.#pos = p + 1;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  #symbol(start: number, end: number): boolean {
+    const t = this.#t;
+    const len = end - start;
+    const syms = this.#symbols;
+    for (let i = 0; i < syms.length; i++) {
+      const s = syms[i] as string;
+      if (s.length === len && t.startsWith(s, start)) {
+        this.#spec = this.#specs[i];
+        return true;
+      }
+    }
+    const symbol = t.slice(start, end);
+    const spec = this.#ctx.registry.lookup(this.#ctx.venueName, symbol);
+    if (spec === undefined) return false;
+    if (syms.length === CACHE_SIZE) {
+      syms.pop();
+      this.#specs.pop();
+    }
+    syms.unshift(symbol);
+    this.#specs.unshift(spec);
+    this.#spec = spec;
+    return true;
+  }
+}
+
+/** True when [from, to) holds no backslash and no control character (JSON needs them escaped). */
+function plain(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 32 || c === Ch.Backslash) return false;
+  }
+  return true;
+}
+
+/** One-letter keys the scanner reads as strings: s, e, b, a, B, A. */
+function isStringKey(k: number): boolean {
+  return k === 115 || k === 101 || k === 98 || k === 97 || k === 66 || k === 65;
+}
+
+/** One-letter keys the scanner reads as integers: E, T, U, u. */
+function isNumericKey(k: number): boolean {
+  return k === 69 || k === 84 || k === 85 || k === 117;
+}

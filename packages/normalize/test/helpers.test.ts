@@ -1,0 +1,77 @@
+import { formatDecimal, parseDecimal } from '@tickline/wire';
+import { describe, expect, it } from 'vitest';
+import { parseDecimalRange } from '../src/core/decimal-range.js';
+import { numberMantissa } from '../src/core/fields.js';
+import { isoInto, msInto, secFracInto } from '../src/core/time.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('decimals (property tests)', () => {
+  it('formatDecimal -> parseDecimal / parseDecimalRange round-trips every mantissa exactly', () => {
+    const next = rng(42);
+    for (let i = 0; i < 20000; i++) {
+      const scale = Math.floor(next() * 13);
+      const m = Math.floor(next() * 2 ** Math.floor(next() * 53));
+      const text = formatDecimal(m, scale);
+      expect(parseDecimal(text, scale)).toBe(m);
+      const padded = text.includes('.') ? `xx${text}000yy` : `xx${text}yy`; // trailing zeros are exact
+      expect(parseDecimalRange(padded, 2, padded.length - 2, scale)).toBe(m);
+    }
+  });
+
+  it('parseDecimalRange agrees with parseDecimal on random text', () => {
+    const next = rng(7);
+    const alphabet = '0123456789.-+e ';
+    for (let i = 0; i < 20000; i++) {
+      let s = '';
+      const len = Math.floor(next() * 14);
+      for (let k = 0; k < len; k++) s += alphabet[Math.floor(next() * alphabet.length)];
+      const scale = Math.floor(next() * 10);
+      expect(Object.is(parseDecimalRange(`[${s}]`, 1, s.length + 1, scale), parseDecimal(s, scale)), s).toBe(true);
+    }
+  });
+
+  it('numberMantissa is exact for decimals written with at most `scale` places', () => {
+    const next = rng(9);
+    for (let i = 0; i < 20000; i++) {
+      const scale = Math.floor(next() * 9);
+      const m = Math.floor(next() * 1e12);
+      const x = Number(formatDecimal(m, scale));
+      expect(numberMantissa(x, scale)).toBe(m);
+    }
+    expect(numberMantissa(0.1 + 0.2, 1)).toBeNaN();
+    expect(numberMantissa(45283.45, 1)).toBeNaN();
+  });
+});
+
+describe('venue times', () => {
+  const t = { s: 0, ns: 0 };
+  it('reads epoch ms, numbers and strings', () => {
+    expect(msInto(1633998512068, t) && t).toEqual({ s: 1633998512, ns: 68_000_000 });
+    expect(msInto('1652459225381', t) && t).toEqual({ s: 1652459225, ns: 381_000_000 });
+    expect(msInto('12a', t)).toBe(false);
+    expect(msInto(-1, t)).toBe(false);
+  });
+  it('reads Kraken decimal seconds exactly', () => {
+    expect(secFracInto('1618678133.136361', t) && t).toEqual({ s: 1618678133, ns: 136_361_000 });
+    expect(secFracInto('1618678133', t) && t).toEqual({ s: 1618678133, ns: 0 });
+    expect(secFracInto('16186.78.1', t)).toBe(false);
+  });
+  it('reads RFC 3339 to the nanosecond', () => {
+    expect(isoInto('2021-04-17T16:43:37.075687Z', t) && t).toEqual({ s: Date.parse('2021-04-17T16:43:37Z') / 1000, ns: 75_687_000 });
+    expect(isoInto('2023-02-09T20:32:50.714964855Z', t) && t).toEqual({ s: Date.parse('2023-02-09T20:32:50Z') / 1000, ns: 714_964_855 });
+    expect(isoInto('2000-02-29T00:00:00+01:00', t) && t).toEqual({ s: Date.parse('2000-02-28T23:00:00Z') / 1000, ns: 0 });
+    expect(isoInto('1970-01-01T00:00:00Z', t) && t).toEqual({ s: 0, ns: 0 });
+    expect(isoInto('2021-13-17T16:43:37Z', t)).toBe(false);
+    expect(isoInto('not a time at all!!', t)).toBe(false);
+  });
+});
