@@ -22,6 +22,8 @@ export type EdgeName = (typeof EDGES)[number];
 export interface EdgePolicy {
   readonly policy: OverflowPolicy;
   readonly maxAgeMs: number;
+  /** Default capacity when neither the edge nor rings.capacityBytes is configured. */
+  readonly capacityBytes?: number;
 }
 
 /**
@@ -30,13 +32,18 @@ export interface EdgePolicy {
  * are never dropped.
  */
 export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
-  'ingest->normalize': { policy: 'drop-oldest', maxAgeMs: 0 },
-  'normalize->book': { policy: 'drop-oldest', maxAgeMs: 0 },
+  // Subscribing to thousands of books brings thousands of snapshots at once: these two edges
+  // get room for the burst (32 MiB each) so start-up does not begin with drops and re-seeds.
+  'ingest->normalize': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
+  'normalize->book': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
   'book->signals': { policy: 'drop-oldest', maxAgeMs: 0 },
   'signals->risk': { policy: 'drop-newest', maxAgeMs: 250 },
   'risk->execution': { policy: 'drop-newest', maxAgeMs: 250 },
   'execution->risk': { policy: 'block', maxAgeMs: 0 },
 };
+
+/** Ring capacity of an edge with no default of its own (4 MiB). */
+export const DEFAULT_RING_BYTES = 1 << 22;
 
 const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'block'];
 
@@ -63,7 +70,7 @@ export const runtimeShape = {
   threads,
   fuse: list(str('', /^[a-z]+(\+[a-z]+)+$/, 'adjacent stages joined by "+", e.g. "normalize+book"'), []),
   rings: obj({
-    capacityBytes: capacity(1 << 22),
+    capacityBytes: optional(capacity(1 << 22)),
     edges: record(
       EDGES,
       obj({
@@ -138,6 +145,6 @@ export function edgePolicy(config: RuntimeConfig, edge: EdgeName): EdgePolicy & 
   return {
     policy: o.policy ?? d.policy,
     maxAgeMs: o.maxAgeMs ?? d.maxAgeMs,
-    capacityBytes: o.capacityBytes ?? config.rings.capacityBytes,
+    capacityBytes: o.capacityBytes ?? config.rings.capacityBytes ?? d.capacityBytes ?? DEFAULT_RING_BYTES,
   };
 }

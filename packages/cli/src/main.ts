@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * The `tickline` command line. Every verb validates its flags and config up front and exits with
+ * code 2 and a message naming each bad field and what is allowed.
+ */
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { STAGES } from '@tickline/runtime';
+import { BENCHES, type BenchName, bench } from './commands/bench.js';
+import { run } from './commands/run.js';
+import { sim } from './commands/sim.js';
+import { ConfigError, loadConfig, readConfigFile } from './config.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A usage error: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+function positiveInt(name: string, max = 1_000_000_000) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tickline')
+    .description('Market data to trading on one box: ingest -> normalize -> book -> signals -> risk -> execution')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const runCmd = program
+    .command('run')
+    .description('start the pipeline (on the embedded exchange unless a venue is configured) and print per-stage counts on exit')
+    .option('-c, --config <file>', 'config file (JSON or YAML); see docs/configuration.md')
+    .option('--duration <seconds>', 'stop by itself after this many seconds', positiveNumber('--duration'))
+    .addOption(new Option('--summary <format>', 'per-stage counts printed on exit').choices(['json', 'text']).default('text'))
+    .option('--fuse <groups...>', 'fuse adjacent stages into one worker, e.g. normalize+book risk+execution')
+    .option('--venue <name>', 'venue adapter (default sim: the embedded exchange)')
+    .option('--instruments <n>', 'embedded exchange: number of instruments')
+    .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
+    .option('--http-port <port>', 'dashboard and control API port')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+  for (const s of STAGES) runCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
+  runCmd.action(async (o: Record<string, unknown>) => {
+    const overrides: Record<string, unknown> = {};
+    for (const s of STAGES) if (o[`threads.${s}`] !== undefined) overrides[`threads.${s}`] = o[`threads.${s}`];
+    if (o.fuse !== undefined) overrides.fuse = o.fuse;
+    if (o.venue !== undefined) overrides['venue.name'] = o.venue;
+    if (o.instruments !== undefined) overrides['exchange.instruments'] = o.instruments;
+    if (o.profile !== undefined) overrides['exchange.profile'] = o.profile;
+    if (o.httpPort !== undefined) overrides['http.port'] = o.httpPort;
+    if (o.logLevel !== undefined) overrides['log.level'] = o.logLevel;
+    const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
+    const loaded = loadConfig(typeof o.config === 'string' ? readConfigFile(o.config) : {}, overrides, source);
+    process.exitCode = await run(loaded, {
+      ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
+      summary: o.summary as 'json' | 'text',
+    });
+  });
+
+  program
+    .command('bench')
+    .description(`measure one part against its peer, side by side: ${BENCHES.join(', ')}`)
+    .argument('<name>', `one of ${BENCHES.join(', ')}`)
+    .option('--json', 'print the report as one JSON object')
+    .option('--runs <n>', 'repetitions (median, min and max are reported)', positiveInt('--runs', 1000), 5)
+    .option('--quick', 'short runs (smoke test; figures are not representative)')
+    .option('--venue <name>', 'normalize: venue dialect (binance-spot or binance-usdm)')
+    .option('--rate <ticksPerSec>', 'pipeline: paced rate of the latency run', positiveInt('--rate'))
+    .option('--instruments <n>', 'pipeline: instruments in the synthetic stream', positiveInt('--instruments'))
+    .action(async (name: string, o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number }) => {
+      if (!(BENCHES as readonly string[]).includes(name)) throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
+      if (o.runs < 5 && o.quick !== true) throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
+      await bench(name as BenchName, o);
+    });
+
+  program
+    .command('sim')
+    .description('run the embedded exchange on its own (protocol: docs/exchange-protocol.md)')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '0')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--instruments <n>', 'number of instruments')
+    .option('--profile <name>', 'steady or open (opening-bell burst)')
+    .option('--rate <eventsPerSec>', 'market-data events per second across the universe')
+    .option('--seed <n>', 'seed of the universe and the market process')
+    .action(async (o: Record<string, string | undefined>) => {
+      const raw: Record<string, unknown> = { host: o.host, port: Number(o.port) };
+      if (o.instruments !== undefined) raw.instruments = Number(o.instruments);
+      if (o.profile !== undefined) raw.profile = o.profile;
+      if (o.rate !== undefined) raw.eventsPerSecond = Number(o.rate);
+      if (o.seed !== undefined) raw.seed = Number(o.seed);
+      loadConfig({ exchange: raw }, {}, 'flags');
+      process.exitCode = await sim(raw);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`tickline: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tickline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/src/main.ts')) {
+  const code = await main(process.argv);
+  process.exitCode = code;
+}
