@@ -6,6 +6,7 @@ export {
   maxRecordBytes,
   type OverflowPolicy,
   type ProducerOptions,
+  headerBytes,
   RECORD_HEADER_BYTES,
   readCounters,
   type RecordHandler,

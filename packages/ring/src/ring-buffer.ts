@@ -7,7 +7,7 @@
  *
  *   int32 length   payload bytes; WRAP (-1) means "the rest of the region is padding"
  *   int32 kind     a small tag chosen by the caller (e.g. the record's union type)
- *   float64 stamp  epoch milliseconds when the producer's batch began (for maxAgeMs)
+ *   float64 stamp  only on rings with a maxAgeMs: epoch ms when the producer's batch began
  *   payload        `length` bytes, then zero padding to the next multiple of 8
  *
  * Records never straddle the end of the region: a record that does not fit at the end is
@@ -18,7 +18,16 @@ import { type DropReason, DROP_REASONS, ringErrors } from './errors.js';
 
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'block';
 
+/** Largest record header: length, kind and the batch time (rings with maxAgeMs). */
 export const RECORD_HEADER_BYTES = 16;
+
+/**
+ * Header size of a ring's records: 8 bytes (length, kind) or, on rings with a maxAgeMs, 16
+ * (plus the batch time at +8). Either way payloads stay 8-byte aligned.
+ */
+export function headerBytes(handle: RingHandle): number {
+  return handle.maxAgeMs > 0 ? 16 : 8;
+}
 const WRAP = -1;
 
 // Control words (Int32 indices). Producer-written and consumer-written words sit on separate
@@ -92,7 +101,7 @@ export function createDoorbell(): SharedArrayBuffer {
 
 export function maxRecordBytes(handle: RingHandle): number {
   // A record plus a wrap marker must fit; half the region keeps progress possible.
-  return handle.data.byteLength / 2 - RECORD_HEADER_BYTES;
+  return handle.data.byteLength / 2 - headerBytes(handle);
 }
 
 function nowMs(): number {
@@ -151,7 +160,12 @@ export class RingProducer {
   #tailCache: number;
   #stamp = 0;
   #stamped = false;
+  /** Bytes that can be reserved without looking at the consumer or wrapping (fast path). */
+  #room = 0;
+  readonly #hdr: number;
   #droppedNewest = 0;
+  /** Only rings with a maxAgeMs need record times (the consumer ignores them otherwise). */
+  readonly #stamps: boolean;
 
   constructor(handle: RingHandle, options: ProducerOptions = {}) {
     this.handle = handle;
@@ -168,6 +182,9 @@ export class RingProducer {
     if (!(dropWaitMs >= 0)) throw new RangeError(`options.dropWaitMs must be >= 0, got ${dropWaitMs}`);
     this.#blockTimeoutMs = blockTimeoutMs;
     this.#dropWaitMs = dropWaitMs;
+    this.#stamps = handle.maxAgeMs > 0;
+    this.#hdr = headerBytes(handle);
+    this.#room = this.#roomFor(this.#tailCache);
     this.#head = Atomics.load(this.#c, HEAD);
     this.#published = this.#head;
     this.#tailCache = Atomics.load(this.#c, TAIL);
@@ -185,8 +202,38 @@ export class RingProducer {
    * was dropped under the ring's policy. Records are 8-byte aligned.
    */
   reserve(length: number, kind: number): number {
+    const need = this.#hdr + ((length + 7) & ~7);
+    // Fast path: the record fits in the room known to be free before the end of the region.
+    if (need <= this.#room && length >= 0 && length <= this.#maxRecord) {
+      const pos = this.#head & this.#mask;
+      const w = pos >> 2;
+      this.#i32[w] = length;
+      this.#i32[w + 1] = kind;
+      if (this.#stamps) this.#f64[(pos >> 3) + 1] = this.#stampNow();
+      this.#head = (this.#head + need) | 0;
+      this.#room -= need;
+      return pos + this.#hdr;
+    }
+    return this.#reserveSlow(length, kind, need);
+  }
+
+  /** One clock read per published batch: every record of the batch carries its start time. */
+  #stampNow(): number {
+    if (!this.#stamped) {
+      this.#stamp = nowMs();
+      this.#stamped = true;
+    }
+    return this.#stamp;
+  }
+
+  /** Bytes free before the end of the region, as far as the cached tail tells. */
+  #roomFor(tail: number): number {
+    const pos = this.#head & this.#mask;
+    return Math.min(this.#cap - pos, this.#cap - ((this.#head - tail) | 0));
+  }
+
+  #reserveSlow(length: number, kind: number, need: number): number {
     if (!(length >= 0 && length <= this.#maxRecord)) throw ringErrors.recordTooLarge(this.handle.name, length, this.#maxRecord);
-    const need = RECORD_HEADER_BYTES + pad8(length);
     let pos = this.#head & this.#mask;
     const toEnd = this.#cap - pos;
     const total = toEnd < need ? toEnd + need : need;
@@ -194,6 +241,7 @@ export class RingProducer {
       this.#tailCache = Atomics.load(this.#c, TAIL);
       if (((this.#head - this.#tailCache) | 0) + total > this.#cap && !this.#makeRoom(total)) {
         Atomics.store(this.#c, DROPPED_NEWEST, ++this.#droppedNewest);
+        this.#room = this.#roomFor(this.#tailCache);
         return -1;
       }
     }
@@ -202,16 +250,13 @@ export class RingProducer {
       this.#head = (this.#head + toEnd) | 0;
       pos = 0;
     }
-    if (!this.#stamped) {
-      this.#stamp = nowMs();
-      this.#stamped = true;
-    }
     const w = pos >> 2;
     this.#i32[w] = length;
     this.#i32[w + 1] = kind;
-    this.#f64[(pos >> 3) + 1] = this.#stamp;
+    if (this.#stamps) this.#f64[(pos >> 3) + 1] = this.#stampNow();
     this.#head = (this.#head + need) | 0;
-    return pos + RECORD_HEADER_BYTES;
+    this.#room = this.#roomFor(this.#tailCache);
+    return pos + this.#hdr;
   }
 
   /** Copies `bytes` in as one record. Returns false if the policy dropped it. */
@@ -296,6 +341,7 @@ export class RingConsumer {
   readonly #mask: number;
   readonly #maxAgeMs: number;
   #tail: number;
+  readonly #hdr: number;
   #seenNewest: number;
   #dropSeq: number;
   #out = { oldest: 0, stale: 0, corrupt: 0, records: 0 };
@@ -308,6 +354,7 @@ export class RingConsumer {
     this.#c = new Int32Array(handle.control);
     this.#mask = handle.data.byteLength - 1;
     this.#maxAgeMs = handle.maxAgeMs;
+    this.#hdr = headerBytes(handle);
     this.#tail = Atomics.load(this.#c, TAIL);
     this.#seenNewest = Atomics.load(this.#c, DROPPED_NEWEST);
     this.#dropSeq = Atomics.load(this.#c, DROP_REQUEST_DONE);
@@ -344,7 +391,8 @@ export class RingConsumer {
     if (head === tail) return 0;
     const i32 = this.#i32;
     const maxAge = this.#maxAgeMs;
-    const cutoff = maxAge > 0 ? nowMs() - maxAge : 0;
+    if (maxAge === 0) return this.#pollFresh(head, tail, onRecord, max);
+    const cutoff = nowMs() - maxAge;
     let delivered = 0;
     let stale = 0;
     while (tail !== head && delivered < max) {
@@ -355,7 +403,7 @@ export class RingConsumer {
         pos = 0;
         len = i32[0] as number;
       }
-      const next = (tail + RECORD_HEADER_BYTES + pad8(len)) | 0;
+      const next = (tail + 16 + pad8(len)) | 0; // rings with maxAgeMs have 16-byte headers
       if (maxAge > 0 && (this.#f64[(pos >> 3) + 1] as number) < cutoff) {
         stale++;
         tail = next;
@@ -367,7 +415,7 @@ export class RingConsumer {
         onDrop(stale, 'stale');
         stale = 0;
       }
-      const go = onRecord(this.data, pos + RECORD_HEADER_BYTES, len, i32[(pos >> 2) + 1] as number);
+      const go = onRecord(this.data, pos + 16, len, i32[(pos >> 2) + 1] as number);
       delivered++;
       tail = next;
       if (go === false) break;
@@ -376,6 +424,28 @@ export class RingConsumer {
       this.#out.stale += stale;
       Atomics.store(c, DROPPED_STALE, this.#out.stale);
       onDrop(stale, 'stale');
+    }
+    this.#release(tail, delivered);
+    return delivered;
+  }
+
+  /** poll() for rings without maxAgeMs: no clock, no age checks. */
+  #pollFresh(head: number, tail: number, onRecord: RecordHandler, max: number): number {
+    const i32 = this.#i32;
+    const mask = this.#mask;
+    const data = this.data;
+    let delivered = 0;
+    while (tail !== head && delivered < max) {
+      let pos = tail & mask;
+      let len = i32[pos >> 2] as number;
+      if (len === WRAP) {
+        tail = (tail + (mask + 1 - pos)) | 0;
+        pos = 0;
+        len = i32[0] as number;
+      }
+      tail = (tail + 8 + ((len + 7) & ~7)) | 0; // rings without maxAgeMs have 8-byte headers
+      delivered++;
+      if (onRecord(data, pos + 8, len, i32[(pos >> 2) + 1] as number) === false) break;
     }
     this.#release(tail, delivered);
     return delivered;
@@ -414,7 +484,7 @@ export class RingConsumer {
         len = this.#i32[0] as number;
         if (((upTo - tail) | 0) <= 0) break;
       }
-      tail = (tail + RECORD_HEADER_BYTES + pad8(len)) | 0;
+      tail = (tail + this.#hdr + pad8(len)) | 0;
       n++;
     }
     if (n > 0) {

@@ -67,33 +67,33 @@ describe('ring buffer: single thread', () => {
     let accepted = 0;
     for (let i = 0; i < 20; i++) if (p.write(bytes(100, i), i)) accepted++;
     p.flush();
-    expect(accepted).toBe(8); // 8 x 116 bytes fit in 1024
+    expect(accepted).toBe(9); // 9 records of 8 + 104 bytes fit in 1024
     const { records, drops } = drain(c);
-    expect(drops).toEqual([[12, 'drop-newest']]);
-    expect(records.map((r) => r.kind)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(readCounters(h).dropped['drop-newest']).toBe(12);
+    expect(drops).toEqual([[11, 'drop-newest']]);
+    expect(records.map((r) => r.kind)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(readCounters(h).dropped['drop-newest']).toBe(11);
   });
 
   it('drop-oldest discards the unread backlog and keeps the newest record', () => {
     const h = createRing({ capacity: 1024, policy: 'drop-oldest' });
     const p = new RingProducer(h, { dropWaitMs: 0 });
     const c = new RingConsumer(h);
-    for (let i = 0; i < 8; i++) expect(p.write(bytes(100, i), i)).toBe(true);
+    for (let i = 0; i < 9; i++) expect(p.write(bytes(100, i), i)).toBe(true);
     // Full: the producer posts a drop request; with no consumer running it times out and the
     // record is refused rather than overwriting unread bytes.
-    expect(p.write(bytes(100, 8), 8)).toBe(false);
+    expect(p.write(bytes(100, 9), 9)).toBe(false);
     p.flush();
     const first = drain(c);
     expect(first.drops).toEqual([
       [1, 'drop-newest'],
-      [8, 'drop-oldest'],
+      [9, 'drop-oldest'],
     ]);
     expect(first.records).toEqual([]);
-    expect(p.write(bytes(100, 9), 9)).toBe(true);
+    expect(p.write(bytes(100, 10), 10)).toBe(true);
     p.flush();
-    expect(drain(c).records.map((r) => r.kind)).toEqual([9]);
+    expect(drain(c).records.map((r) => r.kind)).toEqual([10]);
     const counters = readCounters(h);
-    expect(counters.dropped['drop-oldest']).toBe(8);
+    expect(counters.dropped['drop-oldest']).toBe(9);
   });
 
   it('drops records older than maxAgeMs when consumed and says so', async () => {
@@ -115,9 +115,9 @@ describe('ring buffer: single thread', () => {
   it('block policy waits for space and gives up after blockTimeoutMs', () => {
     const h = createRing({ capacity: 1024, policy: 'block' });
     const p = new RingProducer(h, { blockTimeoutMs: 30 });
-    for (let i = 0; i < 8; i++) expect(p.write(bytes(100, i), i)).toBe(true);
+    for (let i = 0; i < 9; i++) expect(p.write(bytes(100, i), i)).toBe(true);
     const t0 = performance.now();
-    expect(p.write(bytes(100, 8), 8)).toBe(false);
+    expect(p.write(bytes(100, 9), 9)).toBe(false);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
   });
 
@@ -134,7 +134,8 @@ describe('ring buffer: single thread', () => {
       return rng % n;
     };
     for (let trial = 0; trial < 30; trial++) {
-      const h = createRing({ capacity: 2048, policy: 'drop-newest' });
+      // odd trials use a maxAgeMs ring (16-byte headers with batch times), even ones 8-byte headers
+      const h = createRing({ capacity: 2048, policy: 'drop-newest', ...(trial % 2 === 1 ? { maxAgeMs: 60_000 } : {}) });
       const p = new RingProducer(h);
       const c = new RingConsumer(h);
       const sent: number[][] = [];
