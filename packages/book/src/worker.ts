@@ -4,15 +4,19 @@
  * ingest to re-seed. Trades and quotes pass on to signals after feeding the bars.
  */
 
-import type { Emitter, StageContext, StageCore } from '@tickline/runtime';
-import { type BarLike, type BookViewLike, nowSplit } from '@tickline/wire';
+import type { Emitter, MarketViewTable, StageContext, StageCore } from '@tickline/runtime';
+import { type BarLike, type BookViewLike, epochMs, nowSplit } from '@tickline/wire';
 import { resolveBookConfig } from './config.js';
 import { BookCore } from './core/book-core.js';
 
 export default function createBookStage(ctx: StageContext): StageCore {
   let out: Emitter | null = null;
+  const mv = ctx.marketView;
   const core = new BookCore(resolveBookConfig(ctx.config ?? {}), ctx.registry, {
-    view: (v) => out?.bookView(v as unknown as BookViewLike),
+    view: (v) => {
+      if (mv !== null) publishView(mv, v as unknown as BookViewLike);
+      out?.bookView(v as unknown as BookViewLike);
+    },
     bar: (b) => out?.bar(b as unknown as BarLike),
     resync: (instrument, venue, reason) => ctx.notify('resync', { instrument, venue, reason }),
   });
@@ -29,6 +33,12 @@ export default function createBookStage(ctx: StageContext): StageCore {
     onTrades(tr, emit) {
       out = emit;
       core.onTrades(tr);
+      if (mv !== null && tr.length > 0) {
+        let volume = 0;
+        for (let i = 0; i < tr.length; i++) volume += tr.size(i);
+        const ps = 10 ** tr.priceScale;
+        mv.writeTrades(tr.instrument, tr.price(tr.length - 1) / ps, volume / 10 ** tr.sizeScale, tr.length, epochMs());
+      }
       emit.trades(tr);
     },
     onQuotes(q, emit) {
@@ -62,4 +72,24 @@ export default function createBookStage(ctx: StageContext): StageCore {
       return flat;
     },
   };
+}
+
+/** Writes the top of book and derived figures of a view into the shared market-view row. */
+function publishView(mv: MarketViewTable, v: BookViewLike): void {
+  const ps = 10 ** v.priceScale;
+  const ss = 10 ** v.sizeScale;
+  const hasBid = v.bids.length > 0;
+  const hasAsk = v.asks.length > 0;
+  mv.writeBook(
+    v.instrument,
+    v.state,
+    hasBid ? v.bids.price(0) / ps : Number.NaN,
+    hasBid ? v.bids.size(0) / ss : Number.NaN,
+    hasAsk ? v.asks.price(0) / ps : Number.NaN,
+    hasAsk ? v.asks.size(0) / ss : Number.NaN,
+    v.mid,
+    v.spread,
+    v.imbalance,
+    epochMs(),
+  );
 }

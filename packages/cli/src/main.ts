@@ -28,7 +28,8 @@ function positiveNumber(name: string) {
 function positiveInt(name: string, max = 1_000_000_000) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new UsageError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
     return n;
   };
 }
@@ -80,11 +81,15 @@ export function buildProgram(): Command {
     .option('--venue <name>', 'normalize: venue dialect (binance-spot or binance-usdm)')
     .option('--rate <ticksPerSec>', 'pipeline: paced rate of the latency run', positiveInt('--rate'))
     .option('--instruments <n>', 'pipeline: instruments in the synthetic stream', positiveInt('--instruments'))
-    .action(async (name: string, o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number }) => {
-      if (!(BENCHES as readonly string[]).includes(name)) throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
-      if (o.runs < 5 && o.quick !== true) throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
-      await bench(name as BenchName, o);
-    });
+    .action(
+      async (name: string, o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number }) => {
+        if (!(BENCHES as readonly string[]).includes(name))
+          throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
+        if (o.runs < 5 && o.quick !== true)
+          throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
+        await bench(name as BenchName, o);
+      },
+    );
 
   program
     .command('sim')

@@ -36,12 +36,14 @@ export default function createIngestStage(ctx: StageContext): StageCore {
     registry: ctx.registry,
     instruments: cfg.symbols.filter(mine),
     ...(cfg.channels !== undefined ? { channels: cfg.channels } : {}),
-    ...(cfg.config !== undefined ? { config: cfg.config as never } : {}),
+    // connection ids must be unique across ingest workers: normalize routes raw frames by them
+    config: { ...((cfg.config ?? {}) as object), connIdBase: ctx.partition * 1024 } as never,
     log: (level, msg, data) => log[level](data ?? {}, msg),
   });
   const symbolsOf = (args: unknown): string[] => {
     const list = (args as { symbols?: unknown } | null)?.symbols;
-    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) throw new TypeError('args.symbols must be an array of venue symbols');
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string'))
+      throw new TypeError('args.symbols must be an array of venue symbols');
     return list.filter(mine);
   };
   return {

@@ -184,11 +184,11 @@ export class RingProducer {
     this.#dropWaitMs = dropWaitMs;
     this.#stamps = handle.maxAgeMs > 0;
     this.#hdr = headerBytes(handle);
-    this.#room = this.#roomFor(this.#tailCache);
     this.#head = Atomics.load(this.#c, HEAD);
     this.#published = this.#head;
     this.#tailCache = Atomics.load(this.#c, TAIL);
     this.#droppedNewest = Atomics.load(this.#c, DROPPED_NEWEST);
+    this.#room = this.#roomFor(this.#tailCache);
   }
 
   /** Bytes written but not yet published by flush(). */

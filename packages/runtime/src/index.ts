@@ -8,3 +8,4 @@ export type * from './worker-host.js';
 export * from './bench-report.js';
 export * from './latency-histogram.js';
 export { TS_WORKER_ENTRY } from './ts-worker.js';
+export * from './market-view.js';

@@ -25,6 +25,7 @@ import type {
   SignalRecord,
   TradeBatchLike,
 } from '@tickline/wire';
+import type { MarketViewTable } from './market-view.js';
 
 export const STAGES = ['ingest', 'normalize', 'book', 'signals', 'risk', 'execution'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -132,6 +133,8 @@ export interface StageContext {
   readonly config: unknown;
   /** Sends an event to the supervisor (control plane), e.g. a snapshot request. Low rate only. */
   readonly notify: (event: string, data: unknown) => void;
+  /** The shared per-instrument market view (book workers write their rows), if the run has one. */
+  readonly marketView: MarketViewTable | null;
 }
 
 /** What a stage module's default export must be. */

@@ -13,6 +13,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { type EdgeName, edgePolicy, type Group, type RuntimeConfig } from './config/pipeline-config.js';
+import type { MarketViewTable } from './market-view.js';
 import type { StageName } from './stage.js';
 import type { FeedbackSpec, InputSpec, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
 
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   readonly stageModules: Readonly<Record<StageName, string>>;
   readonly stageConfigs: Readonly<Partial<Record<StageName, unknown>>>;
   readonly registry: readonly InstrumentSpec[];
+  /** Shared market view the book workers write (see market-view.ts). */
+  readonly marketView?: MarketViewTable;
   readonly logger: Logger;
   /** Events workers send (errors, snapshot requests...). */
   readonly onEvent?: (event: WorkerEvent) => void;
@@ -165,6 +168,7 @@ export class Pipeline {
           feedback,
           doorbell,
           registry: this.#opts.registry,
+          marketView: this.#opts.marketView?.handle ?? null,
           control,
           events,
           tuning: config.runtime,

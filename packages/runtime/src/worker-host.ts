@@ -11,6 +11,7 @@ import { Body, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropRe
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
+import { MarketViewTable } from './market-view.js';
 import type { Emitter, StageCore, StageFactory, StageName } from './stage.js';
 
 export interface StageSpec {
@@ -60,6 +61,7 @@ export interface WorkerTask {
   readonly feedback: FeedbackSpec | null;
   readonly doorbell: SharedArrayBuffer;
   readonly registry: readonly InstrumentSpec[];
+  readonly marketView: { capacity: number; buffer: SharedArrayBuffer; seq: SharedArrayBuffer } | null;
   readonly control: MessagePort;
   readonly events: MessagePort;
   readonly tuning: RuntimeTuning;
@@ -110,6 +112,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   const registry = InstrumentRegistry.from(task.registry);
+  const marketView = task.marketView ? MarketViewTable.attach(task.marketView) : null;
   const notify = (event: string, data: unknown) => task.events.postMessage({ event, data, stage: task.group, partition: task.partition });
   const cores: StageCore[] = [];
   for (const spec of task.stages) {
@@ -123,6 +126,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         registry,
         config: spec.config,
         notify,
+        marketView,
       }),
     );
   }

@@ -151,6 +151,6 @@ export async function runRingBench(opts: RingBenchOptions): Promise<BenchReport>
   return report('ring', opts.runs, results, [
     `ratio ring/messageport: batch1 ${ratio('ring:batch1', 'messageport:batch1')}x, batch64 ${ratio('ring:batch64', 'messageport:batch64')}x`,
     `ratio ring/ringbufjs: batch1 ${ratio('ring:batch1', 'ringbufjs:batch1')}x, batch64 ${ratio('ring:batch64', 'ringbufjs:batch64')}x`,
-    'producer in a worker thread, consumer on the main thread; 16-byte messages; ring records carry a 16-byte header',
+    'producer in a worker thread, consumer on the main thread; 16-byte messages (ring records add an 8-byte header)',
   ]);
 }

@@ -1,11 +1,8 @@
 /** `tickline bench <name>`: runs one benchmark and prints its report (JSON with --json). */
 
-import { runBookBench } from '@tickline/book/bench';
-import { runNormalizeBench } from '@tickline/normalize/bench';
 import { type BenchReport, formatReport } from '@tickline/runtime';
-import { runCodecBench } from '../bench/codec-bench.js';
-import { runPipelineBench } from '../bench/pipeline-bench.js';
-import { runRingBench } from '../bench/ring-bench.js';
+
+// Benchmarks load on demand: the book bench pulls in ccxt (its peer), which is large.
 
 export const BENCHES = ['ring', 'codec', 'pipeline', 'normalize', 'book'] as const;
 export type BenchName = (typeof BENCHES)[number];
@@ -23,13 +20,18 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
   const q = f.quick === true;
   let r: BenchReport;
   switch (name) {
-    case 'ring':
+    case 'ring': {
+      const { runRingBench } = await import('../bench/ring-bench.js');
       r = await runRingBench({ runs: f.runs, count: q ? 200_000 : 2_000_000, latencySeconds: q ? 0.25 : 1 });
       break;
-    case 'codec':
+    }
+    case 'codec': {
+      const { runCodecBench } = await import('../bench/codec-bench.js');
       r = await runCodecBench({ runs: f.runs, ms: q ? 20 : 200 });
       break;
-    case 'pipeline':
+    }
+    case 'pipeline': {
+      const { runPipelineBench } = await import('../bench/pipeline-bench.js');
       r = await runPipelineBench({
         runs: f.runs,
         batch: 64,
@@ -39,16 +41,21 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
         instruments: f.instruments ?? 1000,
       });
       break;
-    case 'normalize':
+    }
+    case 'normalize': {
+      const { runNormalizeBench } = await import('@tickline/normalize/bench');
       r = (await runNormalizeBench({
         venue: f.venue ?? 'binance-spot',
         runs: f.runs,
         ...(q ? { ms: 50 } : {}),
       } as never)) as unknown as BenchReport;
       break;
-    case 'book':
+    }
+    case 'book': {
+      const { runBookBench } = await import('@tickline/book/bench');
       r = (await runBookBench({ runs: f.runs, ...(q ? { updates: 100_000, instruments: 200 } : {}) } as never)) as unknown as BenchReport;
       break;
+    }
   }
   process.stdout.write(f.json ? `${JSON.stringify(r)}\n` : `${formatReport(r)}\n`);
   return r;

@@ -6,7 +6,7 @@
 
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { simInstruments } from '@tickline/normalize';
-import { createLogger, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
+import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 
@@ -71,11 +71,20 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   const symbols = config.venue.symbols.length > 0 ? config.venue.symbols : registry.list().map((i) => i.symbol);
   const specs: InstrumentSpec[] = registry.list();
 
+  const marketView = new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1)));
+  const listeners = new Set<(e: WorkerEvent) => void>();
+  const events = {
+    on(fn: (e: WorkerEvent) => void) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
   let pipeline: Pipeline | null = null;
   const onEvent = (e: WorkerEvent) => {
     if (e.event === 'resync' && pipeline) {
       void pipeline.command('ingest', 'resync', e.data).catch((err) => log.warn({ err: String(err) }, 'resync request failed'));
     }
+    for (const fn of listeners) fn(e);
   };
   pipeline = await Pipeline.start({
     config,
@@ -87,9 +96,11 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       book: config.book,
     },
     registry: specs,
+    marketView,
     logger: log,
     onEvent,
   });
+  void events;
   log.info(
     { venue: config.venue.name, instruments: symbols.length, placement: groups.map((g) => `${g.name}x${g.threads}`) },
     'tickline running; Ctrl-C to stop',

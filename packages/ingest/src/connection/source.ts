@@ -1,0 +1,343 @@
+/**
+ * The ingest source: the I/O core an ingest worker runs. It owns one venue's connections (one by
+ * default, more when `maxInstrumentsPerConnection` or the venue's stream cap shards the set), the
+ * desired subscription set, staleness checks and REST seeding, and emits raw frames and marks.
+ */
+
+import type { Emitter } from '@tickline/runtime';
+import { type InstrumentSpec, isVenueName, type SplitTime, splitMs, type VenueName, venueId } from '@tickline/wire';
+import { dialectFor } from '../venues/index.js';
+import { CHANNELS, type Channel, type StreamRef, type VenueDialect } from '../venues/types.js';
+import { type IngestConfig, parseIngestConfig } from './config.js';
+import { type ConnectionContext, type LogFn, VenueConnection } from './connection.js';
+import { IngestError } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
+import { CodeResolver } from './resolve.js';
+import { RestSnapshots } from './rest.js';
+import type {
+  IngestSource,
+  IngestSourceOptions,
+  IngestStats,
+  SubscribeResult,
+  SubscriptionInfo,
+  UnsubscribeResult,
+} from './source-types.js';
+import { type Counters, newCounters } from './stats.js';
+import { entryState, SubscriptionTable } from './subscriptions.js';
+
+const noLog: LogFn = () => {};
+
+export function createIngestSource(opts: IngestSourceOptions): IngestSource {
+  return new Source(opts);
+}
+
+class Source implements IngestSource {
+  readonly #venue: VenueName;
+  readonly #venueId: number;
+  readonly #dialect: VenueDialect;
+  readonly #cfg: IngestConfig;
+  readonly #channels: readonly Channel[];
+  readonly #seeding: 'rest' | 'subscribe';
+  readonly #cap: number;
+  readonly #table = new SubscriptionTable();
+  readonly #stats: Counters = newCounters();
+  readonly #conns: VenueConnection[] = [];
+  readonly #ctx: ConnectionContext;
+  readonly #rest: RestSnapshots | null;
+  readonly #log: LogFn;
+  readonly #hasSnapshotRequest: boolean;
+  readonly #codes: CodeResolver;
+  readonly #t: SplitTime = { s: 0, ns: 0 };
+  readonly #feedWaiters = new Set<() => void>();
+  #emit: Emitter | null = null;
+  #flushQueued = false;
+  #staleTimer: NodeJS.Timeout | null = null;
+  #started = false;
+  #stopped = false;
+
+  constructor(o: IngestSourceOptions) {
+    if (o === null || typeof o !== 'object') throw new TypeError('options must be an object');
+    if (!isVenueName(o.venue)) throw new TypeError(`options.venue must be a venue name, got ${JSON.stringify(o.venue)}`);
+    if (!o.registry || typeof o.registry.lookup !== 'function') throw new TypeError('options.registry must be an InstrumentRegistry');
+    if (!Array.isArray(o.instruments)) throw new TypeError('options.instruments must be an array of venue codes');
+    const channels = o.channels ?? CHANNELS;
+    if (
+      !Array.isArray(channels) ||
+      channels.length === 0 ||
+      channels.some((c) => !CHANNELS.includes(c)) ||
+      new Set(channels).size !== channels.length
+    )
+      throw new TypeError(`options.channels must be a non-empty list of distinct ${CHANNELS.map((c) => `"${c}"`).join(', ')}`);
+    this.#venue = o.venue;
+    this.#venueId = venueId(o.venue);
+    this.#dialect = dialectFor(o.venue);
+    this.#codes = new CodeResolver(o.registry, o.venue);
+    this.#channels = channels;
+    this.#cfg = parseIngestConfig(o.config ?? {});
+    this.#log = o.log ?? noLog;
+    const cfg = this.#cfg;
+    const d = this.#dialect;
+    this.#seeding = cfg.seeding === 'venue' ? d.seeding : cfg.seeding;
+    if (!d.seedingModes.includes(this.#seeding))
+      throw new IngestError(
+        'ERR_INGEST_INVALID_CONFIG',
+        `seeding "${cfg.seeding}" is not supported by ${o.venue} (allowed: "venue", ${d.seedingModes.map((m) => `"${m}"`).join(', ')})`,
+      );
+    const url = o.url ?? d.url;
+    if (typeof url !== 'string' || !/^wss?:\/\//.test(url))
+      throw new TypeError(`options.url must be a ws:// or wss:// URL${d.url ? '' : ` (required for ${o.venue})`}`);
+    this.#cap = Math.max(1, Math.min(cfg.maxInstrumentsPerConnection, Math.floor(d.maxStreamsPerConnection / channels.length)));
+    this.#hasSnapshotRequest = d.snapshotRequests([], () => 0) !== null;
+    const random = o.random ?? Math.random;
+    this.#ctx = {
+      dialect: d,
+      venueId: this.#venueId,
+      url,
+      config: cfg,
+      dialectOpts: { wsBookDepth: cfg.wsBookDepth, snapshotOnSubscribe: this.#seeding === 'subscribe' },
+      table: this.#table,
+      stats: this.#stats,
+      random,
+      connectLimiter: new RateLimiter(d.connectLimits),
+      emitter: () => this.#emit,
+      scheduleFlush: () => this.#scheduleFlush(),
+      onStreamAck: (c, ref) => this.#onStreamAck(c, ref),
+      onStreamFailed: (c, ref, reason) => this.#onStreamFailed(c, ref, reason),
+      onBackoff: o.onBackoff,
+      log: this.#log,
+    };
+    let rest: RestSnapshots | null = null;
+    if (this.#seeding === 'rest') {
+      const restUrl = o.restUrl ?? d.restUrlFor(url) ?? d.restUrl;
+      if (!restUrl) throw new TypeError(`options.restUrl is required for REST seeding on ${o.venue}`);
+      const sink = {
+        emitRest: (connId: number, path: string, body: Uint8Array) => this.#emitRest(connId, path, body),
+        log: this.#log,
+      };
+      rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random);
+    }
+    this.#rest = rest;
+    for (const spec of this.#codes.resolve(o.instruments)) if (!this.#table.get(spec.id)) this.#add(spec);
+  }
+
+  async start(emit: Emitter): Promise<void> {
+    if (this.#stopped) throw new IngestError('ERR_INGEST_STOPPED', 'start() after stop()');
+    if (this.#started) throw new IngestError('ERR_INGEST_ALREADY_STARTED', 'start() called twice');
+    if (!emit || typeof emit.rawFrame !== 'function') throw new TypeError('emit must be an Emitter');
+    this.#started = true;
+    this.#emit = emit;
+    if (this.#conns.length === 0) this.#conns.push(new VenueConnection(this.#ctx, 0));
+    for (const c of this.#conns) c.start();
+    const stale = this.#cfg.staleAfterMs;
+    if (stale > 0) {
+      this.#staleTimer = setInterval(() => this.#checkStale(), Math.max(20, Math.min(1000, stale / 4)));
+      this.#staleTimer.unref();
+    }
+    // Resolve once every connection is up (or after one connect + ack deadline; it keeps trying).
+    await this.#waitFeed(() => this.#conns.every((c) => c.up), this.#cfg.connectTimeoutMs + this.#cfg.ackTimeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#staleTimer) clearInterval(this.#staleTimer);
+    this.#rest?.stop();
+    await Promise.all(this.#conns.map((c) => c.stop()));
+    for (const w of this.#feedWaiters) w();
+    this.#emit = null;
+  }
+
+  async subscribe(symbols: readonly string[]): Promise<SubscribeResult> {
+    if (this.#stopped) throw new IngestError('ERR_INGEST_STOPPED', 'subscribe() after stop()');
+    const specs = this.#codes.resolve(symbols);
+    const added: string[] = [];
+    const already: string[] = [];
+    const touched = [];
+    for (const spec of specs) {
+      let e = this.#table.get(spec.id);
+      if (e && entryState(e) === 'failed') {
+        const retry = e.streams.filter((r) => e?.states.get(r.channel) === 'failed');
+        for (const r of retry) this.#table.setState(e, r.channel, 'pending');
+        this.#conns[e.conn]?.subscribe(retry);
+        added.push(spec.symbol);
+      } else if (e) already.push(spec.symbol);
+      else {
+        e = this.#add(spec);
+        added.push(spec.symbol);
+      }
+      touched.push(e);
+    }
+    if (this.#started) await this.#table.waitSettled(touched, this.#cfg.ackTimeoutMs);
+    const active: string[] = [];
+    const pending: string[] = [];
+    const failed: { symbol: string; reason: string }[] = [];
+    for (const e of touched) {
+      const s = entryState(e);
+      if (s === 'active') active.push(e.symbol);
+      else if (s === 'pending') pending.push(e.symbol);
+      else failed.push({ symbol: e.symbol, reason: e.reason });
+    }
+    return { added, already, active, pending, failed };
+  }
+
+  async unsubscribe(symbols: readonly string[]): Promise<UnsubscribeResult> {
+    if (this.#stopped) throw new IngestError('ERR_INGEST_STOPPED', 'unsubscribe() after stop()');
+    const removed: string[] = [];
+    const notSubscribed: string[] = [];
+    for (const spec of this.#codes.resolve(symbols)) {
+      const e = this.#table.get(spec.id);
+      if (!e) {
+        notSubscribed.push(spec.symbol);
+        continue;
+      }
+      this.#table.remove(e);
+      this.#rest?.cancel(e.id);
+      this.#conns[e.conn]?.unsubscribe(e.streams);
+      removed.push(spec.symbol);
+    }
+    return { removed, notSubscribed };
+  }
+
+  resync(instrumentId: number): void {
+    const e = this.#table.get(instrumentId);
+    const conn = e ? this.#conns[e.conn] : undefined;
+    if (!e || !conn || !e.states.has('book')) return;
+    this.#stats.resyncs++;
+    // While the socket is down the reconnect re-seeds every book anyway.
+    if (!conn.open || e.states.get('book') !== 'active') return;
+    const book = e.streams.filter((r) => r.channel === 'book');
+    if (this.#rest) this.#requestSnapshot(e.id, e.symbol, conn.connId);
+    else if (this.#hasSnapshotRequest) conn.snapshot(book);
+    else conn.resubscribe(book);
+  }
+
+  stats(): IngestStats {
+    const c = this.#table.counts();
+    return {
+      ...this.#stats,
+      instruments: this.#table.size,
+      instrumentsActive: c.active,
+      instrumentsPending: c.pending,
+      instrumentsFailed: c.failed,
+      shards: this.#conns.length,
+      connectionsUp: this.#conns.filter((x) => x.up).length,
+      restPending: this.#rest?.pending ?? 0,
+      queuedRequests: this.#conns.reduce((n, x) => n + x.session.queued, 0),
+    };
+  }
+
+  subscription(symbol: string): SubscriptionInfo | undefined {
+    const e = this.#table.bySymbol(symbol);
+    if (!e) return undefined;
+    return { symbol: e.symbol, instrument: e.id, state: entryState(e), reason: e.reason, connId: this.#cfg.connIdBase + e.conn };
+  }
+
+  dropConnections(reason = 'dropped'): void {
+    for (const c of this.#conns) c.drop(reason);
+  }
+
+  #add(spec: InstrumentSpec) {
+    let idx = this.#conns.findIndex((_, i) => this.#table.countOn(i) < this.#cap);
+    if (idx < 0) {
+      idx = this.#conns.length;
+      const conn = new VenueConnection(this.#ctx, idx);
+      this.#conns.push(conn);
+      this.#log('info', 'new shard connection', { connId: conn.connId, cap: this.#cap });
+      if (this.#started) conn.start();
+    }
+    const e = this.#table.add(spec.id, spec.symbol, this.#dialect.frameSymbol(spec.symbol), idx, this.#channels, performance.now());
+    this.#conns[idx]?.subscribe(e.streams);
+    return e;
+  }
+
+  #onStreamAck(conn: VenueConnection, ref: StreamRef): void {
+    const e = this.#table.bySymbol(ref.symbol);
+    if (!e || e.conn !== conn.index) return;
+    this.#table.setState(e, ref.channel, 'active');
+    e.lastUpdateMs = performance.now();
+    if (this.#rest && ref.channel === 'book') this.#requestSnapshot(e.id, e.symbol, conn.connId);
+    this.#notifyFeed();
+  }
+
+  #onStreamFailed(conn: VenueConnection, ref: StreamRef, reason: string): void {
+    const e = this.#table.bySymbol(ref.symbol);
+    if (!e || e.conn !== conn.index) return;
+    this.#table.setState(e, ref.channel, 'failed', reason);
+    this.#log('warn', 'subscription refused by venue', { symbol: ref.symbol, channel: ref.channel, reason });
+  }
+
+  #requestSnapshot(id: number, symbol: string, connId: number): void {
+    const path = this.#dialect.restPath(symbol, this.#cfg.restSnapshotDepth);
+    if (path) this.#rest?.request(id, connId, path);
+  }
+
+  #emitRest(connId: number, path: string, body: Uint8Array): void {
+    const emit = this.#emit;
+    const conn = this.#conns[connId - this.#cfg.connIdBase];
+    if (!emit || !conn) return;
+    const t = splitMs(performance.timeOrigin + performance.now(), this.#t);
+    emit.rawFrame({
+      venue: this.#venueId,
+      connId,
+      recvS: t.s,
+      recvNs: t.ns,
+      frameSeq: conn.nextFrameSeq(),
+      kind: 2,
+      context: path,
+      bytes: body,
+    });
+    emit.flush();
+  }
+
+  #checkStale(): void {
+    const emit = this.#emit;
+    if (!emit) return;
+    const now = performance.now();
+    const limit = this.#cfg.staleAfterMs;
+    let any = false;
+    for (const e of this.#table.entries()) {
+      const conn = this.#conns[e.conn];
+      if (!conn?.up || entryState(e) !== 'active') continue;
+      const age = now - e.lastUpdateMs;
+      if (age <= limit) continue;
+      e.lastUpdateMs = now;
+      this.#stats.staleMarks++;
+      emit.mark({ type: 'stale', instrument: e.id, venue: this.#venueId, ageMs: Math.round(age) });
+      conn.resubscribe(e.streams);
+      any = true;
+    }
+    if (any) emit.flush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#emit?.flush();
+    });
+  }
+
+  #notifyFeed(): void {
+    for (const w of this.#feedWaiters) w();
+  }
+
+  #waitFeed(done: () => boolean, timeoutMs: number): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.#feedWaiters.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (this.#stopped || done()) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      // Feed-up happens inside the connection; a light poll covers it without another callback.
+      const poll = setInterval(check, 10);
+      this.#feedWaiters.add(check);
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function tickline(
+  args: string[],
+  opts: { killAfterMs?: number; signal?: NodeJS.Signals } = {},
+): Promise<Result & { signalledAt?: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt: number | undefined;
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+      // send the signal once the pipeline says it is running
+      if (opts.signal && signalledAt === undefined && stderr.includes('tickline running')) {
+        signalledAt = Date.now();
+        child.kill(opts.signal);
+      }
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0, ...(signalledAt !== undefined ? { signalledAt } : {}) });
+    });
+  });
+}
+
+describe('tickline CLI', () => {
+  it('prints its version and help', async () => {
+    const v = await tickline(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await tickline(['run', '--help']);
+    expect(h.code).toBe(0);
+    for (const flag of ['--duration', '--summary', '--fuse', '--threads.book', '--config']) expect(h.stdout).toContain(flag);
+  });
+
+  it('rejects bad flags and config with exit code 2, naming every field and what is allowed', async () => {
+    const r = await tickline(['run', '--threads.book', '0', '--fuse', 'book+normalize', '--log-level', 'loud']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('threads.book: must be an integer from 1 to 64, got "0"');
+    expect(r.stderr).toContain('log.level: must be one of');
+    expect(r.stderr).toMatch(/fuse\[0\]: must list adjacent stages in pipeline order/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'tickline-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'threads:\n  book: 2\n  nope: 1\nrings:\n  edges:\n    book->signals: { policy: sometimes }\nexchange: { instruments: 0 }\n',
+    );
+    const f = await tickline(['run', '--config', file]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/threads\.nope: is not a known setting/);
+    expect(f.stderr).toMatch(/rings\.edges\.book->signals\.policy: must be one of "drop-oldest", "drop-newest", "block"/);
+    expect(f.stderr).toMatch(/exchange: instruments must be an integer from 1 to 100000/);
+
+    const missing = await tickline(['run', '--config', join(dir, 'absent.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--config: cannot be read/);
+
+    const badBench = await tickline(['bench', 'nope']);
+    expect(badBench.code).toBe(2);
+    expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, normalize, book/);
+  }, 60_000);
+
+  it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {
+    const r = await tickline(['run', '--duration', '4', '--summary', 'json', '--instruments', '300', '--log-level', 'warn']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    expect(summary.placement).toEqual(['ingestx1', 'normalizex1', 'bookx1', 'signalsx1', 'riskx1', 'executionx1']);
+    expect(Object.keys(summary.stages)).toEqual(['ingest', 'normalize', 'book', 'signals', 'risk', 'execution']);
+    expect(summary.stages.ingest.emitted).toBeGreaterThan(100);
+    // every frame ingest emitted reached normalize, and the books produced views downstream
+    expect(summary.stages.normalize.processed).toBe(summary.stages.ingest.emitted);
+    expect(summary.stages.book.processed).toBeGreaterThan(100);
+    expect(summary.stages.signals.processed).toBeGreaterThan(100);
+    expect(summary.restarts).toBe(0);
+  }, 60_000);
+
+  it('stops on SIGTERM within 5 s with exit code 0, fused placement', async () => {
+    const r = await tickline(['run', '--fuse', 'normalize+book', 'risk+execution', '--instruments', '200', '--log-level', 'info'], {
+      signal: 'SIGTERM',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.signalledAt).toBeDefined();
+    const stopMs = Date.now() - (r.signalledAt as number);
+    expect(stopMs).toBeLessThan(5000);
+    expect(r.stdout).toMatch(/tickline stopped after .* \(SIGTERM\)/);
+    expect(r.stdout).toMatch(/normalize\s+processed=\d+/);
+  }, 60_000);
+});
