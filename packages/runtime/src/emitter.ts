@@ -473,7 +473,9 @@ export class LocalFeedbackEmitter implements ForwardingEmitter {
   mark(m: Mark): void {
     this.#inner.mark(m);
   }
+  /** Delivers queued feedback (events raised by I/O, outside any input record), then publishes. */
   flush(): void {
+    this.drain();
     this.#inner.flush();
   }
 }

@@ -155,7 +155,6 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     // the stage before `from` must hand records to `from` through the wrapped emitter
     if (from > 0) emitters[from - 1] = new FusedEmitter(cores[from] as StageCore, localFeedback, counts[from] as { processed: number });
   }
-  const head = emitters[0] as ForwardingEmitter;
   const tail = emitters[last];
   const passThrough = tail instanceof RingEmitter ? tail : null;
 
@@ -289,7 +288,12 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   };
   Comlink.expose(api, nodeEndpoint(task.control as never));
 
-  for (const core of cores) if (core.start) await core.start(head);
+  // Each core's I/O callbacks emit through that core's own emitter (a source at the head of a
+  // group, or an execution gateway deeper in it).
+  for (let i = 0; i < cores.length; i++) {
+    const core = cores[i] as StageCore;
+    if (core.start) await core.start(emitters[i] as Emitter);
+  }
 
   // The consume loop.
   const { batch, spinUs, tickMs, yieldMs } = task.tuning;

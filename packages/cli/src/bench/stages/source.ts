@@ -44,7 +44,9 @@ export default function create(ctx: StageContext): StageCore {
           for (let k = 0; k < 256 && sent < cfg.records; k++) one();
           emit.flush();
         }
-        if (sent < cfg.records) setImmediate(pump);
+        // paced: sleep until the next millisecond (a socket source is idle between reads too);
+        // throughput: come straight back
+        if (sent < cfg.records) cfg.ratePerSec > 0 ? setTimeout(pump, 1) : setImmediate(pump);
       };
       pump();
     },
