@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
+import { validateExecutionConfig } from '@tickline/execution';
+import { validateRiskConfig } from '@tickline/risk';
+import { validateSignalsConfig } from '@tickline/signals';
 import {
   type Group,
   type Issue,
@@ -48,6 +51,14 @@ const bookSection = external('book stage options (docs/book.md)', (raw) => {
   return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `book.${i.path}` : 'book', message: i.message })) };
 });
 
+/** A stage's own validator (issues with paths relative to its section) as a schema node. */
+function stageSection(stage: string, validate: (raw: unknown) => readonly { path: string; message: string }[], doc: string): Schema<unknown> {
+  return external(`${stage} stage options (${doc})`, (raw) => {
+    const issues = validate(raw ?? {});
+    return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `${stage}.${i.path}` : stage, message: i.message })) };
+  });
+}
+
 export const configSchema = obj({
   ...runtimeShape,
   venue: obj({
@@ -64,6 +75,11 @@ export const configSchema = obj({
   ingest: optional(obj({})),
   normalize: obj({ maxFrameBytes: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024) }),
   book: bookSection,
+  signals: stageSection('signals', validateSignalsConfig, 'docs/trading.md'),
+  risk: stageSection('risk', validateRiskConfig, 'docs/trading.md'),
+  execution: stageSection('execution', validateExecutionConfig, 'docs/trading.md'),
+  /** Where the journal and state snapshots live. */
+  stateDir: str('.tickline', /^\S+$/, 'a directory path'),
   http: obj({ host: str('127.0.0.1', /^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address'), port: int(0, 65_535, 8080) }),
   log: obj({ level: oneOf(LOG_LEVELS, 'info') }),
 });

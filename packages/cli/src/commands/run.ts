@@ -4,6 +4,8 @@
  * SIGINT/SIGTERM (or after --duration) drains and stops it, printing per-stage counts.
  */
 
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
@@ -23,7 +25,7 @@ export interface RunSummary {
   instruments: number;
   placement: string[];
   restarts: number;
-  stages: Record<string, { workers: number; processed: number; emitted: number; dropped: Record<string, number> }>;
+  stages: Record<string, { workers: number; processed: number; emitted: number; dropped: Record<string, number>; core: Record<string, number> }>;
 }
 
 export function summarize(
@@ -31,7 +33,7 @@ export function summarize(
   meta: { durationS: number; venue: string; instruments: number; placement: string[] },
 ): RunSummary {
   const stages: RunSummary['stages'] = {};
-  for (const s of stats.stages) stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped };
+  for (const s of stats.stages) stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core: s.core };
   return { ...meta, restarts: stats.restarts, stages };
 }
 
@@ -39,6 +41,41 @@ async function fetchJson(url: string): Promise<unknown> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
   return res.json();
+}
+
+/**
+ * Built-in strategies that run when the config names none: the two signal strategies on every
+ * instrument, plus a slow random trader on a few instruments so a demo run on the embedded
+ * exchange always shows orders, fills and positions (risk's edge check rightly refuses most
+ * imbalance and trend signals at the sim's spreads).
+ */
+export function defaultStrategies(symbols: readonly string[], venue: string): unknown[] {
+  return [
+    { id: 'imbalance', type: 'imbalance' },
+    { id: 'trend', type: 'tick-trend' },
+    { id: 'random', type: 'random', instruments: symbols.slice(0, 20).map((s) => `${venue}:${s}`), params: { ratePerSecond: 0.2, seed: 7 } },
+  ];
+}
+
+/**
+ * Stage configs of signals, risk and execution: the user's sections plus what only the run knows
+ * (the venue's order-entry URL, where journals and snapshots live). With an in-process embedded
+ * exchange, whose book and accounts end with the process, each run gets a fresh journal
+ * directory; against an external venue the journal is stable, so a restart recovers from it.
+ */
+function tradingConfigs(config: LoadedConfig['config'], embedded: boolean, wsUrl: string, symbols: readonly string[]): Record<string, unknown> {
+  const signals = { ...(config.signals as object) } as Record<string, unknown>;
+  if (signals.strategies === undefined) signals.strategies = defaultStrategies(symbols, config.venue.name);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = resolve(embedded ? join(config.stateDir, `sim-${stamp}`) : config.stateDir);
+  mkdirSync(dir, { recursive: true });
+  if (signals.snapshot === undefined) signals.snapshot = { path: join(dir, 'signals-{partition}.snap') };
+  const exec = { ...(config.execution as object) } as Record<string, unknown>;
+  const venue = (exec.venue ?? {}) as Record<string, unknown>;
+  exec.venue = { ...venue, url: venue.url ?? wsUrl };
+  const journal = (exec.journal ?? {}) as Record<string, unknown>;
+  exec.journal = { ...journal, path: journal.path ?? join(dir, 'journal-{partition}.sqlite') };
+  return { signals, risk: config.risk, execution: exec };
 }
 
 export async function run({ config, groups }: LoadedConfig, opts: RunOptions): Promise<number> {
@@ -86,6 +123,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     }
     for (const fn of listeners) fn(e);
   };
+  const trading = tradingConfigs(config, exchange !== null, url, symbols);
   pipeline = await Pipeline.start({
     config,
     groups,
@@ -94,6 +132,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       ingest: { venue: config.venue.name, url, restUrl, symbols, channels: config.venue.channels, config: config.ingest ?? {} },
       normalize: config.normalize,
       book: config.book,
+      ...trading,
     },
     registry: specs,
     marketView,

@@ -1,0 +1,196 @@
+/**
+ * The durable journal: SQLite in WAL mode (better-sqlite3). Every call to `record` is one
+ * transaction; with `synchronous = FULL` the commit is fsync'd before `record` returns, so
+ * what execution emitted downstream is on disk first. Tables are plain and documented in
+ * docs/trading.md, so users can query orders, order history and fills with any SQLite client.
+ */
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JournalFill, JournalOrder, JournalPort, JournalState, OrderPurpose } from '../core/journal.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  client_order_id TEXT PRIMARY KEY,
+  venue_order_id  TEXT NOT NULL,
+  intent_id       INTEGER NOT NULL,
+  instrument      INTEGER NOT NULL,
+  side            INTEGER NOT NULL,
+  type            INTEGER NOT NULL,
+  tif             INTEGER NOT NULL,
+  price           INTEGER NOT NULL,
+  size            INTEGER NOT NULL,
+  filled          INTEGER NOT NULL,
+  status          INTEGER NOT NULL,
+  purpose         TEXT NOT NULL,
+  strategy        TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  created_ms      REAL NOT NULL,
+  updated_ms      REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_events (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_order_id TEXT NOT NULL,
+  status          INTEGER NOT NULL,
+  filled          INTEGER NOT NULL,
+  reason          TEXT NOT NULL,
+  ts_ms           REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fills (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  fill_id         TEXT NOT NULL UNIQUE,
+  client_order_id TEXT NOT NULL,
+  venue_order_id  TEXT NOT NULL,
+  instrument      INTEGER NOT NULL,
+  side            INTEGER NOT NULL,
+  price           INTEGER NOT NULL,
+  size            INTEGER NOT NULL,
+  fee             REAL NOT NULL,
+  maker           INTEGER NOT NULL,
+  venue_seq       INTEGER NOT NULL,
+  ts_ms           REAL NOT NULL,
+  synthesized     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_open ON orders(status);
+`;
+
+interface OrderRow {
+  client_order_id: string;
+  venue_order_id: string;
+  intent_id: number;
+  instrument: number;
+  side: number;
+  type: number;
+  tif: number;
+  price: number;
+  size: number;
+  filled: number;
+  status: number;
+  purpose: string;
+  strategy: string;
+  reason: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
+interface FillRow {
+  fill_id: string;
+  client_order_id: string;
+  venue_order_id: string;
+  instrument: number;
+  side: number;
+  price: number;
+  size: number;
+  fee: number;
+  maker: number;
+  venue_seq: number;
+  ts_ms: number;
+  synthesized: number;
+}
+
+export class SqliteJournal implements JournalPort {
+  readonly db: Database.Database;
+  readonly #upsert: Database.Statement;
+  readonly #event: Database.Statement;
+  readonly #fill: Database.Statement;
+  readonly #seq: Database.Statement;
+  readonly #tx: (orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null) => boolean;
+  writes = 0;
+
+  /** `path` ':memory:' gives a non-durable journal (tests). */
+  constructor(path: string, opts: { synchronous?: 'full' | 'normal' } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.exec(SCHEMA);
+    this.#upsert =
+      this.db.prepare(`INSERT INTO orders VALUES (@clientOrderId, @venueOrderId, @intentId, @instrument, @side, @type, @tif, @price, @size, @filled, @status, @purpose, @strategy, @reason, @createdMs, @updatedMs)
+      ON CONFLICT(client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id, price = excluded.price, size = excluded.size,
+      filled = excluded.filled, status = excluded.status, reason = excluded.reason, updated_ms = excluded.updated_ms`);
+    this.#event = this.db.prepare('INSERT INTO order_events (client_order_id, status, filled, reason, ts_ms) VALUES (?, ?, ?, ?, ?)');
+    this.#fill =
+      this.db.prepare(`INSERT OR IGNORE INTO fills (fill_id, client_order_id, venue_order_id, instrument, side, price, size, fee, maker, venue_seq, ts_ms, synthesized)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#seq = this.db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+    );
+    this.#tx = this.db.transaction((orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null) => {
+      if (fill) {
+        const r = this.#fill.run(
+          fill.fillId,
+          fill.clientOrderId,
+          fill.venueOrderId,
+          fill.instrument,
+          fill.side,
+          fill.price,
+          fill.size,
+          fill.fee,
+          fill.maker ? 1 : 0,
+          fill.venueSeq,
+          fill.tsMs,
+          fill.synthesized ? 1 : 0,
+        );
+        if (r.changes === 0) return false;
+      }
+      for (const o of orders) {
+        this.#upsert.run(o);
+        this.#event.run(o.clientOrderId, o.status, o.filled, o.reason, o.updatedMs);
+      }
+      if (lastSeq !== null) this.#seq.run(lastSeq);
+      return true;
+    });
+  }
+
+  record(orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null): boolean {
+    this.writes++;
+    return this.#tx(orders, fill, lastSeq);
+  }
+
+  load(): JournalState {
+    const orders = (this.db.prepare('SELECT * FROM orders ORDER BY rowid').all() as OrderRow[]).map(
+      (r): JournalOrder => ({
+        clientOrderId: r.client_order_id,
+        venueOrderId: r.venue_order_id,
+        intentId: r.intent_id,
+        instrument: r.instrument,
+        side: r.side,
+        type: r.type,
+        tif: r.tif,
+        price: r.price,
+        size: r.size,
+        filled: r.filled,
+        status: r.status,
+        purpose: r.purpose as OrderPurpose,
+        strategy: r.strategy,
+        reason: r.reason,
+        createdMs: r.created_ms,
+        updatedMs: r.updated_ms,
+      }),
+    );
+    const fills = (this.db.prepare('SELECT * FROM fills ORDER BY id').all() as FillRow[]).map(
+      (r): JournalFill => ({
+        fillId: r.fill_id,
+        clientOrderId: r.client_order_id,
+        venueOrderId: r.venue_order_id,
+        instrument: r.instrument,
+        side: r.side,
+        price: r.price,
+        size: r.size,
+        fee: r.fee,
+        maker: r.maker === 1,
+        venueSeq: r.venue_seq,
+        tsMs: r.ts_ms,
+        synthesized: r.synthesized === 1,
+      }),
+    );
+    const seq = this.db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: number } | undefined;
+    return { orders, fills, lastSeq: seq?.value ?? 0 };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,436 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
+import { intent, Recorder, testRegistry, view } from './helpers.js';
+
+const registry = testRegistry();
+// 2024-01-03 (Wednesday) 15:00 UTC = 10:00 New York (EST, -300): regular hours
+const WED_10AM_NY = Date.UTC(2024, 0, 3, 15, 0);
+
+function setup(cfg: Record<string, unknown> = {}, start = WED_10AM_NY) {
+  const clock = { now: start };
+  const logs: string[] = [];
+  const core = new RiskCore(resolveRiskConfig(cfg), registry, {
+    clock: () => clock.now,
+    log: {
+      reject: (r, _d, n) => logs.push(`${r}:${n}`),
+      state: (s, r) => logs.push(`state:${s}:${r}`),
+      input: (r) => logs.push(`input:${r}`),
+    },
+  });
+  const rec = new Recorder();
+  const book = (instrument = 1, bid = 10_000, ask = 10_002, state = 1) =>
+    core.onBookView(view({ instrument, bid, ask, state, nowMs: clock.now }), rec);
+  let id = 1;
+  const send = (p: Parameters<typeof intent>[0] extends infer T ? Partial<T> : never = {}) => {
+    const before = rec.intents.length;
+    core.onOrderIntent(intent({ intentId: id++, instrument: 1, ...p }, clock.now), rec);
+    return rec.intents.length > before;
+  };
+  return { core, rec, clock, book, send, logs };
+}
+
+describe('risk config', () => {
+  it('reports every violation with its path and the allowed values', () => {
+    const issues = validateRiskConfig({
+      maxOpenOrders: -1,
+      orderRate: { perSecond: 0, burst: 1, extra: 1 },
+      initialState: 'paused',
+      defaultClass: 'moon',
+      sessionClasses: { x: { regular: '9:30-16:00' } },
+      instruments: { AAPL: { maxPosition: 5 } },
+    });
+    const by = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(by.maxOpenOrders).toMatch(/integer from 0/);
+    expect(by['orderRate.perSecond']).toMatch(/number from/);
+    expect(by['orderRate.extra']).toMatch(/unknown key; allowed keys: perSecond, burst/);
+    expect(by.initialState).toMatch(/'active', 'reducing', 'halted'/);
+    expect(by.defaultClass).toMatch(/'always', 'us-equity', 'x'/);
+    expect(by['sessionClasses.x.regular']).toMatch(/HH:MM/);
+    expect(by['instruments.AAPL']).toMatch(/<venue>:<symbol>/);
+  });
+});
+
+describe('pre-trade checks', () => {
+  it('approves a sane order and passes market data on', () => {
+    const t = setup();
+    t.book();
+    expect(t.send()).toBe(true);
+    expect(t.rec.views).toHaveLength(1);
+    expect(t.core.stats().approved).toBe(1);
+  });
+
+  it('rejects bad input without crashing: unknown instrument, NaN price, negative size', () => {
+    const t = setup();
+    t.book();
+    expect(t.send({ instrument: 99 })).toBe(false);
+    expect(t.send({ price: Number.NaN })).toBe(false);
+    expect(t.send({ size: -5 })).toBe(false);
+    expect(t.send({ side: 7 })).toBe(false);
+    expect(t.core.rejects.unknown_instrument).toBe(1);
+    expect(t.core.rejects.bad_input).toBe(3);
+    expect(t.logs).toContain('bad_input:0');
+  });
+
+  it('refuses without a LIVE, fresh book', () => {
+    const t = setup({ maxDataAgeMs: 1000 });
+    expect(t.send()).toBe(false);
+    expect(t.core.rejects.no_book).toBe(1);
+    t.book(1, 10_000, 10_002, 2);
+    expect(t.send()).toBe(false);
+    expect(t.core.rejects.book_not_live).toBe(1);
+    t.book();
+    t.clock.now += 1500;
+    expect(t.send()).toBe(false);
+    expect(t.core.rejects.stale_data).toBe(1);
+    expect(t.core.rejects.stale_intent).toBe(0);
+    t.book();
+    t.core.onMark({ type: 'stale', instrument: 1, venue: 1, ageMs: 5000 }, t.rec);
+    expect(t.send()).toBe(false);
+    expect(t.core.rejects.book_not_live).toBe(2);
+  });
+
+  it('refuses stale intents', () => {
+    const t = setup({ maxIntentAgeMs: 100 });
+    t.book();
+    t.core.onOrderIntent(intent({ intentId: 1, instrument: 1 }, t.clock.now - 500), t.rec);
+    expect(t.core.rejects.stale_intent).toBe(1);
+  });
+
+  it('limits order quantity, notional and price distance from mid', () => {
+    const t = setup({ maxOrderQty: 50, maxOrderNotional: 3000, priceBandBps: 100, instruments: { 'sim:MSFT': { maxOrderQty: 5 } } });
+    t.book();
+    t.book(2);
+    expect(t.send({ size: 51 })).toBe(false);
+    expect(t.core.rejects.max_order_qty).toBe(1);
+    expect(t.send({ instrument: 2, size: 6 })).toBe(false);
+    expect(t.core.rejects.max_order_qty).toBe(2);
+    expect(t.send({ size: 31 })).toBe(false); // 31 x 100.00 > 3000
+    expect(t.core.rejects.max_order_notional).toBe(1);
+    expect(t.send({ price: 10_200 })).toBe(false); // 2% from mid
+    expect(t.core.rejects.price_band).toBe(1);
+    expect(t.send({ price: 10_050, size: 29 })).toBe(true);
+  });
+
+  it('counts in-flight intents and open orders against the position limit until execution reports them', () => {
+    const t = setup({ maxPosition: 25 });
+    t.book();
+    expect(t.send({ size: 10 })).toBe(true); // pending 10
+    expect(t.send({ size: 10 })).toBe(true); // pending 20
+    expect(t.send({ size: 10 })).toBe(false); // 30 > 25
+    expect(t.core.rejects.max_position).toBe(1);
+    const cid = `i${(1).toString(36)}`;
+    // execution accepted intent 1 (open order 10), then it filled: position 10, nothing open
+    t.core.onOrderEvent(
+      {
+        clientOrderId: cid,
+        venueOrderId: '1',
+        instrument: 1,
+        status: 1,
+        side: 0,
+        price: 10_000,
+        size: 10,
+        filled: 0,
+        priceScale: 2,
+        sizeScale: 0,
+        reason: '',
+        venueSeq: 1,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    expect(t.core.instrument(1)?.pendingBuy).toBe(10);
+    expect(t.core.instrument(1)?.openBuy).toBe(10);
+    t.core.onFill(
+      {
+        clientOrderId: cid,
+        venueOrderId: '1',
+        fillId: 'f1',
+        instrument: 1,
+        side: 0,
+        price: 10_000,
+        size: 10,
+        priceScale: 2,
+        sizeScale: 0,
+        fee: 0.02,
+        liquidityMaker: false,
+        venueSeq: 2,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    t.core.onOrderEvent(
+      {
+        clientOrderId: cid,
+        venueOrderId: '1',
+        instrument: 1,
+        status: 3,
+        side: 0,
+        price: 10_000,
+        size: 10,
+        filled: 10,
+        priceScale: 2,
+        sizeScale: 0,
+        reason: '',
+        venueSeq: 2,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    t.core.onPosition(
+      {
+        instrument: 1,
+        sizeScale: 2,
+        priceScale: 2,
+        quantity: 10,
+        avgPrice: 10_000,
+        realizedPnl: 0,
+        unrealizedPnl: 0,
+        fees: 0.02,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    expect(t.core.instrument(1)?.openBuy).toBe(0);
+    expect(t.send({ size: 6 })).toBe(false); // 10 position + 10 pending + 6 > 25
+    expect(t.send({ size: 5 })).toBe(true);
+    // a sell that reduces is fine even at the limit
+    expect(t.send({ side: 1, size: 10, price: 10_000 })).toBe(true);
+    // a fill for an order risk never saw is counted, not applied
+    t.core.onFill(
+      {
+        clientOrderId: 'zzz',
+        venueOrderId: '9',
+        fillId: 'f9',
+        instrument: 1,
+        side: 0,
+        price: 1,
+        size: 1,
+        priceScale: 2,
+        sizeScale: 0,
+        fee: 0,
+        liquidityMaker: false,
+        venueSeq: 3,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    expect(t.core.counters.fillUnknownOrder).toBe(1);
+  });
+
+  it('releases a pending reservation that execution never reports', () => {
+    const t = setup({ maxPosition: 10, pendingTimeoutMs: 1000 });
+    t.book();
+    expect(t.send({ size: 10 })).toBe(true);
+    expect(t.send({ size: 10 })).toBe(false);
+    t.clock.now += 1500;
+    t.core.tick(t.clock.now, t.rec);
+    t.book();
+    expect(t.send({ size: 10 })).toBe(true);
+    expect(t.core.counters.pendingExpired).toBe(1);
+  });
+
+  it('limits gross exposure and open orders', () => {
+    const t = setup({ maxGrossExposure: 2500, maxOpenOrders: 3 });
+    t.book();
+    t.book(2);
+    expect(t.send({ size: 20 })).toBe(true); // 2000
+    expect(t.send({ instrument: 2, size: 6 })).toBe(false); // +600 > 2500
+    expect(t.core.rejects.max_gross_exposure).toBe(1);
+    expect(t.send({ instrument: 2, size: 1 })).toBe(true);
+    expect(t.send({ instrument: 2, size: 1 })).toBe(true);
+    expect(t.send({ instrument: 2, size: 1 })).toBe(false);
+    expect(t.core.rejects.max_open_orders).toBe(1);
+  });
+
+  it('rate-limits approvals with a token bucket; rejected intents use no tokens', () => {
+    const t = setup({ orderRate: { perSecond: 2, burst: 3 } });
+    t.book();
+    expect(t.send({ size: 1 })).toBe(true);
+    expect(t.send({ size: 1_000_000_000 })).toBe(false); // qty reject, no token
+    expect(t.send({ size: 1 })).toBe(true);
+    expect(t.send({ size: 1 })).toBe(true);
+    expect(t.send({ size: 1 })).toBe(false);
+    expect(t.core.rejects.rate_limited).toBe(1);
+    t.clock.now += 500;
+    t.book();
+    expect(t.send({ size: 1 })).toBe(true);
+    const b = new TokenBucket(10, 1, 0);
+    expect(b.take(0)).toBe(true);
+    expect(b.take(50)).toBe(false);
+    expect(b.take(100)).toBe(true);
+  });
+
+  it('requires the expected edge to beat fees, spread and slippage', () => {
+    const t = setup({ minEdgeBps: 1, costs: { takerFeeBps: 2, makerFeeBps: 1, slippageBps: 1, commissionPerOrder: 0 } });
+    t.book(1, 10_000, 10_010); // spread ~10 bps
+    // marketable buy: 2 + 2 (fees) + ~10 (spread) + 2 (slippage) + 1 (min) = ~17 bps needed
+    expect(t.send({ price: 10_010, inputs: [{ name: 'edgeBps', value: 12 }] })).toBe(false);
+    expect(t.core.rejects.min_edge).toBe(1);
+    expect(t.send({ price: 10_010, inputs: [{ name: 'edgeBps', value: 20 }] })).toBe(true);
+    // passive buy: 1 + 2 + 0 + 1 + 1 = 5 bps
+    expect(t.send({ price: 10_000, tif: 0, inputs: [{ name: 'edgeBps', value: 6 }] })).toBe(true);
+    expect(t.send({ price: 10_000 })).toBe(true); // no estimate: check skipped unless required
+    const strict = setup({ requireEdgeEstimate: true });
+    strict.book();
+    expect(strict.send()).toBe(false);
+    expect(strict.core.rejects.no_edge_estimate).toBe(1);
+  });
+});
+
+describe('trading state', () => {
+  it('halts on the daily loss limit: halt mark, cancel-all intents, then refuses; latches', () => {
+    const t = setup({ dailyLossLimit: 50 });
+    t.book();
+    expect(t.send({ size: 5, tif: 0, price: 9_990 })).toBe(true);
+    t.core.onOrderEvent(
+      {
+        clientOrderId: 'i1',
+        venueOrderId: '1',
+        instrument: 1,
+        status: 1,
+        side: 0,
+        price: 9_990,
+        size: 5,
+        filled: 0,
+        priceScale: 2,
+        sizeScale: 0,
+        reason: '',
+        venueSeq: 1,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    t.core.onPosition(
+      {
+        instrument: 1,
+        sizeScale: 0,
+        priceScale: 2,
+        quantity: 0,
+        avgPrice: 0,
+        realizedPnl: -60,
+        unrealizedPnl: 0,
+        fees: 0,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    expect(t.core.state).toBe(TradingState.Halted);
+    const halt = t.rec.marks.find((m) => m.type === 'halt');
+    expect(halt).toMatchObject({ type: 'halt', state: 2, reason: 'daily_loss' });
+    const cancel = t.rec.intents.find((i) => i.size === 0);
+    expect(cancel?.reason).toBe('cancel-all: daily_loss');
+    expect(cancel?.instrument).toBe(1);
+    expect(t.send({ size: 1 })).toBe(false);
+    expect(t.core.rejects.halted).toBe(1);
+    expect(t.logs).toContain('state:2:daily_loss');
+  });
+
+  it('halts on drawdown from peak equity', () => {
+    const t = setup({ maxDrawdown: 30 });
+    t.book();
+    const pos = (realized: number) =>
+      t.core.onPosition(
+        {
+          instrument: 1,
+          sizeScale: 0,
+          priceScale: 2,
+          quantity: 0,
+          avgPrice: 0,
+          realizedPnl: realized,
+          unrealizedPnl: 0,
+          fees: 0,
+          tsS: 0,
+          tsNs: 0,
+        },
+        t.rec,
+      );
+    pos(100);
+    pos(80);
+    expect(t.core.state).toBe(TradingState.Active);
+    pos(69);
+    expect(t.core.state).toBe(TradingState.Halted);
+    expect(t.core.report().haltReasons).toEqual(['drawdown']);
+  });
+
+  it('halts when a feed goes down and resumes when it is back', () => {
+    const t = setup();
+    t.book();
+    t.core.onMark({ type: 'feed', venue: 1, connId: 3, up: false, reason: 'socket closed', tsS: 0, tsNs: 0 }, t.rec);
+    expect(t.core.state).toBe(TradingState.Halted);
+    expect(t.rec.marks.map((m) => m.type)).toEqual(['feed', 'halt']);
+    expect(t.send()).toBe(false);
+    t.core.onMark({ type: 'feed', venue: 1, connId: 4, up: true, reason: 'ok', tsS: 0, tsNs: 0 }, t.rec);
+    expect(t.core.state).toBe(TradingState.Active);
+    t.book();
+    expect(t.send()).toBe(true);
+  });
+
+  it('kill switch and trading-state control; REDUCING allows only position-reducing orders', () => {
+    const t = setup();
+    t.book();
+    t.core.onPosition(
+      {
+        instrument: 1,
+        sizeScale: 0,
+        priceScale: 2,
+        quantity: 10,
+        avgPrice: 10_000,
+        realizedPnl: 0,
+        unrealizedPnl: 0,
+        fees: 0,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    t.core.control('kill-switch', { on: true });
+    expect(t.core.state).toBe(TradingState.Halted);
+    expect(t.rec.marks.at(-1)).toMatchObject({ type: 'halt', state: 2, reason: 'kill_switch' });
+    expect(t.send({ side: 1, size: 5 })).toBe(false);
+    t.core.control('kill-switch', false);
+    expect(t.core.state).toBe(TradingState.Active);
+    t.core.control('trading-state', 'reducing');
+    expect(t.core.state).toBe(TradingState.Reducing);
+    expect(t.send({ side: 0, size: 1 })).toBe(false);
+    expect(t.core.rejects.reducing_only).toBe(1);
+    expect(t.send({ side: 1, size: 5, price: 10_000 })).toBe(true);
+    expect(t.send({ side: 1, size: 6, price: 10_000 })).toBe(false); // 5 already pending: 6 more would flip
+    expect(() => t.core.control('trading-state', 'paused')).toThrow(/'active', 'reducing', 'halted'/);
+  });
+});
+
+describe('sessions', () => {
+  const equity = { defaultClass: 'us-equity' };
+  it('classifies pre-market, regular, after-hours and closed (weekends)', () => {
+    const c = new SessionClock(resolveRiskConfig({}).sessionClasses['us-equity'] as never);
+    expect(c.at(Date.UTC(2024, 0, 3, 10, 0))).toBe('preMarket'); // 05:00 NY
+    expect(c.at(WED_10AM_NY)).toBe('regular');
+    expect(c.at(Date.UTC(2024, 0, 3, 22, 0))).toBe('afterHours'); // 17:00 NY
+    expect(c.at(Date.UTC(2024, 0, 4, 2, 0))).toBe('closed'); // 21:00 NY
+    expect(c.at(Date.UTC(2024, 0, 6, 15, 0))).toBe('closed'); // Saturday
+  });
+
+  it('applies session rules: no market orders and smaller notional outside regular hours', () => {
+    const t = setup({ ...equity, maxOrderNotional: 4000 }, Date.UTC(2024, 0, 3, 10, 0));
+    t.book();
+    expect(t.send({ type: 1, price: 0 })).toBe(false);
+    expect(t.core.rejects.session_market_order).toBe(1);
+    expect(t.send({ size: 11 })).toBe(false); // 4000 x 0.25 = 1000 < 1100
+    expect(t.core.rejects.max_order_notional).toBe(1);
+    expect(t.send({ size: 9 })).toBe(true);
+    t.clock.now = Date.UTC(2024, 0, 6, 15, 0);
+    t.book();
+    expect(t.send({ size: 1 })).toBe(false);
+    expect(t.core.rejects.session_closed).toBe(1);
+    t.clock.now = WED_10AM_NY;
+    t.book();
+    expect(t.send({ type: 1, price: 0, size: 11 })).toBe(true);
+  });
+});

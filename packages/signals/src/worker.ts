@@ -1,0 +1,76 @@
+/**
+ * The signals stage as the runtime runs it: resolves config, imports users' strategy modules,
+ * builds the core, reloads the market-view snapshot, and writes it periodically and at close.
+ */
+
+import type { StageContext, StageCore } from '@tickline/runtime';
+import { resolveSignalsConfig } from './config.js';
+import { SignalsCore, type SignalsSnapshot } from './core/signals-core.js';
+import type { StrategyType } from './core/strategy.js';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { createStrategies } from './strategies/index.js';
+import { loadStrategyModule } from './strategy-loader.js';
+
+export default async function createSignalsStage(ctx: StageContext): Promise<StageCore> {
+  const cfg = resolveSignalsConfig(ctx.config ?? {});
+  const userTypes = new Map<string, StrategyType>();
+  for (const s of cfg.strategies)
+    if (s.type === 'module' && s.module && !userTypes.has(s.module)) userTypes.set(s.module, await loadStrategyModule(s.module));
+  const core = new SignalsCore({
+    registry: ctx.registry,
+    strategies: createStrategies(cfg, ctx.registry, ctx.partition, userTypes),
+    partition: ctx.partition,
+    partitions: ctx.partitions,
+    maxIntentsPerSecond: cfg.maxIntentsPerSecond,
+    keepBars: cfg.keepBars,
+  });
+  const snapPath = cfg.snapshot.path?.replaceAll('{partition}', String(ctx.partition)) ?? null;
+  let snapshots = 0;
+  let snapshotErrors = 0;
+  const save = () => {
+    if (snapPath === null) return;
+    try {
+      const bytes = writeSnapshotFile(snapPath, core.snapshot());
+      snapshots++;
+      ctx.notify('snapshot', { stage: 'signals', partition: ctx.partition, path: snapPath, bytes });
+    } catch (err) {
+      snapshotErrors++;
+      ctx.notify('error', { stage: 'signals', message: `snapshot write failed: ${(err as Error).message}` });
+    }
+  };
+  if (snapPath !== null) {
+    try {
+      const saved = readSnapshotFile(snapPath);
+      if (saved !== undefined) {
+        const n = core.restore(saved as SignalsSnapshot);
+        ctx.notify('snapshot-restored', { stage: 'signals', partition: ctx.partition, path: snapPath, instruments: n });
+      }
+    } catch (err) {
+      ctx.notify('error', { stage: 'signals', message: `snapshot ${snapPath} unreadable, starting empty: ${(err as Error).message}` });
+    }
+  }
+  let nextSave = Date.now() + cfg.snapshot.intervalMs;
+  return {
+    onBookView: (v, emit) => core.onBookView(v, emit),
+    onTrades: (t, emit) => core.onTrades(t, emit),
+    onBar: (b, emit) => core.onBar(b, emit),
+    onFill: (f, emit) => core.onFill(f, emit),
+    onMark: (m, emit) => core.onMark(m, emit),
+    tick(nowMs) {
+      if (snapPath !== null && nowMs >= nextSave) {
+        nextSave = nowMs + cfg.snapshot.intervalMs;
+        save();
+      }
+    },
+    control(command) {
+      if (command === 'snapshot') {
+        save();
+        return { path: snapPath, snapshots };
+      }
+      if (command === 'report') return core.snapshot();
+      throw new Error(`signals: unknown command '${command}'; allowed: snapshot, report`);
+    },
+    stats: () => ({ ...core.stats(), snapshots, snapshotErrors }),
+    close: save,
+  };
+}

@@ -1,0 +1,234 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  createStrategies,
+  loadStrategyModule,
+  readSnapshotFile,
+  resolveSignalsConfig,
+  SignalsCore,
+  type SignalsSnapshot,
+  validateSignalsConfig,
+  writeSnapshotFile,
+} from '../src/index.js';
+import { Recorder, testRegistry, tradeBatch, view } from './helpers.js';
+
+const registry = testRegistry();
+
+function coreWith(strategies: unknown[], clock: () => number = () => 1_700_000_000_000, extra: Record<string, unknown> = {}) {
+  const cfg = resolveSignalsConfig({ strategies, ...extra });
+  return new SignalsCore({ registry, strategies: createStrategies(cfg, registry, 0), clock, maxIntentsPerSecond: cfg.maxIntentsPerSecond });
+}
+
+describe('signals config', () => {
+  it('reports every violation with path and allowed values, rejecting unknown keys', () => {
+    const issues = validateSignalsConfig({
+      strategies: [
+        { id: 'a', type: 'imbalance', params: { threshold: 2, lotz: 1 } },
+        { id: 'a', type: 'nope' },
+        { id: 'm', type: 'module' },
+      ],
+      bogus: true,
+    });
+    const paths = issues.map((i) => i.path);
+    expect(paths).toContain('bogus');
+    expect(paths).toContain('strategies[0].params.threshold');
+    expect(paths).toContain('strategies[0].params.lotz');
+    expect(paths).toContain('strategies[1].id');
+    expect(paths).toContain('strategies[1].type');
+    expect(paths).toContain('strategies[2].module');
+    expect(issues.find((i) => i.path === 'strategies[1].type')?.message).toMatch(
+      /'imbalance', 'spread-reversion', 'tick-trend', 'random', 'module'/,
+    );
+    expect(issues.find((i) => i.path === 'bogus')?.message).toMatch(/allowed keys: strategies/);
+    expect(() => resolveSignalsConfig({ strategies: [{ id: 'x', type: 'random', params: { minLots: 5, maxLots: 2 } }] })).toThrow(
+      /minLots/,
+    );
+  });
+
+  it('rejects unknown instruments at setup', () => {
+    const cfg = resolveSignalsConfig({ strategies: [{ id: 'x', type: 'imbalance', instruments: ['sim:NOPE', 'sim:AAPL'] }] });
+    expect(() => createStrategies(cfg, registry, 0)).toThrow(/instruments\[0\].*sim:NOPE/);
+  });
+});
+
+describe('imbalance strategy', () => {
+  it('buys at the ask on bid-heavy books, sells at the bid on ask-heavy ones, with a cooldown', () => {
+    let now = 1_700_000_000_000;
+    const core = coreWith([{ id: 'obi', type: 'imbalance', params: { threshold: 0.5, lots: 3, cooldownMs: 1000 } }], () => now);
+    const rec = new Recorder();
+    core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_001, bidSize: 900, askSize: 100, nowMs: now }), rec);
+    expect(rec.intents).toHaveLength(1);
+    const i = rec.intents[0];
+    expect(i?.side).toBe(0);
+    expect(i?.price).toBe(10_001);
+    expect(i?.size).toBe(3);
+    expect(i?.strategy).toBe('obi');
+    expect(i?.reason).toMatch(/imbalance 0.800/);
+    expect(i?.inputs.find((x) => x.name === 'imbalance')?.value).toBeCloseTo(0.8);
+    expect(rec.signals).toHaveLength(1);
+    expect(rec.views).toHaveLength(1); // market data passes on
+    core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_001, bidSize: 100, askSize: 900, nowMs: now + 10 }), rec);
+    expect(rec.intents).toHaveLength(1); // cooldown
+    now += 1500;
+    core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_001, bidSize: 100, askSize: 900, nowMs: now }), rec);
+    expect(rec.intents).toHaveLength(2);
+    expect(rec.intents[1]?.side).toBe(1);
+    expect(rec.intents[1]?.price).toBe(10_000);
+    expect(rec.intents[1]?.intentId).not.toBe(rec.intents[0]?.intentId);
+  });
+
+  it('never acts on a book that is not LIVE, marked stale, or whose feed is down', () => {
+    let now = 1_700_000_000_000;
+    const core = coreWith([{ id: 'obi', type: 'imbalance', params: { threshold: 0.5, cooldownMs: 0 } }], () => now);
+    const rec = new Recorder();
+    const heavy = (state: number) => view({ instrument: 1, bid: 10_000, ask: 10_001, bidSize: 900, askSize: 100, state, nowMs: now });
+    core.onBookView(heavy(0), rec);
+    core.onBookView(heavy(2), rec);
+    expect(rec.intents).toHaveLength(0);
+    expect(core.counters.refusedNotLive).toBe(2);
+    core.onBookView(heavy(1), rec);
+    expect(rec.intents).toHaveLength(1);
+    core.onMark({ type: 'feed', venue: 1, connId: 1, up: false, reason: 'down', tsS: 0, tsNs: 0 }, rec);
+    now += 1;
+    core.onBookView(heavy(1), rec);
+    expect(rec.intents).toHaveLength(1);
+    core.onMark({ type: 'feed', venue: 1, connId: 1, up: true, reason: 'up', tsS: 0, tsNs: 0 }, rec);
+    core.onBookView(heavy(1), rec);
+    expect(rec.intents).toHaveLength(2);
+    expect(rec.marks).toHaveLength(2); // marks pass on
+  });
+});
+
+describe('spread reversion strategy', () => {
+  it('quotes one tick inside when the spread blows out beyond its mean', () => {
+    let now = 1_700_000_000_000;
+    const core = coreWith([{ id: 'sr', type: 'spread-reversion', params: { minSamples: 20, entryMultiple: 3, cooldownMs: 0 } }], () => now);
+    const rec = new Recorder();
+    for (let i = 0; i < 30; i++) core.onBookView(view({ instrument: 2, bid: 10_000, ask: 10_002, nowMs: (now += 10) }), rec);
+    expect(rec.intents).toHaveLength(0);
+    core.onBookView(view({ instrument: 2, bid: 10_000, ask: 10_010, bidSize: 500, askSize: 100, nowMs: (now += 10) }), rec);
+    expect(rec.intents).toHaveLength(1);
+    expect(rec.intents[0]?.side).toBe(0);
+    expect(rec.intents[0]?.price).toBe(10_001);
+    expect(rec.intents[0]?.tif).toBe(0);
+    expect(rec.intents[0]?.inputs.find((x) => x.name === 'edgeBps')?.value).toBeGreaterThan(0);
+  });
+});
+
+describe('tick-bar trend strategy', () => {
+  it('builds bars of N trades and buys when the fast EMA leads the slow one', () => {
+    let now = 1_700_000_000_000;
+    const core = coreWith(
+      [
+        {
+          id: 'tt',
+          type: 'tick-trend',
+          params: { ticksPerBar: 5, fastBars: 2, slowBars: 4, minTrendBps: 1, maxSpreadBps: 100, cooldownMs: 0 },
+        },
+      ],
+      () => now,
+    );
+    const rec = new Recorder();
+    core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_001, nowMs: now }), rec);
+    // flat market: no signal
+    for (let b = 0; b < 6; b++) core.onTrades(tradeBatch(1, [10_000, 10_000, 10_000, 10_000, 10_000], (now += 5)), rec);
+    expect(rec.intents).toHaveLength(0);
+    // rising market: each bar closes up
+    let px = 10_000;
+    for (let b = 0; b < 6; b++) {
+      const prices = [px, px + 2, px + 4, px + 6, px + 8];
+      px += 10;
+      core.onBookView(view({ instrument: 1, bid: px - 1, ask: px, nowMs: (now += 5) }), rec);
+      core.onTrades(tradeBatch(1, prices, now), rec);
+    }
+    expect(rec.intents.length).toBeGreaterThan(0);
+    const i = rec.intents[0];
+    expect(i?.side).toBe(0);
+    expect(i?.reason).toMatch(/uptrend/);
+    expect(i?.inputs.map((x) => x.name)).toEqual(expect.arrayContaining(['emaFast', 'emaSlow', 'trendBps', 'spreadBps']));
+  });
+});
+
+describe('random trader', () => {
+  it('is deterministic for a seed and only trades LIVE books', () => {
+    const run = (seed: number) => {
+      let now = 1_700_000_000_000;
+      const core = coreWith([{ id: 'rnd', type: 'random', params: { seed, ratePerSecond: 50 } }], () => now, { maxIntentsPerSecond: 1000 });
+      const rec = new Recorder();
+      for (let i = 0; i < 500; i++)
+        core.onBookView(view({ instrument: 1 + (i % 2), bid: 10_000, ask: 10_002, state: i % 10 === 0 ? 0 : 1, nowMs: (now += 5) }), rec);
+      return rec.intents.map((o) => [o.instrument, o.side, o.type, o.tif, o.price, o.size]);
+    };
+    const a = run(7);
+    expect(a.length).toBeGreaterThan(50);
+    expect(run(7)).toEqual(a);
+    expect(run(8)).not.toEqual(a);
+    expect(new Set(a.map((x) => x[2])).size).toBe(2); // market and limit orders
+    expect(new Set(a.map((x) => x[3])).size).toBe(2); // GTC and IOC
+  });
+});
+
+describe('user strategy modules and state snapshot', () => {
+  it('loads a strategy from a file path and runs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tkl-sig-'));
+    const file = join(dir, 'mine.mjs');
+    writeFileSync(
+      file,
+      `export default function create(params, info) {
+        return { id: info.id, onBook(v, env) { if (v.mid > params.above) env.intent({ instrument: v.instrument, side: 'sell', price: v.bids.price(0), size: 1, reason: 'above', inputs: { mid: v.mid } }); } };
+      }
+      export function validateParams(p, path) { return typeof p.above === 'number' ? [] : [{ path: path + '.above', message: 'must be a number' }]; }`,
+    );
+    const type = await loadStrategyModule(file);
+    const cfg = resolveSignalsConfig({ strategies: [{ id: 'mine', type: 'module', module: file, params: { above: 100 } }] }); // mid is a decimal price: 100.11
+    const core = new SignalsCore({ registry, strategies: createStrategies(cfg, registry, 0, new Map([[file, type]])) });
+    const rec = new Recorder();
+    core.onBookView(view({ instrument: 1, bid: 10_010, ask: 10_012 }), rec);
+    expect(rec.intents).toHaveLength(1);
+    expect(rec.intents[0]?.strategy).toBe('mine');
+    const bad = resolveSignalsConfig({ strategies: [{ id: 'mine', type: 'module', module: file, params: {} }] });
+    expect(() => createStrategies(bad, registry, 0, new Map([[file, type]]))).toThrow(/params.above/);
+  });
+
+  it('writes the market view compressed and reloads bars and strategy state', () => {
+    let now = 1_700_000_000_000;
+    const params = { ticksPerBar: 2, fastBars: 2, slowBars: 3 };
+    const core = coreWith([{ id: 'tt', type: 'tick-trend', params }], () => now);
+    const rec = new Recorder();
+    for (let i = 0; i < 5; i++) core.onTrades(tradeBatch(1, [10_000 + i, 10_001 + i], (now += 1)), rec);
+    core.onBar(
+      {
+        instrument: 1,
+        venue: 1,
+        kind: 0,
+        priceScale: 2,
+        sizeScale: 0,
+        startS: 1,
+        startNs: 0,
+        endS: 2,
+        endNs: 0,
+        open: 1,
+        high: 2,
+        low: 1,
+        close: 2,
+        volume: 5,
+        vwap: 1.5,
+        tradeCount: 3,
+        spreadAvg: 0,
+        spreadMax: 0,
+      },
+      rec,
+    );
+    const path = join(mkdtempSync(join(tmpdir(), 'tkl-snap-')), 'signals.snap');
+    const bytes = writeSnapshotFile(path, core.snapshot());
+    expect(bytes).toBeGreaterThan(0);
+    const restored = coreWith([{ id: 'tt', type: 'tick-trend', params }], () => now);
+    expect(restored.restore(readSnapshotFile(path) as SignalsSnapshot)).toBe(1);
+    expect(restored.bars(1)).toEqual(core.bars(1));
+    expect(restored.snapshot().strategies).toEqual(core.snapshot().strategies);
+    expect(restored.isLive(1)).toBe(false); // a restored view is never LIVE before a fresh book
+    expect(readSnapshotFile(join(path, '..', 'none.snap'))).toBeUndefined();
+  });
+});
