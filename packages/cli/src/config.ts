@@ -52,7 +52,11 @@ const bookSection = external('book stage options (docs/book.md)', (raw) => {
 });
 
 /** A stage's own validator (issues with paths relative to its section) as a schema node. */
-function stageSection(stage: string, validate: (raw: unknown) => readonly { path: string; message: string }[], doc: string): Schema<unknown> {
+function stageSection(
+  stage: string,
+  validate: (raw: unknown) => readonly { path: string; message: string }[],
+  doc: string,
+): Schema<unknown> {
   return external(`${stage} stage options (${doc})`, (raw) => {
     const issues = validate(raw ?? {});
     return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `${stage}.${i.path}` : stage, message: i.message })) };

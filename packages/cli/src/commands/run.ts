@@ -25,7 +25,10 @@ export interface RunSummary {
   instruments: number;
   placement: string[];
   restarts: number;
-  stages: Record<string, { workers: number; processed: number; emitted: number; dropped: Record<string, number>; core: Record<string, number> }>;
+  stages: Record<
+    string,
+    { workers: number; processed: number; emitted: number; dropped: Record<string, number>; core: Record<string, number> }
+  >;
 }
 
 export function summarize(
@@ -33,7 +36,8 @@ export function summarize(
   meta: { durationS: number; venue: string; instruments: number; placement: string[] },
 ): RunSummary {
   const stages: RunSummary['stages'] = {};
-  for (const s of stats.stages) stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core: s.core };
+  for (const s of stats.stages)
+    stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core: s.core };
   return { ...meta, restarts: stats.restarts, stages };
 }
 
@@ -53,7 +57,12 @@ export function defaultStrategies(symbols: readonly string[], venue: string): un
   return [
     { id: 'imbalance', type: 'imbalance' },
     { id: 'trend', type: 'tick-trend' },
-    { id: 'random', type: 'random', instruments: symbols.slice(0, 20).map((s) => `${venue}:${s}`), params: { ratePerSecond: 0.2, seed: 7 } },
+    {
+      id: 'random',
+      type: 'random',
+      instruments: symbols.slice(0, 20).map((s) => `${venue}:${s}`),
+      params: { ratePerSecond: 0.2, seed: 7 },
+    },
   ];
 }
 
@@ -63,7 +72,12 @@ export function defaultStrategies(symbols: readonly string[], venue: string): un
  * exchange, whose book and accounts end with the process, each run gets a fresh journal
  * directory; against an external venue the journal is stable, so a restart recovers from it.
  */
-function tradingConfigs(config: LoadedConfig['config'], embedded: boolean, wsUrl: string, symbols: readonly string[]): Record<string, unknown> {
+function tradingConfigs(
+  config: LoadedConfig['config'],
+  embedded: boolean,
+  wsUrl: string,
+  symbols: readonly string[],
+): Record<string, unknown> {
   const signals = { ...(config.signals as object) } as Record<string, unknown>;
   if (signals.strategies === undefined) signals.strategies = defaultStrategies(symbols, config.venue.name);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -1,0 +1,206 @@
+/**
+ * `tickline record`: connects to a venue with the live ingest source (the embedded exchange,
+ * started in-process, when the venue is `sim` and no URL is configured) and appends every raw
+ * frame, with its receive time, to a tickline recording (docs/recording.md). No pipeline: the
+ * source drives a small Emitter that copies frames into the writer. SIGINT/SIGTERM or
+ * `--duration` close the file cleanly; a crash loses at most the open block.
+ */
+
+import { type ExchangeHandle, startExchange } from '@tickline/exchange';
+import { createIngestSource, type IngestSource } from '@tickline/ingest';
+import { simInstruments } from '@tickline/normalize';
+import { createLogger, type Emitter, type Mark, type RawFrameLike } from '@tickline/runtime';
+import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
+import { type Codec, RecordingError, RecordingWriter } from '../../../ingest/src/recording/index.js';
+import type { LoadedConfig } from '../config.js';
+
+export interface RecordOptions {
+  /** Output file; an existing file is refused unless `overwrite`. */
+  out: string;
+  /** Venue codes to record (`--instruments A,B`); default: config `venue.symbols`, else every instrument the venue lists (sim). */
+  instruments?: readonly string[];
+  /** Stop by itself after this many seconds. */
+  durationS?: number;
+  overwrite?: boolean;
+  /** Block codec (default deflate) and sealing thresholds. */
+  codec?: Codec;
+  flushMs?: number;
+  blockKiB?: number;
+  summary?: 'json' | 'text';
+}
+
+export interface RecordSummary {
+  file: string;
+  venue: string;
+  instruments: number;
+  durationS: number;
+  frames: number;
+  framesPerSec: number;
+  refused: number;
+  blocks: number;
+  rawBytes: number;
+  fileBytes: number;
+  marks: { feedDown: number; feedUp: number; stale: number };
+  stopReason: string;
+}
+
+/** Copies raw frames into the writer; counts marks (the format holds frames only). */
+class RecordEmitter implements Emitter {
+  readonly marks = { feedDown: 0, feedUp: 0, stale: 0 };
+  failure: Error | null = null;
+  readonly #writer: RecordingWriter;
+  readonly #onFail: (err: Error) => void;
+  constructor(writer: RecordingWriter, onFail: (err: Error) => void) {
+    this.#writer = writer;
+    this.#onFail = onFail;
+  }
+  rawFrame(f: RawFrameLike): void {
+    if (this.failure !== null) return;
+    try {
+      this.#writer.append(f);
+    } catch (err) {
+      this.failure = err as Error;
+      this.#onFail(this.failure);
+    }
+  }
+  mark(m: Mark): void {
+    if (m.type === 'feed') m.up ? this.marks.feedUp++ : this.marks.feedDown++;
+    else if (m.type === 'stale') this.marks.stale++;
+  }
+  flush(): void {} // the writer seals blocks by size and age
+  bookDelta(): void {}
+  bookSnapshot(): void {}
+  trades(): void {}
+  quotes(): void {}
+  bookView(): void {}
+  bar(): void {}
+  signal(): void {}
+  orderIntent(): void {}
+  orderEvent(): void {}
+  fill(): void {}
+  position(): void {}
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
+  return res.json();
+}
+
+export async function record({ config }: LoadedConfig, opts: RecordOptions): Promise<number> {
+  const log = createLogger(config.log.level);
+  const venue = config.venue.name;
+  let exchange: ExchangeHandle | null = null;
+  let url = config.venue.url;
+  let restUrl = config.venue.restUrl;
+  const started = performance.now();
+  try {
+    if (venue === 'sim' && url === undefined) {
+      exchange = await startExchange({ ...(config.exchange as object), host: '127.0.0.1', port: 0 });
+      url = exchange.wsUrl;
+      restUrl = exchange.httpUrl;
+      log.info({ url, instruments: exchange.instruments.length }, 'embedded exchange started');
+    }
+    // The instrument list: sim publishes one (kept in the header, so replay needs no inference);
+    // other venues' lists have no adapter here, so their codes get placeholder specs (ingest does
+    // not parse) and the header says `instruments: null` (replay infers scales from the frames).
+    const registry = InstrumentRegistry.from([]);
+    let listed: InstrumentSpec[] | null = null;
+    if (venue === 'sim') {
+      if (restUrl === undefined) throw new RecordingError('ERR_RECORDING_INVALID_ARGUMENT', 'venue.restUrl is required for sim');
+      for (const input of simInstruments(await fetchJson(`${restUrl}/v1/instruments`))) registry.add({ ...input, venue: 'sim' });
+      listed = registry.list();
+    }
+    let symbols = [...(opts.instruments ?? [])];
+    if (symbols.length === 0) symbols = [...config.venue.symbols];
+    if (symbols.length === 0 && listed !== null) symbols = listed.map((s) => s.symbol);
+    if (symbols.length === 0) {
+      process.stderr.write(`tickline: --instruments is required for ${venue} (no instrument list to default to)\n`);
+      return 2;
+    }
+    if (listed === null)
+      for (const symbol of symbols) registry.add({ venue, symbol, priceScale: 0, sizeScale: 0, tickSize: 1, lotSize: 1 });
+
+    const writer = await RecordingWriter.open(opts.out, {
+      venue,
+      instruments: listed,
+      symbols,
+      meta: { tool: 'tickline record', url, restUrl, channels: config.venue.channels, embeddedExchange: exchange !== null },
+      ...(opts.codec !== undefined ? { codec: opts.codec } : {}),
+      ...(opts.flushMs !== undefined ? { flushIntervalMs: opts.flushMs } : {}),
+      ...(opts.blockKiB !== undefined ? { blockBytes: opts.blockKiB * 1024 } : {}),
+      ...(opts.overwrite === true ? { overwrite: true } : {}),
+    });
+    let fail: (reason: string) => void = () => {};
+    const failed = new Promise<string>((resolve) => (fail = resolve));
+    const emitter = new RecordEmitter(writer, (err) => {
+      log.error({ err: err.message }, 'recording failed; stopping');
+      fail('write-error');
+    });
+    let source: IngestSource;
+    try {
+      source = createIngestSource({
+        venue,
+        ...(url !== undefined ? { url } : {}),
+        ...(restUrl !== undefined ? { restUrl } : {}),
+        registry,
+        instruments: symbols,
+        channels: config.venue.channels,
+        config: (config.ingest ?? {}) as never,
+        log: (level, msg, data) => log[level](data ?? {}, msg),
+      });
+    } catch (err) {
+      await writer.close().catch(() => {});
+      throw err;
+    }
+    const stop = new Promise<string>((resolve) => {
+      const onSignal = (sig: string) => () => resolve(sig);
+      process.once('SIGINT', onSignal('SIGINT'));
+      process.once('SIGTERM', onSignal('SIGTERM'));
+      if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
+    });
+    await Promise.race([source.start(emitter), stop, failed]);
+    log.info({ venue, instruments: symbols.length, out: opts.out }, 'tickline recording; Ctrl-C to stop');
+    const reason = await Promise.race([stop, failed]);
+    const hard = setTimeout(() => {
+      log.error('closing the recording took longer than 5 s; exiting');
+      process.exit(1);
+    }, 4800);
+    hard.unref();
+    await source.stop();
+    const w = await writer.close();
+    clearTimeout(hard);
+    const durationS = Math.round((performance.now() - started) / 10) / 100;
+    const summary: RecordSummary = {
+      file: opts.out,
+      venue,
+      instruments: symbols.length,
+      durationS,
+      frames: w.frames,
+      framesPerSec: Math.round(w.frames / Math.max(durationS, 0.001)),
+      refused: w.refused,
+      blocks: w.blocksWritten,
+      rawBytes: w.rawBytes,
+      fileBytes: w.fileBytes,
+      marks: emitter.marks,
+      stopReason: reason,
+    };
+    if (opts.summary === 'json') process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else
+      process.stdout.write(
+        `tickline recorded ${summary.frames} frames of ${venue} (${summary.instruments} instruments) in ${durationS}s (${reason}) ` +
+          `to ${opts.out}: ${summary.blocks} blocks, ${summary.fileBytes} bytes (raw ${summary.rawBytes}); ` +
+          `feed down/up ${summary.marks.feedDown}/${summary.marks.feedUp}, refused ${summary.refused}\n`,
+      );
+    return emitter.failure === null ? 0 : 1;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_INGEST_UNKNOWN_INSTRUMENT' || code === 'ERR_INGEST_INVALID_CONFIG' || err instanceof RecordingError) {
+      process.stderr.write(`tickline: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await exchange?.close();
+  }
+}
