@@ -83,7 +83,19 @@ describe('tickline CLI', () => {
   }, 60_000);
 
   it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {
-    const r = await tickline(['run', '--duration', '4', '--summary', 'json', '--instruments', '300', '--log-level', 'warn']);
+    const r = await tickline([
+      'run',
+      '--duration',
+      '4',
+      '--summary',
+      'json',
+      '--instruments',
+      '300',
+      '--log-level',
+      'warn',
+      '--http-port',
+      '0',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() as string);
     expect(summary.placement).toEqual(['ingestx1', 'normalizex1', 'bookx1', 'signalsx1', 'riskx1', 'executionx1']);
@@ -97,9 +109,12 @@ describe('tickline CLI', () => {
   }, 60_000);
 
   it('stops on SIGTERM within 5 s with exit code 0, fused placement', async () => {
-    const r = await tickline(['run', '--fuse', 'normalize+book', 'risk+execution', '--instruments', '200', '--log-level', 'info'], {
-      signal: 'SIGTERM',
-    });
+    const r = await tickline(
+      ['run', '--fuse', 'normalize+book', 'risk+execution', '--instruments', '200', '--log-level', 'info', '--http-port', '0'],
+      {
+        signal: 'SIGTERM',
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.signalledAt).toBeDefined();
     const stopMs = Date.now() - (r.signalledAt as number);

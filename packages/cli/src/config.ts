@@ -84,7 +84,12 @@ export const configSchema = obj({
   execution: stageSection('execution', validateExecutionConfig, 'docs/trading.md'),
   /** Where the journal and state snapshots live. */
   stateDir: str('.tickline', /^\S+$/, 'a directory path'),
-  http: obj({ host: str('127.0.0.1', /^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address'), port: int(0, 65_535, 8080) }),
+  http: obj({
+    host: str('127.0.0.1', /^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address'),
+    port: int(0, 65_535, 8080),
+    /** Bearer token of the control API; generated at start and printed once when absent (env TICKLINE_TOKEN also works). */
+    token: optional(str('', /^[\x21-\x7e]{16,256}$/, 'at least 16 printable characters')),
+  }),
   log: obj({ level: oneOf(LOG_LEVELS, 'info') }),
 });
 

@@ -101,6 +101,11 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     },
     stats: () => ({
       ...c.counters,
+      tickToDecisionCount: c.tickToDecision.count,
+      tickToDecisionP50Ns: c.tickToDecision.quantile(0.5),
+      tickToDecisionP99Ns: c.tickToDecision.quantile(0.99),
+      tickToDecisionP999Ns: c.tickToDecision.quantile(0.999),
+      ...c.tickToDecision.toStats('tickToDecision'),
       openOrders: c.openOrders().length,
       lastSeq: c.lastSeq,
       ...(gateway ? prefixed('gateway', gateway.counters) : {}),

@@ -38,6 +38,24 @@ export class LatencyHistogram {
     return this.max;
   }
 
+  /**
+   * Flat stats for the control plane: `latencyNs.<name>.count|sum|max|b<i>` (non-zero buckets
+   * only). Counts add up across partitions; the dashboard turns them into Prometheus histograms.
+   */
+  toStats(name: string, out: Record<string, number> = {}): Record<string, number> {
+    const p = `latencyNs.${name}.`;
+    out[`${p}count`] = this.count;
+    out[`${p}sum`] = this.sum;
+    out[`${p}max`] = this.max;
+    for (let i = 0; i < this.counts.length; i++) if ((this.counts[i] as number) > 0) out[`${p}b${i}`] = this.counts[i] as number;
+    return out;
+  }
+
+  /** The upper edge (ns) of bucket `i`, for readers of toStats() output. */
+  static bucketUpperNs(i: number): number {
+    return upperEdge(i);
+  }
+
   merge(other: LatencyHistogram): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i] = (this.counts[i] as number) + (other.counts[i] as number);
     this.count += other.count;

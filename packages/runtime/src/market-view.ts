@@ -52,11 +52,13 @@ export class MarketViewTable {
 
   /** `capacity`: highest instrument id + 1. Pass `buffers` to attach to an existing table. */
   constructor(capacity: number, buffers?: { buffer: SharedArrayBuffer; seq: SharedArrayBuffer }) {
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 4_000_000) throw new RangeError(`capacity must be an integer from 1 to 4000000, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 4_000_000)
+      throw new RangeError(`capacity must be an integer from 1 to 4000000, got ${capacity}`);
     this.capacity = capacity;
     this.buffer = buffers?.buffer ?? new SharedArrayBuffer(capacity * STRIDE * 8);
     this.seq = buffers?.seq ?? new SharedArrayBuffer(capacity * 4);
-    if (this.buffer.byteLength < capacity * STRIDE * 8 || this.seq.byteLength < capacity * 4) throw new RangeError('buffers are smaller than the capacity needs');
+    if (this.buffer.byteLength < capacity * STRIDE * 8 || this.seq.byteLength < capacity * 4)
+      throw new RangeError('buffers are smaller than the capacity needs');
     this.#f64 = new Float64Array(this.buffer);
     this.#seq = new Int32Array(this.seq);
   }
@@ -71,7 +73,18 @@ export class MarketViewTable {
   }
 
   /** Writer side: updates the book fields of one instrument's row. */
-  writeBook(id: number, state: number, bid: number, bidSize: number, ask: number, askSize: number, mid: number, spread: number, imbalance: number, nowMs: number): void {
+  writeBook(
+    id: number,
+    state: number,
+    bid: number,
+    bidSize: number,
+    ask: number,
+    askSize: number,
+    mid: number,
+    spread: number,
+    imbalance: number,
+    nowMs: number,
+  ): void {
     if (id >= this.capacity) return;
     const s = this.#seq;
     const o = id * STRIDE;

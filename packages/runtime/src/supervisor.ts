@@ -339,6 +339,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+const GAUGE_KEY = /(Ns|Us|Ms|state)$/;
+
 export function totals(workers: readonly WorkerStats[]): StageTotals[] {
   const by = new Map<StageName, StageTotals>();
   for (const w of workers) {
@@ -352,7 +354,9 @@ export function totals(workers: readonly WorkerStats[]): StageTotals[] {
       t.processed += s.processed;
       t.emitted += s.emitted;
       for (const [k, v] of Object.entries(s.dropped)) t.dropped[k] = (t.dropped[k] ?? 0) + v;
-      for (const [k, v] of Object.entries(s.core)) t.core[k] = (t.core[k] ?? 0) + v;
+      // Counters add up across partitions; latencies and other gauges (keys ending in a time
+      // unit or "state") do not: the worst partition's value is reported.
+      for (const [k, v] of Object.entries(s.core)) t.core[k] = GAUGE_KEY.test(k) ? Math.max(t.core[k] ?? v, v) : (t.core[k] ?? 0) + v;
     }
   }
   return [...by.values()];

@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type DashboardHandle, startDashboard } from '@tickline/dashboard';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
@@ -153,7 +154,27 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     logger: log,
     onEvent,
   });
-  void events;
+  let dashboard: DashboardHandle | null = null;
+  try {
+    const token = config.http.token ?? process.env.TICKLINE_TOKEN;
+    dashboard = await startDashboard({
+      host: config.http.host,
+      port: config.http.port,
+      ...(token !== undefined && token !== '' ? { token } : {}),
+      pipeline,
+      marketView,
+      registry,
+      events,
+      log,
+      venue: config.venue.name,
+    });
+  } catch (err) {
+    // The pipeline is worth keeping without its web view (e.g. the port is taken): say so plainly.
+    log.error(
+      { err: err instanceof Error ? err.message : String(err), port: config.http.port },
+      'dashboard did not start; the pipeline keeps running (set http.port or --http-port)',
+    );
+  }
   log.info(
     { venue: config.venue.name, instruments: symbols.length, placement: groups.map((g) => `${g.name}x${g.threads}`) },
     'tickline running; Ctrl-C to stop',
@@ -172,6 +193,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   }, 4800);
   hard.unref();
   log.info({ reason }, 'stopping');
+  await dashboard?.close().catch(() => {});
   const final = await pipeline.stop(2500);
   await exchange?.close();
   const summary = summarize(final, {

@@ -9,8 +9,8 @@
  * Reconciliation with the venue lives in reconcile.ts.
  */
 
-import type { Emitter, Mark } from '@tickline/runtime';
-import type { BookViewLike, FillRecord, InstrumentRegistry, InstrumentSpec, OrderIntentRecord } from '@tickline/wire';
+import { type Emitter, LatencyHistogram, type Mark } from '@tickline/runtime';
+import { type BookViewLike, epochMs, type FillRecord, type InstrumentRegistry, type InstrumentSpec, type OrderIntentRecord } from '@tickline/wire';
 import type { ExecutionConfig } from '../config.js';
 import { evaluateExit } from './exits.js';
 import type { JournalFill, JournalPort, OrderPurpose } from './journal.js';
@@ -55,6 +55,8 @@ export class ExecutionCore {
   #emit: Emitter | null = null;
   readonly #inbox: VenueMessage[] = [];
   readonly #outbox: ((emit: Emitter) => void)[] = [];
+  /** Frame received -> order handed to the gateway, in ns (entries from intents only). */
+  readonly tickToDecision = new LatencyHistogram();
   readonly counters = {
     intents: 0,
     ordersSent: 0,
@@ -175,6 +177,9 @@ export class ExecutionCore {
       createdMs: now,
       updatedMs: now,
     });
+    // Tick-to-decision: from the receive time of the market data behind the intent to the
+    // moment the order is handed to the gateway.
+    if (o.recvS > 0) this.tickToDecision.record((epochMs() - (o.recvS * 1000 + o.recvNs / 1e6)) * 1e6);
     this.#send(order, spec as InstrumentSpec, emit);
   }
 
