@@ -297,8 +297,14 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
 
   // The consume loop.
   const { batch, spinUs, tickMs, yieldMs } = task.tuning;
-  // Workers that do I/O (sources, gateways) park on the event loop; pure stages park on a futex.
-  const asyncPark = inputs.length === 0 || cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
+  // A worker with no input rings (a pure source) sleeps on its event loop. Every other worker
+  // parks on a futex, which wakes within microseconds of a producer's notify; one whose cores do
+  // I/O (an execution gateway) caps each wait at 1 ms and then serves its event loop, so its
+  // sockets are never more than about a millisecond behind.
+  const asyncPark = inputs.length === 0;
+  const doesIo = cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
+  const maxWaitMs = doesIo ? 1 : yieldMs;
+  const loopEveryMs = doesIo ? 1 : yieldMs;
   let nextTick = nowMs() + tickMs;
   let lastYield = nowMs();
   try {
@@ -326,7 +332,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
           for (let i = 0; i < cores.length; i++) cores[i]?.tick?.(t1, emitters[i] as Emitter);
           flushAll();
         }
-        if (t1 - lastYield >= yieldMs) {
+        if (t1 - lastYield >= loopEveryMs) {
           await yieldToLoop();
           lastYield = nowMs();
         }
@@ -355,11 +361,11 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         } else {
           // A futex wait: wakes within microseconds of a producer's notify. The event loop is
           // blocked meanwhile, so the wait is short and the loop gets a turn every yieldMs.
-          Atomics.wait(bell, 0, seen, Math.max(0, Math.min(nextTick - nowMs(), yieldMs)));
+          Atomics.wait(bell, 0, seen, Math.max(0, Math.min(nextTick - nowMs(), maxWaitMs)));
         }
       }
       for (const inp of inputs) inp.consumer.unpark();
-      if (nowMs() - lastYield >= yieldMs) {
+      if (nowMs() - lastYield >= loopEveryMs) {
         await yieldToLoop();
         lastYield = nowMs();
       }

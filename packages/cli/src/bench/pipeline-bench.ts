@@ -109,9 +109,10 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Benc
         p999Us: (l.p999Ns ?? Number.NaN) / 1000,
       });
     }
-    results.push(summarize(`pipeline:${name}`, runs, { fuse: fuse.join(' ') || '(none)', batch: opts.batch, latencyRate: opts.rate }));
+    results.push(summarize(`trivial:${name}`, runs, { fuse: fuse.join(' ') || '(none)', batch: opts.batch, latencyRate: opts.rate }));
   }
   return report('pipeline', opts.runs, results, [
+    'trivial:<placement>: six trivial stages (each reads every tick and passes the batch on) on the real runtime; for tick-to-decision with the real stages use --rate/--instruments',
     'ticksPerSec: throughput run, trade batches of `batch` ticks, block policy on every edge; p50/p99/p999: paced run at `latencyRate` ticks/s, one tick per record, source emit -> sink',
   ]);
 }

@@ -14,6 +14,7 @@ export interface BenchFlags {
   rate?: number;
   instruments?: number;
   quick?: boolean;
+  mode?: 'trivial' | 'real';
 }
 
 export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport> {
@@ -31,15 +32,24 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
       break;
     }
     case 'pipeline': {
-      const { runPipelineBench } = await import('../bench/pipeline-bench.js');
-      r = await runPipelineBench({
-        runs: f.runs,
-        batch: 64,
-        ticks: q ? 200_000 : 4_000_000,
-        rate: f.rate ?? 50_000,
-        latencySeconds: q ? 0.5 : 2,
-        instruments: f.instruments ?? 1000,
-      });
+      // With --rate or --instruments: the real stages on the embedded exchange (tick-to-decision);
+      // without: synthetic ticks through six trivial stages (the runtime's own cost).
+      const real = f.mode === 'real' || (f.mode === undefined && (f.rate !== undefined || f.instruments !== undefined));
+      if (real) {
+        const { runTickToDecisionBench } = await import('../bench/tick-to-decision-bench.js');
+        const { DEFAULT_PLACEMENTS } = await import('../bench/pipeline-bench.js');
+        r = await runTickToDecisionBench({
+          runs: f.runs,
+          rate: f.rate ?? 60_000,
+          instruments: f.instruments ?? 5500,
+          seconds: q ? 3 : 10,
+          ordersPerSec: 200,
+          placements: DEFAULT_PLACEMENTS,
+        });
+      } else {
+        const { runPipelineBench } = await import('../bench/pipeline-bench.js');
+        r = await runPipelineBench({ runs: f.runs, batch: 64, ticks: q ? 200_000 : 4_000_000, rate: 50_000, latencySeconds: q ? 0.5 : 2, instruments: 1000 });
+      }
       break;
     }
     case 'normalize': {
