@@ -96,6 +96,13 @@ function tradingConfigs(
 export async function run({ config, groups }: LoadedConfig, opts: RunOptions): Promise<number> {
   const log = createLogger(config.log.level);
   const started = performance.now();
+  // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
+  });
+
   let exchange: ExchangeHandle | null = null;
   let url = config.venue.url;
   let restUrl = config.venue.restUrl;
@@ -180,11 +187,6 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     'tickline running; Ctrl-C to stop',
   );
 
-  const stopRequested = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
-  });
   const reason = await stopRequested;
   // Hard bound on shutdown: whatever happens, exit within 5 s of the signal.
   const hard = setTimeout(() => {
