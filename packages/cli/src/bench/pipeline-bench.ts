@@ -59,7 +59,11 @@ const ALL_BLOCK = Object.fromEntries(
 
 async function once(fuse: string[], source: { records: number; ticks: number; instruments: number; ratePerSec: number }) {
   const issues: Issue[] = [];
-  const config = runtimeSchema.parse({ fuse, rings: { edges: ALL_BLOCK }, runtime: { spinUs: Number(process.env.TKL_SPIN_US ?? 20) } }, '', issues);
+  const config = runtimeSchema.parse(
+    { fuse, rings: { edges: ALL_BLOCK }, runtime: { spinUs: Number(process.env.TKL_SPIN_US ?? 20) } },
+    '',
+    issues,
+  );
   const groups = placementGroups(config, issues);
   if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
   const p = await Pipeline.start({

@@ -104,7 +104,14 @@ export async function runTickToDecisionBench(o: TickToDecisionOptions): Promise<
   for (const [name, fuse] of Object.entries(o.placements)) {
     const runs: Record<string, number>[] = [];
     for (let r = 0; r < o.runs; r++) runs.push(await once(fuse, o));
-    results.push(summarize(`pipeline:${name}`, runs, { fuse: fuse.join(' ') || '(none)', rate: o.rate, instruments: o.instruments, seconds: o.seconds }));
+    results.push(
+      summarize(`pipeline:${name}`, runs, {
+        fuse: fuse.join(' ') || '(none)',
+        rate: o.rate,
+        instruments: o.instruments,
+        seconds: o.seconds,
+      }),
+    );
   }
   return report('pipeline', o.runs, results, [
     'tick-to-decision: frame received by ingest -> order handed to the gateway by execution, real stages, embedded exchange in the same process',

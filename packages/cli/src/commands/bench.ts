@@ -48,7 +48,14 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
         });
       } else {
         const { runPipelineBench } = await import('../bench/pipeline-bench.js');
-        r = await runPipelineBench({ runs: f.runs, batch: 64, ticks: q ? 200_000 : 4_000_000, rate: 50_000, latencySeconds: q ? 0.5 : 2, instruments: 1000 });
+        r = await runPipelineBench({
+          runs: f.runs,
+          batch: 64,
+          ticks: q ? 200_000 : 4_000_000,
+          rate: 50_000,
+          latencySeconds: q ? 0.5 : 2,
+          instruments: 1000,
+        });
       }
       break;
     }

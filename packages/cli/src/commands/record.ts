@@ -7,7 +7,7 @@
  */
 
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
-import { createIngestSource, type IngestSource } from '@tickline/ingest';
+import { type Channel, createIngestSource, type IngestSource } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, type Emitter, type Mark, type RawFrameLike } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
@@ -22,8 +22,9 @@ export interface RecordOptions {
   /** Stop by itself after this many seconds. */
   durationS?: number;
   overwrite?: boolean;
-  /** Block codec (default deflate) and sealing thresholds. */
+  /** Block codec (default brotli) and level (zlib 0-9, brotli 0-11), and sealing thresholds. */
   codec?: Codec;
+  level?: number;
   flushMs?: number;
   blockKiB?: number;
   summary?: 'json' | 'text';
@@ -127,6 +128,7 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       symbols,
       meta: { tool: 'tickline record', url, restUrl, channels: config.venue.channels, embeddedExchange: exchange !== null },
       ...(opts.codec !== undefined ? { codec: opts.codec } : {}),
+      ...(opts.level !== undefined ? { level: opts.level } : {}),
       ...(opts.flushMs !== undefined ? { flushIntervalMs: opts.flushMs } : {}),
       ...(opts.blockKiB !== undefined ? { blockBytes: opts.blockKiB * 1024 } : {}),
       ...(opts.overwrite === true ? { overwrite: true } : {}),
@@ -145,7 +147,7 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
         ...(restUrl !== undefined ? { restUrl } : {}),
         registry,
         instruments: symbols,
-        channels: config.venue.channels,
+        channels: config.venue.channels as Channel[],
         config: (config.ingest ?? {}) as never,
         log: (level, msg, data) => log[level](data ?? {}, msg),
       });
@@ -153,15 +155,28 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       await writer.close().catch(() => {});
       throw err;
     }
-    const stop = new Promise<string>((resolve) => {
-      const onSignal = (sig: string) => () => resolve(sig);
-      process.once('SIGINT', onSignal('SIGINT'));
-      process.once('SIGTERM', onSignal('SIGTERM'));
-      if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
-    });
+    let onSignal: (sig: NodeJS.Signals | 'duration') => void = () => {};
+    const stop = new Promise<string>((resolve) => (onSignal = resolve));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = opts.durationS !== undefined ? setTimeout(() => onSignal('duration'), opts.durationS * 1000) : null;
     await Promise.race([source.start(emitter), stop, failed]);
     log.info({ venue, instruments: symbols.length, out: opts.out }, 'tickline recording; Ctrl-C to stop');
+    // Compression runs on libuv's pool; a backlog means the codec cannot keep up with the feed.
+    let warned = 0;
+    const watch = setInterval(() => {
+      const pending = writer.stats().pendingBlocks;
+      if (pending > 16 && pending > warned) {
+        warned = pending * 2;
+        log.warn({ pendingBlocks: pending }, 'compression is falling behind the feed; try --codec deflate --level 1');
+      }
+    }, 1000);
+    watch.unref();
     const reason = await Promise.race([stop, failed]);
+    clearInterval(watch);
+    if (timer !== null) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     const hard = setTimeout(() => {
       log.error('closing the recording took longer than 5 s; exiting');
       process.exit(1);
@@ -195,7 +210,9 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
     return emitter.failure === null ? 0 : 1;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_INGEST_UNKNOWN_INSTRUMENT' || code === 'ERR_INGEST_INVALID_CONFIG' || err instanceof RecordingError) {
+    const usage = code === 'ERR_INGEST_UNKNOWN_INSTRUMENT' || code === 'ERR_INGEST_INVALID_CONFIG' || err instanceof RecordingError;
+    // the writer's option checks (codec, level, block size) name the bad option
+    if (usage || ((err instanceof RangeError || err instanceof TypeError) && /^options\./.test(err.message))) {
       process.stderr.write(`tickline: ${(err as Error).message}\n`);
       return 2;
     }

@@ -143,7 +143,8 @@ export async function planReplay(file: string, opts: PlanOptions): Promise<Repla
   const { format, header } = input;
   await input.close();
   const venue = opts.venue ?? header?.venue;
-  if (venue === undefined) throw new ReplayUsageError(`--venue is required for ${format} files (only tickline recordings name their venue)`);
+  if (venue === undefined)
+    throw new ReplayUsageError(`--venue is required for ${format} files (only tickline recordings name their venue)`);
   if (header !== null && header.venue !== venue)
     throw new ReplayUsageError(`--venue ${venue} does not match the recording's venue ${header.venue}`);
 
@@ -193,6 +194,6 @@ export function bookConfigFor(base: unknown, plan: ReplayPlan): BookConfigInput 
   const b = (base ?? {}) as BookConfigInput;
   const out: BookConfigInput = { ...b };
   if (plan.book.checksumText) out.checksumText = { ...plan.book.checksumText, ...(b.checksumText ?? {}) };
-  if (plan.book.venues) out.venues = { ...plan.book.venues, ...(b.venues ?? {}) } as BookConfigInput['venues'];
+  if (plan.book.venues) out.venues = { ...plan.book.venues, ...(b.venues ?? {}) } as NonNullable<BookConfigInput['venues']>;
   return out;
 }

@@ -10,7 +10,14 @@
  */
 
 import { type Emitter, LatencyHistogram, type Mark } from '@tickline/runtime';
-import { type BookViewLike, epochMs, type FillRecord, type InstrumentRegistry, type InstrumentSpec, type OrderIntentRecord } from '@tickline/wire';
+import {
+  type BookViewLike,
+  epochMs,
+  type FillRecord,
+  type InstrumentRegistry,
+  type InstrumentSpec,
+  type OrderIntentRecord,
+} from '@tickline/wire';
 import type { ExecutionConfig } from '../config.js';
 import { evaluateExit } from './exits.js';
 import type { JournalFill, JournalPort, OrderPurpose } from './journal.js';
