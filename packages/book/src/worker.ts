@@ -5,7 +5,7 @@
  */
 
 import type { Emitter, MarketViewTable, StageContext, StageCore } from '@tickline/runtime';
-import { type BarLike, type BookViewLike, epochMs, nowSplit } from '@tickline/wire';
+import { type BookViewLike, epochMs, nowSplit } from '@tickline/wire';
 import { resolveBookConfig } from './config.js';
 import { BookCore } from './core/book-core.js';
 
@@ -14,10 +14,10 @@ export default function createBookStage(ctx: StageContext): StageCore {
   const mv = ctx.marketView;
   const core = new BookCore(resolveBookConfig(ctx.config ?? {}), ctx.registry, {
     view: (v) => {
-      if (mv !== null) publishView(mv, v as unknown as BookViewLike);
-      out?.bookView(v as unknown as BookViewLike);
+      if (mv !== null) publishView(mv, v);
+      out?.bookView(v);
     },
-    bar: (b) => out?.bar(b as unknown as BarLike),
+    bar: (b) => out?.bar(b),
     resync: (instrument, venue, reason) => ctx.notify('resync', { instrument, venue, reason }),
   });
   const t = { s: 0, ns: 0 };

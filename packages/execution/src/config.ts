@@ -3,7 +3,7 @@
  * exit rules. Validated up front: unknown keys rejected, every violation reported.
  */
 
-import { bool, check, type ConfigIssue, formatIssues, int, isRecord, num, obj, oneOf, str } from './config-schema.js';
+import { bool, check, type ConfigIssue, formatIssues, int, isRecord, num, obj, oneOf, str } from '@tickline/runtime/config-rules';
 import type { ExitRules } from './core/exits.js';
 
 export interface VenueConfig {

@@ -6,7 +6,7 @@ export {
   validateExecutionConfig,
   type VenueConfig,
 } from './config.js';
-export type { ConfigIssue } from './config-schema.js';
+export type { ConfigIssue } from '@tickline/runtime/config-rules';
 export { ExecutionCore, type ExecutionLogSink } from './core/execution-core.js';
 export { evaluateExit, type ExitReason, type ExitRules } from './core/exits.js';
 export {

@@ -14,7 +14,7 @@ import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutionCore, resolveExecutionConfig, SqliteJournal, WsVenueGateway } from '../src/index.js';
 import { registryFor, sleep, until, venueFills, venueOpenOrders, venuePositions } from './exchange-harness.js';
-import { Recorder } from './helpers.js';
+import { Recorder } from '@tickline/runtime/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SYMBOLS = ['AAPL', 'BTC-USD', 'MSFT'];

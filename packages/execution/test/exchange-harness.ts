@@ -2,7 +2,7 @@
 
 import type { InstrumentInfo } from '@tickline/exchange';
 import { type BookViewLike, InstrumentRegistry, parseDecimal } from '@tickline/wire';
-import { levels } from './helpers.js';
+import { levels } from '@tickline/runtime/testing';
 
 export function registryFor(instruments: readonly InstrumentInfo[], symbols: readonly string[]): InstrumentRegistry {
   const reg = new InstrumentRegistry();

@@ -13,7 +13,7 @@ import {
   type VenueMessage,
 } from '../src/index.js';
 import { FakeVenue } from './fake-venue.js';
-import { intent, Recorder, testRegistry, view } from './helpers.js';
+import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
 const AAPL = registry.get(1) as NonNullable<ReturnType<typeof registry.get>>;

@@ -15,7 +15,7 @@ import { createStrategies, resolveSignalsConfig, SignalsCore } from '@tickline/s
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutionCore, OrderStatus, resolveExecutionConfig, SqliteJournal, WsVenueGateway } from '../src/index.js';
 import { pollViews, registryFor, sleep, until, venueOpenOrders, venuePositions } from './exchange-harness.js';
-import { Recorder } from './helpers.js';
+import { Recorder } from '@tickline/runtime/testing';
 
 const TARGET_ORDERS = Number(process.env.TKL_SOAK_ORDERS ?? 400);
 const SYMBOLS = ['AAPL', 'MSFT', 'BTC-USD', 'ETH-USD', 'NVDA', 'SOL-USD'];

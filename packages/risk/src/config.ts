@@ -4,7 +4,7 @@
  * unknown keys are rejected and every violation is reported with its path and allowed values.
  */
 
-import { bool, check, type ConfigIssue, formatIssues, int, isRecord, map, num, obj, oneOf, str } from './config-schema.js';
+import { bool, check, type ConfigIssue, formatIssues, int, isRecord, map, num, obj, oneOf, str } from '@tickline/runtime/config-rules';
 
 export const SESSION_NAMES = ['preMarket', 'regular', 'afterHours'] as const;
 export type SessionName = (typeof SESSION_NAMES)[number] | 'closed';

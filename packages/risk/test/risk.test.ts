@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
-import { intent, Recorder, testRegistry, view } from './helpers.js';
+import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
 // 2024-01-03 (Wednesday) 15:00 UTC = 10:00 New York (EST, -300): regular hours

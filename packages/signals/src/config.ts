@@ -4,7 +4,7 @@
  * violation is reported with its path and the allowed values.
  */
 
-import { arr, check, type ConfigIssue, formatIssues, int, isRecord, obj, oneOf, str } from './config-schema.js';
+import { arr, check, type ConfigIssue, formatIssues, int, isRecord, obj, oneOf, str } from '@tickline/runtime/config-rules';
 import type { StrategyType } from './core/strategy.js';
 import { imbalanceStrategy } from './strategies/imbalance.js';
 import { randomTraderStrategy } from './strategies/random-trader.js';

@@ -12,7 +12,7 @@ import {
   validateSignalsConfig,
   writeSnapshotFile,
 } from '../src/index.js';
-import { Recorder, testRegistry, tradeBatch, view } from './helpers.js';
+import { Recorder, testRegistry, tradeBatch, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
 

@@ -1,33 +1,8 @@
-import { diffNs } from '@tickline/wire';
+import { BarKind, type BarLike, diffNs } from '@tickline/wire';
 
-/** Mirrors the BarKind enum of schema/tickline.fbs. */
-export enum BarKind {
-  Tick = 0,
-  Volume = 1,
-  Time = 2,
-}
-
-/** Mirrors the Bar table of schema/tickline.fbs (prices/volume are mantissas; vwap/spreads decimals). */
-export interface BarLike {
-  readonly instrument: number;
-  readonly venue: number;
-  readonly kind: BarKind;
-  readonly priceScale: number;
-  readonly sizeScale: number;
-  readonly startS: number;
-  readonly startNs: number;
-  readonly endS: number;
-  readonly endNs: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-  readonly vwap: number;
-  readonly tradeCount: number;
-  readonly spreadAvg: number;
-  readonly spreadMax: number;
-}
+/** The Bar table's kind (schema/tickline.fbs). */
+export { BarKind } from '@tickline/wire';
+export type { BarLike } from '@tickline/wire';
 
 /** The reused output record. */
 export class BarRecord implements BarLike {

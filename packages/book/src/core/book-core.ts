@@ -1,6 +1,7 @@
 import {
   type BookDeltaLike,
   type BookSnapshotLike,
+  type BookViewLike,
   canonicalName,
   type InstrumentRegistry,
   type LevelsLike,
@@ -17,22 +18,8 @@ import { BookChecksum } from './checksum.js';
 import { L2Book } from './l2-book.js';
 
 /** Mirrors the BookView table of schema/tickline.fbs. Figures are decimals, levels mantissas. */
-export interface BookViewLike {
-  readonly instrument: number;
-  readonly venue: number;
-  readonly priceScale: number;
-  readonly sizeScale: number;
-  readonly state: BookState;
-  readonly seq: number;
-  readonly recvS: number;
-  readonly recvNs: number;
-  readonly mid: number;
-  readonly microprice: number;
-  readonly imbalance: number;
-  readonly spread: number;
-  readonly bids: LevelsLike;
-  readonly asks: LevelsLike;
-}
+/** The BookView record the core publishes (schema/tickline.fbs; the contract lives in @tickline/wire). */
+export type { BookViewLike } from '@tickline/wire';
 
 /** Where the core's products go. Objects passed are reused after the call returns: copy to keep. */
 export interface BookOutput {

@@ -9,7 +9,7 @@
  */
 
 import type { BarLike, BookViewLike, FillRecord, InstrumentSpec, TradeBatchLike } from '@tickline/wire';
-import type { ConfigIssue } from '../config-schema.js';
+import type { ConfigIssue } from '@tickline/runtime/config-rules';
 
 export type SideName = 'buy' | 'sell';
 

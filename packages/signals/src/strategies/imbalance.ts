@@ -5,7 +5,7 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj, oneOf } from '../config-schema.js';
+import { check, int, num, obj, oneOf } from '@tickline/runtime/config-rules';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
 export const IMBALANCE_DEFAULTS = Object.freeze({

@@ -2,7 +2,7 @@
 
 import { type InstrumentRegistry, isVenueName } from '@tickline/wire';
 import { BUILTIN_STRATEGIES, type SignalsConfig } from '../config.js';
-import type { ConfigIssue } from '../config-schema.js';
+import type { ConfigIssue } from '@tickline/runtime/config-rules';
 import type { StrategySlot } from '../core/signals-core.js';
 import type { StrategyType } from '../core/strategy.js';
 

@@ -7,7 +7,7 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj } from '../config-schema.js';
+import { check, int, num, obj } from '@tickline/runtime/config-rules';
 import { Prng } from '../core/prng.js';
 import { PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 

@@ -6,7 +6,7 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj } from '../config-schema.js';
+import { check, int, num, obj } from '@tickline/runtime/config-rules';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
 export const SPREAD_REVERSION_DEFAULTS = Object.freeze({ alpha: 0.05, entryMultiple: 2, minSamples: 50, lots: 1, cooldownMs: 2000 });

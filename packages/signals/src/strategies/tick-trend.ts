@@ -7,7 +7,7 @@
  */
 
 import type { BarLike, TradeBatchLike } from '@tickline/wire';
-import { bool, check, int, num, obj, oneOf } from '../config-schema.js';
+import { bool, check, int, num, obj, oneOf } from '@tickline/runtime/config-rules';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
 export const TICK_TREND_DEFAULTS = Object.freeze({

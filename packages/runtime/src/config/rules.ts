@@ -1,7 +1,7 @@
 /**
- * A small declarative checker for stage config: every violation is reported with its path and
- * the allowed values, unknown keys are rejected. (Each stage package carries its own copy: stages
- * never import each other.)
+ * Rule-based config validation shared by the trading stages (signals, risk, execution) and
+ * their strategies: declarative rules checked in one pass, every violation collected with its
+ * path and what is allowed, unknown keys rejected. Import as '@tickline/runtime/config-rules'.
  */
 
 export interface ConfigIssue {
