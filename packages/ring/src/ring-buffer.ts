@@ -44,6 +44,8 @@ const DROPPED_STALE = 19; // consumer: records older than maxAgeMs
 const DROPPED_CORRUPT = 20; // consumer: records that failed the caller's check
 const DROP_REQUEST_DONE = 21; // consumer: last DROP_REQUEST_SEQ honoured
 const RECORDS_OUT = 22; // consumer: records delivered (wraps as int32; for stats)
+const IN_FLIGHT = 23; // consumer: 1 while a poll is delivering records
+const IN_FLIGHT_POS = 24; // consumer: position of the record being delivered
 const CONTROL_WORDS = 32;
 
 export interface RingOptions {
@@ -342,6 +344,8 @@ export class RingConsumer {
   readonly #maxAgeMs: number;
   #tail: number;
   readonly #hdr: number;
+  /** Position of a record a previous consumer of this ring died delivering, or null. */
+  #poison: number | null = null;
   #seenNewest: number;
   #dropSeq: number;
   #out = { oldest: 0, stale: 0, corrupt: 0, records: 0 };
@@ -356,6 +360,10 @@ export class RingConsumer {
     this.#maxAgeMs = handle.maxAgeMs;
     this.#hdr = headerBytes(handle);
     this.#tail = Atomics.load(this.#c, TAIL);
+    // A consumer that died in the middle of a poll (its thread ended) left IN_FLIGHT set: the
+    // records before the one it was delivering are delivered again (at-least-once), and that one
+    // is skipped as corrupt, so a record that kills its consumer cannot kill every successor.
+    if (Atomics.load(this.#c, IN_FLIGHT) === 1) this.#poison = Atomics.load(this.#c, IN_FLIGHT_POS);
     this.#seenNewest = Atomics.load(this.#c, DROPPED_NEWEST);
     this.#dropSeq = Atomics.load(this.#c, DROP_REQUEST_DONE);
     const c = this.#c;
@@ -391,8 +399,10 @@ export class RingConsumer {
     if (head === tail) return 0;
     const i32 = this.#i32;
     const maxAge = this.#maxAgeMs;
-    if (maxAge === 0) return this.#pollFresh(head, tail, onRecord, max);
+    if (maxAge === 0) return this.#pollFresh(head, tail, onRecord, onDrop, max);
     const cutoff = nowMs() - maxAge;
+    this.#c[IN_FLIGHT_POS] = tail | 1;
+    this.#c[IN_FLIGHT] = 1;
     let delivered = 0;
     let stale = 0;
     while (tail !== head && delivered < max) {
@@ -404,6 +414,11 @@ export class RingConsumer {
         len = i32[0] as number;
       }
       const next = (tail + 16 + pad8(len)) | 0; // rings with maxAgeMs have 16-byte headers
+      if (tail === this.#poison) {
+        this.#skipPoison(onDrop);
+        tail = next;
+        continue;
+      }
       if (maxAge > 0 && (this.#f64[(pos >> 3) + 1] as number) < cutoff) {
         stale++;
         tail = next;
@@ -415,6 +430,7 @@ export class RingConsumer {
         onDrop(stale, 'stale');
         stale = 0;
       }
+      this.#c[IN_FLIGHT_POS] = tail;
       const go = onRecord(this.data, pos + 16, len, i32[(pos >> 2) + 1] as number);
       delivered++;
       tail = next;
@@ -430,11 +446,14 @@ export class RingConsumer {
   }
 
   /** poll() for rings without maxAgeMs: no clock, no age checks. */
-  #pollFresh(head: number, tail: number, onRecord: RecordHandler, max: number): number {
+  #pollFresh(head: number, tail: number, onRecord: RecordHandler, onDrop: DropHandler, max: number): number {
     const i32 = this.#i32;
+    const c = this.#c;
     const mask = this.#mask;
     const data = this.data;
     let delivered = 0;
+    c[IN_FLIGHT_POS] = tail | 1; // odd: no record starts there (records are 8-byte aligned)
+    c[IN_FLIGHT] = 1;
     while (tail !== head && delivered < max) {
       let pos = tail & mask;
       let len = i32[pos >> 2] as number;
@@ -443,12 +462,25 @@ export class RingConsumer {
         pos = 0;
         len = i32[0] as number;
       }
+      const at = tail;
       tail = (tail + 8 + ((len + 7) & ~7)) | 0; // rings without maxAgeMs have 8-byte headers
+      if (at === this.#poison) {
+        this.#skipPoison(onDrop);
+        continue;
+      }
+      c[IN_FLIGHT_POS] = at;
       delivered++;
       if (onRecord(data, pos + 8, len, i32[(pos >> 2) + 1] as number) === false) break;
     }
     this.#release(tail, delivered);
     return delivered;
+  }
+
+  #skipPoison(onDrop: DropHandler): void {
+    this.#poison = null;
+    this.#out.corrupt++;
+    Atomics.store(this.#c, DROPPED_CORRUPT, this.#out.corrupt);
+    onDrop(1, 'corrupt');
   }
 
   /** Counts a record the caller found corrupt (after it was delivered). */
@@ -459,6 +491,7 @@ export class RingConsumer {
 
   #release(tail: number, delivered: number): void {
     const c = this.#c;
+    c[IN_FLIGHT] = 0;
     this.#tail = tail;
     this.#out.records = (this.#out.records + delivered) | 0;
     Atomics.store(c, RECORDS_OUT, this.#out.records);

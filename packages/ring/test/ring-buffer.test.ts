@@ -127,6 +127,37 @@ describe('ring buffer: single thread', () => {
     expect(() => p.reserve(600, 0)).toThrow(expect.objectContaining({ code: 'TKL_ERR_RING_RECORD_TOO_LARGE' }));
   });
 
+  for (const maxAgeMs of [0, 60_000]) {
+    it(`a successor consumer redelivers the batch of one that died and skips the record it died on (maxAgeMs ${maxAgeMs})`, () => {
+      const h = createRing({ capacity: 4096, maxAgeMs });
+      const p = new RingProducer(h);
+      for (let i = 0; i < 6; i++) p.write(bytes(4, i), i);
+      p.flush();
+      const dead = new RingConsumer(h);
+      const seen: number[] = [];
+      // the first consumer's thread "ends" while it handles record 3: nothing is released
+      expect(() =>
+        dead.poll(
+          (_d, _o, _l, kind) => {
+            if (kind === 3) throw new Error('thread gone');
+            seen.push(kind);
+          },
+          () => {},
+        ),
+      ).toThrow('thread gone');
+      expect(seen).toEqual([0, 1, 2]);
+      const next = new RingConsumer(h);
+      const { records, drops } = drain(next);
+      expect(records.map((r) => r.kind)).toEqual([0, 1, 2, 4, 5]);
+      expect(drops).toEqual([[1, 'corrupt']]);
+      expect(readCounters(h).dropped.corrupt).toBe(1);
+      // a later consumer after a clean release skips nothing
+      p.write(bytes(4, 6), 6);
+      p.flush();
+      expect(drain(new RingConsumer(h)).records.map((r) => r.kind)).toEqual([6]);
+    });
+  }
+
   it('property: any interleaving of writes and partial polls preserves order and bytes', () => {
     let rng = 12345;
     const rand = (n: number) => {

@@ -229,7 +229,11 @@ export class Pipeline {
         setTimeout(() => {
           if (!this.#stopping) {
             this.#launch(slot);
-            void this.#ready(slot).then(() => this.#log.info({ group: slot.group.name, partition: slot.partition }, 'partition resumed'));
+            this.#ready(slot).then(
+              () => this.#log.info({ group: slot.group.name, partition: slot.partition }, 'partition resumed'),
+              // a replacement that fails again is restarted again by #launch's own failure path
+              () => {},
+            );
           }
         }, delay).unref();
         return null;
@@ -237,13 +241,22 @@ export class Pipeline {
     );
   }
 
-  /** Resolves once the worker's control endpoint answers (its cores are built). */
+  /**
+   * Resolves once the worker's control endpoint answers (its cores are built). A worker that
+   * fails while starting is relaunched by #launch; this waits for the replacement, and gives up
+   * after five failures of the same partition.
+   */
   async #ready(slot: Slot): Promise<void> {
-    const api = slot.api as Comlink.Remote<WorkerApi>;
-    const failed = slot.done.then(() => {
-      throw new Error(`worker ${slot.group.name}[${slot.partition}] ended during start-up`);
-    });
-    await Promise.race([api.stats(), failed]);
+    for (;;) {
+      const api = slot.api as Comlink.Remote<WorkerApi>;
+      const done = slot.done;
+      const ended = done.then(() => false);
+      if (await Promise.race([api.stats().then(() => true), ended])) return;
+      if (this.#stopping || slot.failures >= 5) {
+        throw new Error(`worker ${slot.group.name}[${slot.partition}] failed ${slot.failures} times during start-up`);
+      }
+      while (slot.done === done && !this.#stopping) await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   #onEvent(msg: WorkerEvent): void {
