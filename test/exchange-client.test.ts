@@ -3,13 +3,11 @@
  * subscribe-all on one connection, book rebuilding from snapshot + deltas with gap detection,
  * injected gaps, the REST (Binance-style) sync, and order entry.
  */
-import { createRequire } from 'node:module';
-import type WebSocketType from 'ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExchangeHandle, startExchange } from '../packages/exchange/src/index.js';
+import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 
 // `ws` is a dependency of the exchange package; resolve it from there.
-const WebSocket = createRequire(new URL('../packages/exchange/package.json', import.meta.url))('ws') as typeof WebSocketType;
 
 type Level = [string, string];
 type Frame = Record<string, unknown> & { type: string; channel: string };
@@ -50,7 +48,7 @@ class Conn {
   private nextId = 1;
 
   private constructor(
-    readonly ws: WebSocketType,
+    readonly ws: WebSocket,
     readonly keep: boolean,
   ) {
     ws.on('message', (d: Buffer) => {

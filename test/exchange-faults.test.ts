@@ -3,12 +3,9 @@
  * describes it: drops, stalls, duplicates, reordering, malformed frames, subscribe and upgrade rate
  * limits, refused connections and unanswered pings.
  */
-import { createRequire } from 'node:module';
-import type WebSocketType from 'ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExchangeHandle, startExchange } from '../packages/exchange/src/index.js';
-
-const WebSocket = createRequire(new URL('../packages/exchange/package.json', import.meta.url))('ws') as typeof WebSocketType;
+import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 
 type Frame = Record<string, unknown> & { type: string; channel: string };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +16,7 @@ class Conn {
   closeCode: number | undefined;
   private nextId = 1;
 
-  private constructor(readonly ws: WebSocketType) {
+  private constructor(readonly ws: WebSocket) {
     ws.on('message', (d: Buffer) => {
       const text = d.toString();
       try {

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // Root integration test: the capture reader of @tickline/ingest feeding the normalize core, the way
 // `tickline replay` wires them. (The workspace root has no package links, hence source paths.)
-import { type BadLine, type ReplayFrame, readCapture } from '../packages/ingest/src/replay/index.js';
-import { inferInstruments, krakenV1Instruments, Normalizer, registryOf } from '../packages/normalize/src/index.js';
-import { VENUES, type VenueName } from '../packages/wire/src/index.js';
+import { type BadLine, type ReplayFrame, readCapture } from '@tickline/ingest';
+import { inferInstruments, krakenV1Instruments, Normalizer, registryOf } from '@tickline/normalize';
+import { VENUES, type VenueName } from '@tickline/wire';
 
 const DIR = fileURLToPath(new URL('./fixtures/captures/', import.meta.url));
 

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { STAGES } from '@tickline/runtime';
 import { BENCHES, type BenchName, bench } from './commands/bench.js';
+import { record } from './commands/record.js';
+import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
 import { sim } from './commands/sim.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
@@ -34,6 +36,20 @@ function positiveInt(name: string, max = 1_000_000_000) {
   };
 }
 
+/** Pipeline flags shared by run and replay, as config overrides. */
+function pipelineOverrides(o: Record<string, unknown>): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const s of STAGES) if (o[`threads.${s}`] !== undefined) overrides[`threads.${s}`] = o[`threads.${s}`];
+  if (o.fuse !== undefined) overrides.fuse = o.fuse;
+  if (o.logLevel !== undefined) overrides['log.level'] = o.logLevel;
+  return overrides;
+}
+
+function loadWith(o: Record<string, unknown>, overrides: Record<string, unknown>) {
+  const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
+  return loadConfig(typeof o.config === 'string' ? readConfigFile(o.config) : {}, overrides, source);
+}
+
 export function buildProgram(): Command {
   const program = new Command('tickline')
     .description('Market data to trading on one box: ingest -> normalize -> book -> signals -> risk -> execution')
@@ -55,19 +71,82 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
   for (const s of STAGES) runCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
   runCmd.action(async (o: Record<string, unknown>) => {
-    const overrides: Record<string, unknown> = {};
-    for (const s of STAGES) if (o[`threads.${s}`] !== undefined) overrides[`threads.${s}`] = o[`threads.${s}`];
-    if (o.fuse !== undefined) overrides.fuse = o.fuse;
+    const overrides = pipelineOverrides(o);
     if (o.venue !== undefined) overrides['venue.name'] = o.venue;
     if (o.instruments !== undefined) overrides['exchange.instruments'] = o.instruments;
     if (o.profile !== undefined) overrides['exchange.profile'] = o.profile;
     if (o.httpPort !== undefined) overrides['http.port'] = o.httpPort;
-    if (o.logLevel !== undefined) overrides['log.level'] = o.logLevel;
-    const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
-    const loaded = loadConfig(typeof o.config === 'string' ? readConfigFile(o.config) : {}, overrides, source);
-    process.exitCode = await run(loaded, {
+    process.exitCode = await run(loadWith(o, overrides), {
       ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
       summary: o.summary as 'json' | 'text',
+    });
+  });
+
+  program
+    .command('record')
+    .description('write raw venue frames with their receive times to a compressed, append-only, crash-safe file (docs/recording.md)')
+    .requiredOption('--out <file>', 'output file')
+    .option('-c, --config <file>', 'config file (venue, exchange options)')
+    .option('--venue <name>', 'venue adapter (default sim: the embedded exchange)')
+    .option('--url <ws-url>', 'venue WebSocket URL (default: the embedded exchange, started in-process)')
+    .option('--rest-url <http-url>', 'venue REST base URL')
+    .option('--instruments <codes>', 'comma-separated venue codes to record (default: all)')
+    .option('--duration <seconds>', 'stop by itself after this many seconds', positiveNumber('--duration'))
+    .option('--overwrite', 'replace an existing file')
+    .addOption(new Option('--codec <codec>', 'block compression').choices(['brotli', 'deflate', 'gzip', 'none']))
+    .option('--level <n>', 'compression level (zlib 0-9, brotli 0-11)', (v) => Number(v))
+    .addOption(new Option('--summary <format>', 'what to print on exit').choices(['json', 'text']).default('text'))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .action(async (o: Record<string, unknown>) => {
+      const overrides = pipelineOverrides(o);
+      if (o.venue !== undefined) overrides['venue.name'] = o.venue;
+      if (o.url !== undefined) overrides['venue.url'] = o.url;
+      if (o.restUrl !== undefined) overrides['venue.restUrl'] = o.restUrl;
+      process.exitCode = await record(loadWith(o, overrides), {
+        out: o.out as string,
+        ...(typeof o.instruments === 'string'
+          ? {
+              instruments: o.instruments
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            }
+          : {}),
+        ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
+        ...(o.overwrite === true ? { overwrite: true } : {}),
+        ...(o.codec !== undefined ? { codec: o.codec as 'brotli' } : {}),
+        ...(o.level !== undefined ? { level: o.level as number } : {}),
+        summary: o.summary as 'json' | 'text',
+      });
+    });
+
+  const replayCmd = program
+    .command('replay')
+    .description("feed a recording or a real capture through the pipeline, or --verify it against the venue's own truth")
+    .argument('<file>', 'a tickline recording, a .cap capture (with its .rest beside it), or a collector .gz file')
+    .option('-c, --config <file>', 'config file')
+    .option('--venue <name>', 'venue of the file (required for captures and collector files)')
+    .option('--speed <speed>', '1 = recorded pace, 10 = ten times faster, max = as fast as the pipeline goes', '1')
+    .addOption(new Option('--format <format>', 'file format').choices(['auto', 'tickline', 'capture', 'collector']))
+    .option('--verify', 'check checksums, sequence continuity and top of book instead of running the pipeline')
+    .option('--json', 'print one JSON object')
+    .option('--instrument-list <file>', 'venue instrument list (JSON or .rest) for instrument precision')
+    .option('--fuse <groups...>', 'fuse adjacent stages into one worker')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+  for (const s of STAGES) replayCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
+  replayCmd.action(async (file: string, o: Record<string, unknown>) => {
+    const speedText = String(o.speed);
+    const speed = speedText === 'max' ? 'max' : Number(speedText);
+    if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0))
+      throw new UsageError(`--speed must be a positive number or max, got ${JSON.stringify(speedText)}`);
+    process.exitCode = await replay(loadWith(o, pipelineOverrides(o)), {
+      file,
+      speed,
+      ...(o.venue !== undefined ? { venue: o.venue as string } : {}),
+      ...(o.format !== undefined ? { format: o.format as 'auto' } : {}),
+      ...(o.verify === true ? { verify: true } : {}),
+      ...(o.json === true ? { json: true } : {}),
+      ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList as string } : {}),
     });
   });
 

@@ -1,2 +1,3 @@
 export * from './connection/index.js';
 export * from './replay/index.js';
+export * from './recording/index.js';

@@ -7,6 +7,7 @@
 import { createLogger, type LogLevel, type StageContext, type StageCore } from '@tickline/runtime';
 import { isVenueName, partitionOf } from '@tickline/wire';
 import { createIngestSource } from './connection/index.js';
+import { createReplayStage } from './recording/replay-source.js';
 import type { Channel } from './venues/types.js';
 
 export interface IngestStageConfig {
@@ -21,6 +22,8 @@ export interface IngestStageConfig {
 }
 
 export default function createIngestStage(ctx: StageContext): StageCore {
+  // A replay (tickline replay) feeds frames from a file instead of sockets.
+  if ((ctx.config as { replay?: unknown }).replay !== undefined) return createReplayStage(ctx);
   const cfg = ctx.config as IngestStageConfig;
   if (!isVenueName(cfg.venue)) throw new TypeError(`ingest.venue must be a known venue, got ${String(cfg.venue)}`);
   const venue = cfg.venue;

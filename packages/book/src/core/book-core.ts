@@ -4,7 +4,6 @@ import {
   type BookViewLike,
   canonicalName,
   type InstrumentRegistry,
-  type LevelsLike,
   type QuoteBatchLike,
   type TradeBatchLike,
   type VenueName,

@@ -7,11 +7,11 @@
  */
 
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
-import { type Channel, createIngestSource, type IngestSource } from '@tickline/ingest';
+import { type Channel, createIngestSource } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, type Emitter, type Mark, type RawFrameLike } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
-import { type Codec, RecordingError, RecordingWriter } from '../../../ingest/src/recording/index.js';
+import { type Codec, RecordingError, RecordingWriter } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
 
 export interface RecordOptions {
@@ -122,6 +122,17 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
     if (listed === null)
       for (const symbol of symbols) registry.add({ venue, symbol, priceScale: 0, sizeScale: 0, tickSize: 1, lotSize: 1 });
 
+    // The source first: it checks every code against the registry before any file is created.
+    const source = createIngestSource({
+      venue,
+      ...(url !== undefined ? { url } : {}),
+      ...(restUrl !== undefined ? { restUrl } : {}),
+      registry,
+      instruments: symbols,
+      channels: config.venue.channels as Channel[],
+      config: (config.ingest ?? {}) as never,
+      log: (level, msg, data) => log[level](data ?? {}, msg),
+    });
     const writer = await RecordingWriter.open(opts.out, {
       venue,
       instruments: listed,
@@ -139,22 +150,6 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       log.error({ err: err.message }, 'recording failed; stopping');
       fail('write-error');
     });
-    let source: IngestSource;
-    try {
-      source = createIngestSource({
-        venue,
-        ...(url !== undefined ? { url } : {}),
-        ...(restUrl !== undefined ? { restUrl } : {}),
-        registry,
-        instruments: symbols,
-        channels: config.venue.channels as Channel[],
-        config: (config.ingest ?? {}) as never,
-        log: (level, msg, data) => log[level](data ?? {}, msg),
-      });
-    } catch (err) {
-      await writer.close().catch(() => {});
-      throw err;
-    }
     let onSignal: (sig: NodeJS.Signals | 'duration') => void = () => {};
     const stop = new Promise<string>((resolve) => (onSignal = resolve));
     process.once('SIGINT', onSignal);

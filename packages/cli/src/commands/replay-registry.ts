@@ -26,7 +26,7 @@ import {
   simInstruments,
 } from '@tickline/normalize';
 import { type InstrumentInput, InstrumentRegistry, type VenueName } from '@tickline/wire';
-import { openReplayInput, type ReplayFormat, type RecordingHeader } from '../../../ingest/src/recording/index.js';
+import { openReplayInput, type ReplayFormat, type RecordingHeader } from '@tickline/ingest';
 
 export interface ReplayPlan {
   readonly file: string;

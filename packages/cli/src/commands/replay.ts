@@ -15,7 +15,7 @@ import { type VerifyReport, Verifier } from '@tickline/book';
 import { Normalizer } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName } from '@tickline/runtime';
 import { isVenueName, VENUE_NAMES, venueId } from '@tickline/wire';
-import { openReplayInput, type ReplayFormat, type ReplayInputReport, type ReplaySpeed } from '../../../ingest/src/recording/index.js';
+import { openReplayInput, type ReplayFormat, type ReplayInputReport, type ReplaySpeed } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
 import { type RunSummary, summarize } from './run.js';
