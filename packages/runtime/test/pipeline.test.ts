@@ -104,8 +104,17 @@ describe('worker replacement', () => {
   it('replaces a worker thread that exits, and its partition resumes where the ring left off', async () => {
     const count = 5000;
     const ticks = 4;
-    const { cfg, groups } = config({ rings: { edges: { 'risk->execution': { policy: 'block', maxAgeMs: 0 }, 'signals->risk': { policy: 'block', maxAgeMs: 0 } } } });
-    const p = await Pipeline.start({ config: cfg, groups, stageModules: modules, stageConfigs: { ingest: { count, ticks, instruments: 64, killAt: 100 } }, registry: [], logger });
+    const { cfg, groups } = config({
+      rings: { edges: { 'risk->execution': { policy: 'block', maxAgeMs: 0 }, 'signals->risk': { policy: 'block', maxAgeMs: 0 } } },
+    });
+    const p = await Pipeline.start({
+      config: cfg,
+      groups,
+      stageModules: modules,
+      stageConfigs: { ingest: { count, ticks, instruments: 64, killAt: 100 } },
+      registry: [],
+      logger,
+    });
     // The dying thread never released the batch holding record 100, so the new worker gets that
     // batch again (at-least-once across a crash): everything from the batch start on arrives.
     const s = await runUntil(p, (count - 101) * ticks);
