@@ -62,6 +62,8 @@ export class ExecutionCore {
   #emit: Emitter | null = null;
   readonly #inbox: VenueMessage[] = [];
   readonly #outbox: ((emit: Emitter) => void)[] = [];
+  /** Non-terminal orders by instrument (terminal ones are dropped lazily). */
+  readonly #liveByInstrument = new Map<number, Set<LiveOrder>>();
   /** Frame received -> order handed to the gateway, in ns (entries from intents only). */
   readonly tickToDecision = new LatencyHistogram();
   readonly counters = {
@@ -114,7 +116,7 @@ export class ExecutionCore {
   /** Rebuilds orders, positions and the last venue sequence from the journal. */
   #recover(): void {
     const state = this.journal.load();
-    for (const row of state.orders) this.orders.set(row.clientOrderId, liveOrder(row));
+    for (const row of state.orders) this.#track(liveOrder(row));
     for (const f of state.fills) {
       this.fillIds.add(f.fillId);
       const spec = this.registry.get(f.instrument);
@@ -244,7 +246,7 @@ export class ExecutionCore {
 
   /** Journals the order, then sends it once. A down venue rejects it (intents are perishable). */
   #send(order: LiveOrder, spec: InstrumentSpec, emit: Emitter): void {
-    this.orders.set(order.clientOrderId, order);
+    this.#track(order);
     this.journal.record([journalRow(order)], null, null);
     const ok = this.venue.newOrder({
       clientOrderId: order.clientOrderId,
@@ -518,7 +520,7 @@ export class ExecutionCore {
       updatedMs: now,
     });
     o.sentSeq = 0;
-    this.orders.set(cid, o);
+    this.#track(o);
     this.journal.record([journalRow(o)], null, null);
     return o;
   }
@@ -544,11 +546,30 @@ export class ExecutionCore {
     if (p && p.qty !== 0 && this.cfg.exits.enabled && !this.#halted) this.#maybeExit(v.instrument, t, now, emit);
   }
 
+  /** Registers an order; non-terminal ones are also indexed by instrument for book-view work. */
+  #track(o: LiveOrder): void {
+    this.orders.set(o.clientOrderId, o);
+    if (isTerminal(o.status)) return;
+    let set = this.#liveByInstrument.get(o.instrument);
+    if (set === undefined) {
+      set = new Set();
+      this.#liveByInstrument.set(o.instrument, set);
+    }
+    set.add(o);
+  }
+
   #manageResting(instrument: number, t: Touch, now: number, emit: Emitter): void {
     const mm = this.cfg.marketMove;
     if (mm.policy === 'none' || !(t.mid > 0)) return;
-    for (const o of this.orders.values()) {
-      if (o.instrument !== instrument || o.type !== 0 || o.tif !== 0 || o.cancelSentMs > 0) continue;
+    // Only this instrument's live orders: every book view lands here, so no scan of all orders.
+    const live = this.#liveByInstrument.get(instrument);
+    if (live === undefined) return;
+    for (const o of live) {
+      if (isTerminal(o.status)) {
+        live.delete(o);
+        continue;
+      }
+      if (o.type !== 0 || o.tif !== 0 || o.cancelSentMs > 0) continue;
       if (o.status !== S.Accepted && o.status !== S.PartiallyFilled) continue;
       const away = ((o.side === 0 ? t.bid - o.price : o.price - t.ask) / t.mid) * 10_000;
       if (away <= mm.awayBps) continue;

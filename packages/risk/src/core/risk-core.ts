@@ -67,6 +67,12 @@ export class RiskCore {
   readonly #clock: () => number;
   readonly #log: RiskLogSink | null;
   readonly #inst = new Map<number, InstrumentRisk>();
+  /**
+   * Instruments that ever had a position, an open order or a reservation: the only ones that
+   * can contribute exposure or P&L. The portfolio checks sum over these, not over every
+   * instrument the venue lists (thousands), on each intent.
+   */
+  readonly #engaged = new Set<InstrumentRisk>();
   readonly #sessions = new Map<string, SessionClock>();
   readonly #orders = new Map<string, OpenOrder>();
   readonly #pending = new Map<number, Pending>();
@@ -207,6 +213,7 @@ export class RiskCore {
     if (o.side === 0) r.pendingBuy += size;
     else r.pendingSell += size;
     r.openNotional += c.notional;
+    this.#engaged.add(r);
     this.#pending.set(o.intentId, { r, side: o.side, size, notional: c.notional, expiresMs: now + this.#cfg.pendingTimeoutMs });
     return null;
   }
@@ -215,7 +222,7 @@ export class RiskCore {
     if (this.#orders.size + this.#pending.size >= this.#cfg.maxOpenOrders) return 'max_open_orders';
     if (c.reducing) return null;
     let gross = 0;
-    for (const r of this.#inst.values()) gross += r.exposure() + r.openNotional;
+    for (const r of this.#engaged) gross += r.exposure() + r.openNotional;
     return gross + c.notional > this.#cfg.maxGrossExposure ? 'max_gross_exposure' : null;
   }
 
@@ -257,6 +264,7 @@ export class RiskCore {
     if (o.side === 0) r.openBuy += remaining;
     else r.openSell += remaining;
     r.openNotional += r.notional(o.price, remaining);
+    this.#engaged.add(r);
   }
 
   #removeOpen(o: OpenOrder): void {
@@ -292,6 +300,7 @@ export class RiskCore {
     r.avgPrice = p.avgPrice;
     r.realized = p.realizedPnl;
     r.fees = p.fees;
+    this.#engaged.add(r);
     this.#checkPnl(this.#clock(), emit);
   }
 
@@ -299,7 +308,7 @@ export class RiskCore {
 
   #checkPnl(now: number, emit: Emitter): void {
     let equity = 0;
-    for (const r of this.#inst.values()) equity += r.realized - r.fees + r.unrealized();
+    for (const r of this.#engaged) equity += r.realized - r.fees + r.unrealized();
     this.#equity = equity;
     const day = Math.floor(now / DAY_MS);
     if (day !== this.#dayKey) {
