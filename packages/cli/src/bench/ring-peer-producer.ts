@@ -10,6 +10,8 @@ interface Job {
   mode: 'throughput' | 'latency';
   count: number;
   batch: number;
+  /** ring only: one record per message (else one record per batch). */
+  perRecord: boolean;
   ratePerSec: number;
   ring?: RingHandle;
   sab?: SharedArrayBuffer;
@@ -35,7 +37,8 @@ function pace(i: number, t0: number): number {
 
 const t0 = now();
 f64go[0] = t0;
-if (job.transport === 'ring') {
+if (job.transport === 'ring' && job.perRecord) {
+  // one record per message, `batch` records per flush: the variable-length record path
   const p = new RingProducer(job.ring as RingHandle);
   const f64 = new Float64Array(p.data.buffer);
   for (let i = 0; i < job.count; i++) {
@@ -46,6 +49,19 @@ if (job.transport === 'ring') {
     if ((i + 1) % job.batch === 0) p.flush();
   }
   p.flush();
+} else if (job.transport === 'ring') {
+  // one record of `batch` messages per flush: a vector of structs, as the pipeline's batches are
+  const p = new RingProducer(job.ring as RingHandle);
+  const f64 = new Float64Array(p.data.buffer);
+  for (let i = 0; i < job.count; i += job.batch) {
+    const n = Math.min(job.batch, job.count - i);
+    const at = p.reserve(16 * n, 0) >> 3;
+    for (let k = 0; k < n; k++) {
+      f64[at + 2 * k] = i + k;
+      f64[at + 2 * k + 1] = pace(i + k, t0);
+    }
+    p.flush();
+  }
 } else if (job.transport === 'ringbufjs') {
   const rb = new RingBuffer(job.sab as SharedArrayBuffer, Float64Array);
   const buf = new Float64Array(2 * job.batch);
