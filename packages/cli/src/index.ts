@@ -3,3 +3,4 @@ export { ConfigError, configSchema, loadConfig, readConfigFile } from './config.
 export { record, type RecordOptions } from './commands/record.js';
 export { replay, type ReplayOptions } from './commands/replay.js';
 export { run } from './commands/run.js';
+export { backtest, type BacktestOptions } from './commands/backtest.js';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { STAGES } from '@tickline/runtime';
 import { BENCHES, type BenchName, bench } from './commands/bench.js';
+import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
@@ -148,6 +149,53 @@ export function buildProgram(): Command {
       ...(o.json === true ? { json: true } : {}),
       ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList as string } : {}),
     });
+  });
+
+  const backtestCmd = program
+    .command('backtest')
+    .description(
+      "replay a recording through the full pipeline with the embedded exchange's matching engine as the fill model; writes report.json and report.html",
+    )
+    .argument('<file>', 'a tickline recording of the sim venue')
+    .requiredOption('--strategy <s>', 'imbalance, spread-reversion, tick-trend, random, or a module path')
+    .option('--params <json>', 'strategy parameters as a JSON object')
+    .option('--instruments <codes>', 'comma-separated instruments the strategy trades (default: all in the file)')
+    .option('--out <dir>', 'report directory (default ./backtest-<timestamp>/)')
+    .option('-c, --config <file>', 'config file (risk, execution, exchange fees)')
+    .option('--venue <name>', 'venue of the file')
+    .addOption(new Option('--format <format>', 'file format').choices(['auto', 'tickline', 'capture', 'collector']))
+    .option('--instrument-list <file>', 'venue instrument list (JSON or .rest)')
+    .option('--step-ms <ms>', 'recorded time the market advances per lockstep step (default 10)')
+    .option('--sample-ms <ms>', 'equity sampling interval in recorded time')
+    .option('--latency-ms <ms>', 'exchange order latency')
+    .option('--maker-fee-bps <bps>', 'maker fee')
+    .option('--taker-fee-bps <bps>', 'taker fee')
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'log', 'none']))
+    .option('--json', 'print the report JSON instead of the text summary')
+    .option('--fuse <groups...>', 'fuse adjacent stages into one worker')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+  for (const s of STAGES) backtestCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
+  backtestCmd.action(async (file: string, o: Record<string, unknown>) => {
+    const opts: Record<string, unknown> = { file };
+    for (const k of [
+      'strategy',
+      'params',
+      'instruments',
+      'out',
+      'venue',
+      'format',
+      'instrumentList',
+      'stepMs',
+      'sampleMs',
+      'latencyMs',
+      'makerFeeBps',
+      'takerFeeBps',
+      'progress',
+      'json',
+    ]) {
+      if (o[k] !== undefined) opts[k] = o[k];
+    }
+    process.exitCode = await backtest(loadWith(o, pipelineOverrides(o)), opts as unknown as BacktestOptions);
   });
 
   program

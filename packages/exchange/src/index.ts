@@ -13,6 +13,15 @@ export { MatchingEngine, type ExecutionReport, type NewOrder } from './matching.
 export { SimBook } from './sim-book.js';
 export { parseRequest, type Request } from './protocol.js';
 export { formatUnits, parseUnits } from './decimal.js';
+export {
+  type ReplayAccountSummary,
+  type ReplayExchangeHandle,
+  type ReplayFill,
+  type ReplayInstrument,
+  type ReplayMarketStats,
+  type UnitLevel,
+  startReplayExchange,
+} from './replay-market.js';
 
 export interface ExchangeHandle {
   readonly port: number;

@@ -1,0 +1,111 @@
+/** The report as one self-contained HTML page: inline CSS, an inline SVG equity curve, no external assets. */
+
+import type { BacktestReport } from './report.js';
+
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? '—' : n.toFixed(digits));
+
+/** The equity curve as an SVG polyline (id `equity-curve`), scaled to a fixed viewBox. */
+export function equitySvg(curve: readonly [number, number][], width = 900, height = 260): string {
+  const pad = 40;
+  if (curve.length === 0) return `<svg id="equity-curve" viewBox="0 0 ${width} ${height}"><text x="20" y="30">no samples</text></svg>`;
+  const t0 = (curve[0] as [number, number])[0];
+  const t1 = (curve[curve.length - 1] as [number, number])[0];
+  let lo = 0;
+  let hi = 0;
+  for (const [, e] of curve) {
+    lo = Math.min(lo, e);
+    hi = Math.max(hi, e);
+  }
+  if (hi === lo) hi = lo + 1;
+  const x = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (width - 2 * pad);
+  const y = (e: number) => height - pad - ((e - lo) / (hi - lo)) * (height - 2 * pad);
+  const pts = curve.map(([t, e]) => `${x(t).toFixed(1)},${y(e).toFixed(1)}`).join(' ');
+  const zero = y(0).toFixed(1);
+  return [
+    `<svg id="equity-curve" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="equity curve">`,
+    `<line x1="${pad}" y1="${zero}" x2="${width - pad}" y2="${zero}" stroke="#999" stroke-dasharray="4 3"/>`,
+    `<polyline fill="none" stroke="#1f6feb" stroke-width="1.5" points="${pts}"/>`,
+    `<text x="4" y="${pad - 8}" font-size="11">${esc(hi.toFixed(4))}</text>`,
+    `<text x="4" y="${height - 8}" font-size="11">${esc(lo.toFixed(4))}</text>`,
+    `<text x="${pad}" y="${height - 24}" font-size="11">${esc(new Date(t0).toISOString())}</text>`,
+    `<text x="${width - pad}" y="${height - 24}" font-size="11" text-anchor="end">${esc(new Date(t1).toISOString())}</text>`,
+    '</svg>',
+  ].join('');
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
+  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
+}
+
+export function reportHtml(r: BacktestReport): string {
+  const m = r.meta;
+  const s = r.risk.sharpe;
+  const summary: (string | number)[][] = [
+    ['net P&L', fmt(r.pnl.net, 6)],
+    ['realized / unrealized', `${fmt(r.pnl.realized, 6)} / ${fmt(r.pnl.unrealized, 6)}`],
+    ['fees', fmt(r.pnl.fees, 6)],
+    ['round trips (wins / losses)', `${r.trades.count} (${r.trades.wins} / ${r.trades.losses})`],
+    ['win rate', `${fmt(r.trades.winRate * 100, 1)}%`],
+    ['profit factor', fmt(r.trades.profitFactor, 3)],
+    ['fills (maker / taker)', `${r.fills.count} (${r.fills.maker} / ${r.fills.taker})`],
+    ['max drawdown', fmt(r.risk.maxDrawdown, 6)],
+    [
+      'Sharpe (per interval / annualized)',
+      `${fmt(s.perInterval, 3)} / ${fmt(s.annualized, 2)} over ${s.intervals} intervals of ${s.intervalMs} ms`,
+    ],
+  ];
+  const inst = r.instruments.map((i) => [
+    i.instrument,
+    i.fills,
+    fmt(i.volume, 2),
+    fmt(i.fees, 6),
+    fmt(i.realizedPnl, 6),
+    fmt(i.unrealizedPnl, 6),
+    fmt(i.netPnl, 6),
+    i.position,
+    i.roundTrips,
+    i.wins,
+  ]);
+  const trades = r.trades.list.map((t) => [
+    new Date(t.exitMs).toISOString(),
+    t.symbol,
+    t.direction,
+    t.quantity,
+    t.entryPrice,
+    t.exitPrice,
+    fmt(t.pnl, 6),
+    fmt(t.fees, 6),
+    t.entryReason,
+    t.exitReason,
+  ]);
+  const checks = r.checks.map((c) => [c.ok ? 'ok' : 'FAILED', c.name, c.detail]);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tickline backtest: ${esc(m.strategy)} on ${esc(m.file)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+svg{width:100%;max-width:900px;height:auto;border:1px solid #ddd;background:#fcfcfc}
+.meta{color:#555}
+</style></head><body>
+<h1>Backtest: ${esc(m.strategy)}</h1>
+<p class="meta">${esc(m.file)} (${esc(m.venue)}), ${esc(m.frames)} frames, recorded ${esc(m.recordedFrom)} to ${esc(m.recordedTo)};
+fill model: embedded exchange, maker ${esc(r.fills.feeBps.maker)} bps / taker ${esc(r.fills.feeBps.taker)} bps, latency ${esc(m.latencyMs)} ms.</p>
+${table(['figure', 'value'], summary)}
+<h2>Equity curve (net P&amp;L, sampled every ${esc(s.intervalMs)} ms of recorded time)</h2>
+${equitySvg(r.equityCurve)}
+<h2>Per instrument</h2>
+${table(['instrument', 'fills', 'volume', 'fees', 'realized', 'unrealized', 'net', 'position', 'round trips', 'wins'], inst)}
+<h2>Round trips (most recent ${r.trades.list.length})</h2>
+${table(['exit', 'instrument', 'direction', 'qty', 'entry', 'exit price', 'P&L (net)', 'fees', 'entry reason', 'exit reason'], trades)}
+<h2>Checks</h2>
+${table(['', 'check', 'detail'], checks)}
+</body></html>
+`;
+}

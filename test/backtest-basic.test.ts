@@ -1,0 +1,138 @@
+/**
+ * `tickline backtest`: a few seconds of the embedded exchange are recorded, then replayed through
+ * the whole pipeline with the random strategy against the replay-driven exchange. The report's
+ * fills, fees and P&L must agree with each other and with the exchange's own account; the HTML
+ * page carries the equity curve; bad input exits 2 naming the field.
+ *
+ * The verb is called as a function (main.ts registers it).
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig, record } from '@tickline/cli';
+import { backtest } from '../packages/cli/src/commands/backtest.js';
+import type { BacktestReport } from '../packages/cli/src/backtest/report.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tkl-backtest-test-'));
+const file = join(tmp, 'sim.tkr');
+const ROOT = new URL('..', import.meta.url).pathname;
+
+async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    out += String(c);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    err += String(c);
+    return true;
+  });
+  try {
+    return { code: await fn(), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const quiet = () => loadConfig({ exchange: { instruments: 12 } }, { 'log.level': 'silent' }, 'test');
+const MAKER = 1;
+const TAKER = 3;
+
+describe('tickline backtest', () => {
+  beforeAll(async () => {
+    const rec = await captured(() => record(quiet(), { out: file, durationS: 3, summary: 'json' }));
+    expect(rec.code, rec.err).toBe(0);
+  }, 20_000);
+
+  it('replays a recording with the random strategy; report, fees and P&L agree with the exchange', async () => {
+    const out = join(tmp, 'out');
+    const run = await captured(() =>
+      backtest(quiet(), {
+        file,
+        strategy: 'random',
+        params: '{"ratePerSecond":8,"seed":3}',
+        out,
+        makerFeeBps: MAKER,
+        takerFeeBps: TAKER,
+        progress: 'log',
+      }),
+    );
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toMatch(/tickline backtest: replayed 100\.0%/);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as BacktestReport;
+    expect(rep.meta.complete).toBe(true);
+    expect(rep.meta.frames).toBe(rep.meta.framesInFile);
+    expect(rep.meta.frames as number).toBeGreaterThan(500);
+    expect((rep.meta.market as { snapshots: number }).snapshots).toBeGreaterThan(0);
+    expect(rep.fills.count).toBeGreaterThan(0);
+    expect(rep.trades.count).toBeGreaterThan(0);
+
+    // every fill: fee = notional x bps / 10,000 at its liquidity's configured rate
+    for (const f of rep.fills.list) {
+      const bps = f.liquidity === 'maker' ? MAKER : TAKER;
+      expect(Math.abs(Number(f.fee) - (f.notional * bps) / 10_000)).toBeLessThan(1e-8 + 1e-9 * f.notional);
+    }
+    expect(rep.fills.maker + rep.fills.taker).toBe(rep.fills.count);
+    expect(rep.fills.taker).toBeGreaterThan(0);
+
+    // execution's fees are the exchange's fees
+    const exchangeFees = rep.fills.list.reduce((a, f) => a + Number(f.fee), 0);
+    expect(rep.pnl.fees).toBeCloseTo(exchangeFees, 8);
+
+    // net P&L = realized - fees + unrealized, and the per-instrument rows add up to it
+    expect(rep.pnl.net).toBeCloseTo(rep.pnl.realized - rep.pnl.fees + rep.pnl.unrealized, 8);
+    const sum = (k: 'netPnl' | 'fees') => rep.instruments.reduce((a, i) => a + i[k], 0);
+    expect(sum('netPnl')).toBeCloseTo(rep.pnl.net, 8);
+    expect(sum('fees')).toBeCloseTo(rep.pnl.fees, 8);
+    expect(rep.instruments.reduce((a, i) => a + i.fills, 0)).toBe(rep.fills.count);
+
+    // the round trips listed (net of their fees) add up to the win/loss statistics
+    if (rep.trades.count <= rep.trades.list.length) {
+      const closed = rep.trades.list.reduce((a, t) => a + t.pnl, 0);
+      expect(closed).toBeCloseTo(rep.pnl.closedTrades, 6);
+    }
+
+    // average cost against the exchange's cash: realized - fees = cash + position x avg price
+    for (const i of rep.instruments) expect(i.realizedPnl - i.fees).toBeCloseTo(i.exchangeCash + i.position * i.avgPrice, 5);
+    expect(rep.checks.filter((c) => !c.ok)).toEqual([]);
+
+    // equity curve on the sampling grid, ending at the final equity
+    expect(rep.equityCurve.length).toBeGreaterThan(10);
+    expect((rep.equityCurve.at(-1) as [number, number])[1]).toBeCloseTo(rep.pnl.net, 6);
+    const dd = rep.risk.maxDrawdown;
+    expect(dd).toBeGreaterThanOrEqual(0);
+    expect(rep.risk.sharpe.intervals).toBe(rep.equityCurve.length - 2);
+
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg id="equity-curve"');
+    const pts = /<polyline[^>]*points="([^"]+)"/.exec(html)?.[1]?.trim().split(/\s+/) ?? [];
+    expect(pts.length).toBe(rep.equityCurve.length);
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
+  }, 40_000);
+
+  it('exits 2 naming the field on bad input', async () => {
+    const cases: [Parameters<typeof backtest>[1], RegExp][] = [
+      [{ file: join(tmp, 'nope.tkr'), strategy: 'random' }, /FILE .*does not exist/],
+      [{ file, strategy: 'martingale' }, /--strategy must be one of .*random.* or a module path/],
+      [{ file, strategy: './missing-strategy.js' }, /--strategy: module .* does not exist/],
+      [{ file, strategy: 'random', params: '{"ratePerSecond":' }, /--params must be a JSON object/],
+      [{ file, strategy: 'random', params: '{"bogus":1}' }, /--params: .*bogus/],
+      [{ file, strategy: 'random', stepMs: 'fast' }, /--step-ms must be a number from 1 to 60000/],
+      [{ file, strategy: 'random', progress: 'loud' }, /--progress must be one of auto, bar, log, none/],
+      [{ file, strategy: 'random', instruments: 'ZZZZ' }, /--instruments: not in the recording: ZZZZ/],
+      [
+        { file: join(ROOT, 'test/fixtures/captures/binance-spot-depth-2021-10-12.cap'), strategy: 'random', venue: 'binance-spot' },
+        /--venue: .*Allowed: sim/,
+      ],
+    ];
+    for (const [opts, message] of cases) {
+      const r = await captured(() => backtest(quiet(), { out: join(tmp, 'bad'), ...opts }));
+      expect(r.code, `${JSON.stringify(opts)}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    expect(existsSync(join(tmp, 'bad'))).toBe(false);
+  }, 20_000);
+});
