@@ -37,8 +37,11 @@ export function summarize(
   meta: { durationS: number; venue: string; instruments: number; placement: string[] },
 ): RunSummary {
   const stages: RunSummary['stages'] = {};
-  for (const s of stats.stages)
-    stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core: s.core };
+  for (const s of stats.stages) {
+    // histogram buckets (latencyNs.*) are for /metrics; the summary keeps the plain counters
+    const core = Object.fromEntries(Object.entries(s.core).filter(([k]) => !k.startsWith('latencyNs.')));
+    stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core };
+  }
   return { ...meta, restarts: stats.restarts, stages };
 }
 
