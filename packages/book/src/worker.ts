@@ -5,7 +5,7 @@
  */
 
 import type { Emitter, MarketViewTable, StageContext, StageCore } from '@tickline/runtime';
-import { type BookViewLike, epochMs, nowSplit } from '@tickline/wire';
+import { type BookViewLike, epochMs, type LevelsLike, nowSplit } from '@tickline/wire';
 import { resolveBookConfig } from './config.js';
 import { BookCore } from './core/book-core.js';
 
@@ -60,6 +60,18 @@ export default function createBookStage(ctx: StageContext): StageCore {
       out = emit;
       nowSplit(t);
       core.flush(t.s, t.ns);
+    },
+    control(command, args) {
+      if (command !== 'book') throw new TypeError(`book takes the command book, got ${command}`);
+      const a = (args ?? {}) as { instrument?: unknown; depth?: unknown };
+      if (typeof a.instrument !== 'number') throw new TypeError('book: args.instrument must be an instrument id');
+      const depth = typeof a.depth === 'number' && a.depth > 0 ? Math.min(a.depth, 500) : 20;
+      const b = core.book(a.instrument);
+      if (b === undefined) return null; // another partition owns it
+      const ps = 10 ** b.priceScale;
+      const ss = 10 ** b.sizeScale;
+      const side = (l: LevelsLike) => Array.from({ length: Math.min(depth, l.length) }, (_, i) => [l.price(i) / ps, l.size(i) / ss]);
+      return { instrument: a.instrument, state: core.state(a.instrument) ?? null, bids: side(b.bids), asks: side(b.asks) };
     },
     stats() {
       const s = core.stats() as unknown as Record<string, unknown>;

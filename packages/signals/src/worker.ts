@@ -62,13 +62,18 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
         save();
       }
     },
-    control(command) {
+    control(command, args) {
+      if (command === 'bars') {
+        const id = (args as { instrument?: unknown } | null)?.instrument;
+        if (typeof id !== 'number') throw new TypeError('bars: args.instrument must be an instrument id');
+        return core.bars(id);
+      }
       if (command === 'snapshot') {
         save();
         return { path: snapPath, snapshots };
       }
       if (command === 'report') return core.snapshot();
-      throw new Error(`signals: unknown command '${command}'; allowed: snapshot, report`);
+      throw new Error(`signals: unknown command '${command}'; allowed: bars, snapshot, report`);
     },
     stats: () => ({ ...core.stats(), snapshots, snapshotErrors }),
     close: save,

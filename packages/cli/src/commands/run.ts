@@ -156,7 +156,8 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     stageConfigs: {
       ingest: { venue: config.venue.name, url, restUrl, symbols, channels: config.venue.channels, config: config.ingest ?? {} },
       normalize: config.normalize,
-      book: config.book,
+      // the case study's tick bars (every 50 trades) unless the config says otherwise
+      book: { bars: { tickTrades: 50 }, ...(config.book as object) },
       ...trading,
     },
     registry: specs,
