@@ -96,10 +96,16 @@ function viewOf(reader: RecordReader): unknown {
 
 const FEEDBACK_KINDS = new Set<number>([Body.OrderEvent, Body.Fill, Body.Position]);
 
+/** A feedback edge seen from the producing worker: the target's partitions and the kinds it takes. */
+export interface FeedbackOutput {
+  readonly producers: readonly RingProducer[];
+  readonly kinds: ReadonlySet<number>;
+}
+
 export class RingEmitter implements ForwardingEmitter {
   readonly #enc = new Encoder();
   readonly #next: readonly RingProducer[];
-  readonly #feedback: readonly RingProducer[];
+  readonly #feedback: readonly FeedbackOutput[];
   emitted = 0;
   dropped = 0;
   // The ring record being handled, if any: a core that emits the very view it was given
@@ -126,14 +132,22 @@ export class RingEmitter implements ForwardingEmitter {
     return true;
   }
 
-  /** `next`: one producer per downstream partition. `feedback`: one per partition of the feedback target. */
-  constructor(next: readonly RingProducer[], feedback: readonly RingProducer[] = []) {
+  /** `next`: one producer per downstream partition. `feedback`: the feedback edges (order events, fills, positions). */
+  constructor(next: readonly RingProducer[], feedback: readonly FeedbackOutput[] = []) {
     this.#next = next;
     this.#feedback = feedback;
   }
 
   #route(kind: number, key: number, bytes: Uint8Array, offset: number, length: number): void {
-    const outs = this.#feedback.length > 0 && FEEDBACK_KINDS.has(kind) ? this.#feedback : this.#next;
+    if (this.#feedback.length > 0 && FEEDBACK_KINDS.has(kind)) {
+      // feedback kinds go back upstream to every edge that takes them, never downstream
+      for (const fb of this.#feedback) if (fb.kinds.has(kind)) this.#routeTo(fb.producers, key, kind, bytes, offset, length);
+      return;
+    }
+    this.#routeTo(this.#next, key, kind, bytes, offset, length);
+  }
+
+  #routeTo(outs: readonly RingProducer[], key: number, kind: number, bytes: Uint8Array, offset: number, length: number): void {
     const n = outs.length;
     if (n === 0) {
       this.emitted++;
@@ -226,7 +240,7 @@ export class RingEmitter implements ForwardingEmitter {
   }
   flush(): void {
     for (const p of this.#next) p.flush();
-    for (const p of this.#feedback) p.flush();
+    for (const fb of this.#feedback) for (const p of fb.producers) p.flush();
   }
 }
 
@@ -392,19 +406,25 @@ export class FusedEmitter implements ForwardingEmitter {
  * every core sees the same call order as with a ring between them. Everything else goes on to
  * `inner`.
  */
+export interface LocalFeedbackTarget {
+  readonly core: StageCore;
+  /** The target core's emitter (looked up at delivery: the chain is built after this wrapper). */
+  readonly emit: () => Emitter;
+  readonly count: { processed: number };
+  /** Body kinds this target takes (order events, fills, positions). */
+  readonly kinds: ReadonlySet<number>;
+}
+
 export class LocalFeedbackEmitter implements ForwardingEmitter {
   readonly #inner: ForwardingEmitter;
-  readonly #target: StageCore;
-  readonly #targetEmit: Emitter;
-  readonly #count: { processed: number };
+  readonly #targets: readonly LocalFeedbackTarget[];
   readonly #queue: (() => void)[] = [];
   emitted = 0;
 
-  constructor(inner: ForwardingEmitter, target: StageCore, targetEmit: Emitter, targetCount: { processed: number }) {
+  /** `inner` also gets every feedback record, for edges to targets in other workers. */
+  constructor(inner: ForwardingEmitter, targets: readonly LocalFeedbackTarget[]) {
     this.#inner = inner;
-    this.#target = target;
-    this.#targetEmit = targetEmit;
-    this.#count = targetCount;
+    this.#targets = targets;
   }
 
   get dropped(): number {
@@ -421,24 +441,30 @@ export class LocalFeedbackEmitter implements ForwardingEmitter {
     return n;
   }
 
-  #queueFor<T>(handler: 'onOrderEvent' | 'onFill' | 'onPosition', record: T): void {
+  #queueFor<T>(handler: 'onOrderEvent' | 'onFill' | 'onPosition', kind: number, record: T): void {
     this.emitted++;
-    const h = this.#target[handler] as ((r: T, e: Emitter) => void) | undefined;
-    if (!h) return;
-    this.#queue.push(() => {
-      this.#count.processed++;
-      h.call(this.#target, record, this.#targetEmit);
-    });
+    for (const t of this.#targets) {
+      if (!t.kinds.has(kind)) continue;
+      const h = t.core[handler] as ((r: T, e: Emitter) => void) | undefined;
+      if (!h) continue;
+      this.#queue.push(() => {
+        t.count.processed++;
+        h.call(t.core, record, t.emit());
+      });
+    }
   }
 
   orderEvent(e: OrderEventRecord): void {
-    this.#queueFor('onOrderEvent', e);
+    this.#queueFor('onOrderEvent', Body.OrderEvent, e);
+    this.#inner.orderEvent(e);
   }
   fill(f: FillRecord): void {
-    this.#queueFor('onFill', f);
+    this.#queueFor('onFill', Body.Fill, f);
+    this.#inner.fill(f);
   }
   position(p: PositionRecord): void {
-    this.#queueFor('onPosition', p);
+    this.#queueFor('onPosition', Body.Position, p);
+    this.#inner.position(p);
   }
   forward(reader: RecordReader, data: Uint8Array, offset: number, length: number): void {
     this.#inner.forward(reader, data, offset, length);

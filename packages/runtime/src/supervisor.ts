@@ -7,7 +7,7 @@
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createDoorbell, createRing, type RingCounters, type RingHandle, readCounters } from '@tickline/ring';
-import type { InstrumentSpec } from '@tickline/wire';
+import { Body, type InstrumentSpec } from '@tickline/wire';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
@@ -18,6 +18,11 @@ import type { StageName } from './stage.js';
 import type { FeedbackSpec, InputSpec, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url).href;
+
+const FEEDBACK_TARGETS: readonly { stage: StageName; edge: EdgeName; kinds: number[] }[] = [
+  { stage: 'risk', edge: 'execution->risk', kinds: [Body.OrderEvent, Body.Fill, Body.Position] },
+  { stage: 'signals', edge: 'execution->signals', kinds: [Body.Fill] },
+];
 
 export interface PipelineOptions {
   readonly config: RuntimeConfig;
@@ -112,16 +117,19 @@ export class Pipeline {
       const edge = `${g.stages[g.stages.length - 1]}->${next.stages[0]}` as EdgeName;
       return { edge, grid: ringGrid(g.threads, next.threads, edge, config, bells[gi + 1] as SharedArrayBuffer[]) };
     });
+    // Feedback edges from execution: order events, fills and positions to risk (its positions and
+    // open orders), fills to signals (strategies' onFill). A target in execution's own worker is
+    // fed directly; one in another group gets an M x N grid of rings (block policy: never dropped).
     const execG = groups.findIndex((g) => g.stages.includes('execution'));
-    const riskG = groups.findIndex((g) => g.stages.includes('risk'));
     const execGroup = groups[execG] as Group;
-    const riskGroup = groups[riskG] as Group;
-    const feedbackGrid =
-      execG !== riskG
-        ? ringGrid(execGroup.threads, riskGroup.threads, 'execution->risk', config, bells[riskG] as SharedArrayBuffer[])
-        : null;
+    const feedbacks = FEEDBACK_TARGETS.map(({ stage, edge, kinds }) => {
+      const tg = groups.findIndex((g) => g.stages.includes(stage));
+      const target = groups[tg] as Group;
+      const grid = tg === execG ? null : ringGrid(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
+      return { stage, edge, kinds, group: tg, grid };
+    });
     for (const { grid } of chain) this.#rings.push(...grid.flat());
-    if (feedbackGrid) this.#rings.push(...feedbackGrid.flat());
+    for (const { grid } of feedbacks) if (grid) this.#rings.push(...grid.flat());
 
     for (const [gi, group] of groups.entries()) {
       const pool = new Piscina({
@@ -142,21 +150,21 @@ export class Pipeline {
         const inputs: InputSpec[] = [];
         const upstream = chain[gi - 1];
         if (upstream) inputs.push({ edge: upstream.edge, target: 0, rings: upstream.grid.map((row) => row[part] as RingHandle) });
-        if (feedbackGrid && gi === riskG) {
-          inputs.push({
-            edge: 'execution->risk',
-            target: group.stages.indexOf('risk'),
-            rings: feedbackGrid.map((row) => row[part] as RingHandle),
-          });
+        for (const fb of feedbacks) {
+          if (fb.grid && gi === fb.group) {
+            inputs.push({ edge: fb.edge, target: group.stages.indexOf(fb.stage), rings: fb.grid.map((row) => row[part] as RingHandle) });
+          }
         }
         const outputs = chain[gi]?.grid[part] ?? [];
-        let feedback: FeedbackSpec | null = null;
-        if (gi === execG) {
-          feedback =
-            feedbackGrid === null
-              ? { from: group.stages.indexOf('execution'), localTarget: group.stages.indexOf('risk'), rings: [] }
-              : { from: group.stages.indexOf('execution'), localTarget: null, rings: feedbackGrid[part] as RingHandle[] };
-        }
+        const feedback: FeedbackSpec[] =
+          gi !== execG
+            ? []
+            : feedbacks.map((fb) => ({
+                from: group.stages.indexOf('execution'),
+                kinds: fb.kinds,
+                localTarget: fb.grid === null ? group.stages.indexOf(fb.stage) : null,
+                rings: fb.grid === null ? [] : (fb.grid[part] as RingHandle[]),
+              }));
         const doorbell = (bells[gi] as SharedArrayBuffer[])[part] as SharedArrayBuffer;
         const makeTask = (control: MessagePort, events: MessagePort): WorkerTask => ({
           group: group.name,

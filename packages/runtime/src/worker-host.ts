@@ -33,6 +33,8 @@ export interface InputSpec {
 export interface FeedbackSpec {
   /** Index in the group of the stage whose order events / fills / positions are fed back. */
   readonly from: number;
+  /** Body kinds that go to this target. */
+  readonly kinds: readonly number[];
   /** Index in this group of the stage they go to, when it is in the same worker; else null. */
   readonly localTarget: number | null;
   /** Rings to the target's partitions when it lives in another group. */
@@ -58,7 +60,8 @@ export interface WorkerTask {
   readonly inputs: readonly InputSpec[];
   /** Downstream rings of the group's last stage, one per downstream partition (empty: sink). */
   readonly outputs: readonly RingHandle[];
-  readonly feedback: FeedbackSpec | null;
+  /** Feedback edges from this group's execution stage (to risk, to signals); empty elsewhere. */
+  readonly feedback: readonly FeedbackSpec[];
   readonly doorbell: SharedArrayBuffer;
   readonly registry: readonly InstrumentSpec[];
   readonly marketView: { capacity: number; buffer: SharedArrayBuffer; seq: SharedArrayBuffer } | null;
@@ -135,26 +138,35 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
 
   // Emitters, last stage first: each core's emitter feeds the next core (fused) or the rings.
   const ringOut = task.outputs.map((h) => new RingProducer(h));
-  const feedbackOut = task.feedback && task.feedback.localTarget === null ? task.feedback.rings.map((h) => new RingProducer(h, {})) : [];
+  const remoteFeedback = task.feedback
+    .filter((f) => f.localTarget === null)
+    .map((f) => ({ producers: f.rings.map((h) => new RingProducer(h, {})), kinds: new Set(f.kinds) }));
   const emitters: ForwardingEmitter[] = new Array(cores.length);
   const last = cores.length - 1;
-  emitters[last] = ringOut.length > 0 || feedbackOut.length > 0 ? new RingEmitter(ringOut, feedbackOut) : new SinkEmitter();
+  emitters[last] = ringOut.length > 0 || remoteFeedback.length > 0 ? new RingEmitter(ringOut, remoteFeedback) : new SinkEmitter();
+  // Feedback to stages in this same worker wraps the last stage's emitter (execution is always
+  // the last stage of its group) before the chain is built, so every core upstream hands its
+  // records to the wrapped one.
+  let localFeedback: LocalFeedbackEmitter | null = null;
+  const local = task.feedback.filter((f) => f.localTarget !== null);
+  if (local.length > 0) {
+    if (local.some((f) => f.from !== last)) throw new Error(`group ${task.group}: feedback must come from its last stage`);
+    localFeedback = new LocalFeedbackEmitter(
+      emitters[last] as ForwardingEmitter,
+      local.map((f) => {
+        const t = f.localTarget as number;
+        return {
+          core: cores[t] as StageCore,
+          emit: () => emitters[t] as Emitter,
+          count: counts[t] as { processed: number },
+          kinds: new Set(f.kinds),
+        };
+      }),
+    );
+    emitters[last] = localFeedback;
+  }
   for (let i = last - 1; i >= 0; i--)
     emitters[i] = new FusedEmitter(cores[i + 1] as StageCore, emitters[i + 1] as ForwardingEmitter, counts[i + 1] as { processed: number });
-  let localFeedback: LocalFeedbackEmitter | null = null;
-  if (task.feedback && task.feedback.localTarget !== null) {
-    const from = task.feedback.from;
-    const target = task.feedback.localTarget;
-    localFeedback = new LocalFeedbackEmitter(
-      emitters[from] as ForwardingEmitter,
-      cores[target] as StageCore,
-      emitters[target] as Emitter,
-      counts[target] as { processed: number },
-    );
-    emitters[from] = localFeedback;
-    // the stage before `from` must hand records to `from` through the wrapped emitter
-    if (from > 0) emitters[from - 1] = new FusedEmitter(cores[from] as StageCore, localFeedback, counts[from] as { processed: number });
-  }
   const tail = emitters[last];
   const passThrough = tail instanceof RingEmitter ? tail : null;
 
@@ -225,7 +237,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       busyRatio,
       stages: task.stages.map((s, i) => {
         const dropped = { ...(drops[i] as Record<string, number>) };
-        if (i === last || (task.feedback?.from === i && feedbackOut.length > 0)) {
+        if (i === last) {
           const outDropped = (emitters[i] as ForwardingEmitter).dropped;
           if (outDropped > 0) dropped.output = outDropped;
         }

@@ -100,6 +100,53 @@ describe('pipeline runtime on real piscina pools', () => {
   }, 60_000);
 });
 
+describe('feedback edges', () => {
+  const feedbackModules: Record<StageName, string> = {
+    ...modules,
+    signals: fixture('fill-counter-stage'),
+    risk: fixture('fill-counter-stage'),
+    execution: fixture('filling-stage'),
+  };
+  for (const [label, fuse] of [
+    ['six pools: rings back to risk and to signals', []],
+    ['risk fused with execution, signals separate', ['risk+execution']],
+    ['all three trading stages in one worker', ['signals+risk+execution']],
+  ] as const) {
+    it(`delivers every fill to risk and to signals: ${label}`, async () => {
+      const count = 3000;
+      const { cfg, groups } = config({
+        fuse,
+        rings: {
+          edges: {
+            'signals->risk': { policy: 'block', maxAgeMs: 0 },
+            'risk->execution': { policy: 'block', maxAgeMs: 0 },
+            'book->signals': { policy: 'block' },
+          },
+        },
+      });
+      const p = await Pipeline.start({
+        config: cfg,
+        groups,
+        stageModules: feedbackModules,
+        stageConfigs: { ingest: { count, ticks: 1, instruments: 32 } },
+        registry: [],
+        logger,
+      });
+      const t0 = Date.now();
+      let s = await p.stats();
+      const seen = (stage: StageName) => s.stages.find((x) => x.stage === stage)?.core.fillsSeen ?? 0;
+      while ((seen('risk') < count || seen('signals') < count) && Date.now() - t0 < 20_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        s = await p.stats();
+      }
+      await p.stop(2000);
+      expect(s.stages.find((x) => x.stage === 'execution')?.core.fillsSent).toBe(count);
+      expect(seen('risk')).toBe(count);
+      expect(seen('signals')).toBe(count);
+    }, 60_000);
+  }
+});
+
 describe('worker replacement', () => {
   it('replaces a worker thread that exits, and its partition resumes where the ring left off', async () => {
     const count = 5000;

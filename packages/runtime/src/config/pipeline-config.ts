@@ -16,6 +16,7 @@ export const EDGES = [
   'signals->risk',
   'risk->execution',
   'execution->risk',
+  'execution->signals',
 ] as const;
 export type EdgeName = (typeof EDGES)[number];
 
@@ -40,6 +41,7 @@ export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
   'signals->risk': { policy: 'drop-newest', maxAgeMs: 250 },
   'risk->execution': { policy: 'drop-newest', maxAgeMs: 250 },
   'execution->risk': { policy: 'block', maxAgeMs: 0 },
+  'execution->signals': { policy: 'block', maxAgeMs: 0 },
 };
 
 /** Ring capacity of an edge with no default of its own (4 MiB). */
