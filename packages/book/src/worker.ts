@@ -54,6 +54,9 @@ export default function createBookStage(ctx: StageContext): StageCore {
     onMark(m, emit) {
       out = emit;
       if (m.type === 'feed' && !m.up) core.onFeedDown(m.venue);
+      // Records lost before this stage (a ring upstream dropped frames, or the venue's own
+      // connection sequence skipped): any book of this partition may have missed a delta.
+      if (m.type === 'drop') core.onDrop(m.count, m.reason);
       emit.mark(m);
     },
     tick(_nowMs, emit) {

@@ -4,7 +4,14 @@
  */
 
 import type { Emitter, StageContext, StageCore } from '@tickline/runtime';
-import type { BookDeltaLike, BookSnapshotLike, CanonicalSink, QuoteBatchLike, TradeBatchLike } from '@tickline/wire';
+import {
+  type BookDeltaLike,
+  type BookSnapshotLike,
+  type CanonicalSink,
+  type QuoteBatchLike,
+  type TradeBatchLike,
+  WireDropReason,
+} from '@tickline/wire';
 import { Normalizer } from './core/normalizer.js';
 
 export interface NormalizeStageConfig {
@@ -24,15 +31,27 @@ export default function createNormalizeStage(ctx: StageContext): StageCore {
     quotes: (q: QuoteBatchLike) => out?.quotes(q),
     // counted by the Normalizer per reason; the supervisor logs the counters, not each frame
     reject: () => {},
+    // A venue-side gap on a connection (Coinbase Advanced Trade): the books it feeds re-seed.
+    sequenceCheck: (venue, connId, expected, got) => {
+      if (got === expected) return;
+      sequenceGaps++;
+      out?.mark({
+        type: 'drop',
+        count: Math.max(1, got - expected),
+        reason: WireDropReason.VenueGap,
+        edge: `venue ${venue} connection ${connId}`,
+      });
+    },
   };
+  let sequenceGaps = 0;
   return {
     onRawFrame(f, emit) {
       out = emit;
-      normalizer.handleFrame(f.venue, f.kind, f.context, f.bytes, f.recvS, f.recvNs, sink);
+      normalizer.handleFrame(f.venue, f.kind, f.context, f.bytes, f.recvS, f.recvNs, sink, f.connId);
     },
     stats() {
       const s = normalizer.stats() as unknown as Record<string, unknown>;
-      const flat: Record<string, number> = {};
+      const flat: Record<string, number> = { venueSequenceGaps: sequenceGaps };
       for (const [k, v] of Object.entries(s)) {
         if (typeof v === 'number') flat[k] = v;
         else if (v && typeof v === 'object') for (const [r, n] of Object.entries(v)) if (typeof n === 'number') flat[`${k}.${r}`] = n;

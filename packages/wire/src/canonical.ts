@@ -274,6 +274,12 @@ export interface CanonicalSink {
   quotes(batch: QuoteBatchLike): void;
   /** A frame or part of one was refused. `reason` is a stable code (counted); `detail` names the field. */
   reject(reason: string, detail: string): void;
+  /**
+   * Venues whose sequence numbers count per connection across all channels (Coinbase Advanced
+   * Trade) are checked by the parser, not per book: `got` should equal `expected`. A mismatch is
+   * a gap on that connection, and every book fed by it must be re-seeded.
+   */
+  sequenceCheck?(venue: number, connId: number, expected: number, got: number): void;
 }
 
 /** Book stage output: mirrors the BookView table. Levels are best first. */

@@ -111,6 +111,12 @@ export class Verifier implements CanonicalSink {
     this.core.onTrades(t);
   }
 
+  /** Connection-level sequence continuity (Coinbase Advanced Trade), checked by the parser. */
+  sequenceCheck(_venue: number, _connId: number, expected: number, got: number): void {
+    this.#report.sequence.checked++;
+    if (got !== expected) this.#report.sequence.gaps++;
+  }
+
   reject(): void {
     this.rejects++;
   }

@@ -45,6 +45,8 @@ export class ParseContext {
   venueLabel = 'sim';
   recvS = 0;
   recvNs = 0;
+  /** Connection the current frame came on (ingest's connection id). */
+  connId = 0;
   readonly counts: NormalizeCounts = {
     frames: 0,
     bytes: 0,

@@ -81,9 +81,11 @@ export class Normalizer {
     recvS: number,
     recvNs: number,
     sink: CanonicalSink,
+    connId = 0,
   ): void {
     const ctx = this.#ctx;
     ctx.sink = sink;
+    ctx.connId = connId;
     ctx.venue = venue;
     ctx.recvS = recvS;
     ctx.recvNs = recvNs;

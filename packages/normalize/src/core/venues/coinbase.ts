@@ -22,9 +22,24 @@ export class CoinbaseParser implements VenueParser {
   readonly #quotes = new QuoteBatchDraft();
   readonly #trades = new TradeBatchDraft();
   readonly #t: SplitTime = { s: 0, ns: 0 };
+  /** Last sequence_num seen per connection (it counts every message of the connection). */
+  readonly #lastSeq = new Map<number, number>();
 
   constructor(ctx: ParseContext) {
     this.#ctx = ctx;
+  }
+
+  /**
+   * Connection-level continuity: sequence_num rises by one per message on a connection, across
+   * every channel (heartbeats included). A new connection starts again at 0.
+   */
+  #checkSequence(seq: unknown): void {
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return;
+    const ctx = this.#ctx;
+    const last = this.#lastSeq.get(ctx.connId);
+    this.#lastSeq.set(ctx.connId, seq);
+    if (last === undefined || seq === 0) return;
+    ctx.sink.sequenceCheck?.(ctx.venue, ctx.connId, last + 1, seq);
   }
 
   onMessage(msg: unknown, _kind: FrameKindCode, _context: string | null): void {
@@ -37,6 +52,7 @@ export class CoinbaseParser implements VenueParser {
       ctx.reject(Reason.VenueError, `error ${String(msg.message).slice(0, 80)}`);
       return;
     }
+    this.#checkSequence(msg.sequence_num);
     const ch = msg.channel;
     if (typeof ch !== 'string') {
       ctx.reject(ch === undefined ? Reason.MissingField : Reason.InvalidField, 'channel must be a string');

@@ -6,5 +6,6 @@ export enum DropReason {
   DropNewest = 1,
   Stale = 2,
   Corrupt = 3,
-  Conflated = 4
+  Conflated = 4,
+  VenueGap = 5
 }
