@@ -209,7 +209,7 @@ export class SignalsCore {
     }
   }
 
-  /** Fills reach signals only where the runtime routes them here (fused or replay setups). */
+  /** Fills come back from execution over the runtime's feedback edge (or directly when fused). */
   onFill(f: FillRecord, emit: Emitter): void {
     this.#emit = emit;
     this.#nowMs = this.#clock();
