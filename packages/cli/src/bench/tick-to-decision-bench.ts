@@ -76,10 +76,20 @@ async function once(fuse: string[], o: TickToDecisionOptions): Promise<Record<st
       if (live >= o.instruments || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const before = await pipeline.stats();
+    // A worker too busy to answer within the stats timeout is left out of a reading; read again
+    // rather than compare readings over different sets of workers.
+    const workers = groups.reduce((n, g) => n + g.threads, 0);
+    const complete = async () => {
+      for (let i = 0; ; i++) {
+        const s = await pipeline.stats();
+        if (s.workers.length === workers || i >= 20) return s;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const before = await complete();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
-    const after = await pipeline.stats();
+    const after = await complete();
     const dt = (performance.now() - t0) / 1000;
     const book = (s: typeof after) => s.stages.find((x) => x.stage === 'book')?.processed ?? 0;
     // percentiles: the worst execution partition
