@@ -81,19 +81,19 @@ class LevelsView implements LevelsLike {
 
 const SLOT = (i: number) => 4 + 2 * i;
 
-class DeltaView implements BookDeltaLike {
-  readonly t = new BookDeltaBatch();
-  readonly bids: LevelsView;
-  readonly asks: LevelsView;
-  constructor(bb: flatbuffers.ByteBuffer, f64: Float64Array | null) {
-    this.bids = new LevelsView(bb, f64);
-    this.asks = new LevelsView(bb, f64);
-  }
-  init(pos: number, bb: flatbuffers.ByteBuffer): void {
-    this.t.__init(pos, bb);
-    this.bids.at(pos, SLOT(12));
-    this.asks.at(pos, SLOT(13));
-  }
+/** The generated tables every market-data view wraps share these header fields. */
+interface HeaderTable {
+  instrument(): number;
+  venue(): number;
+  priceScale(): number;
+  sizeScale(): number;
+  recvS(): number;
+  recvNs(): number;
+}
+
+/** Header getters shared by the market-data views: each reads the wrapped table in place. */
+abstract class HeaderView<T extends HeaderTable> {
+  abstract readonly t: T;
   get instrument() {
     return this.t.instrument();
   }
@@ -111,6 +111,22 @@ class DeltaView implements BookDeltaLike {
   }
   get recvNs() {
     return this.t.recvNs();
+  }
+}
+
+class DeltaView extends HeaderView<BookDeltaBatch> implements BookDeltaLike {
+  readonly t = new BookDeltaBatch();
+  readonly bids: LevelsView;
+  readonly asks: LevelsView;
+  constructor(bb: flatbuffers.ByteBuffer, f64: Float64Array | null) {
+    super();
+    this.bids = new LevelsView(bb, f64);
+    this.asks = new LevelsView(bb, f64);
+  }
+  init(pos: number, bb: flatbuffers.ByteBuffer): void {
+    this.t.__init(pos, bb);
+    this.bids.at(pos, SLOT(12));
+    this.asks.at(pos, SLOT(13));
   }
   get exchS() {
     return this.t.exchS();
@@ -132,11 +148,12 @@ class DeltaView implements BookDeltaLike {
   }
 }
 
-class SnapshotView implements BookSnapshotLike {
+class SnapshotView extends HeaderView<BookSnapshot> implements BookSnapshotLike {
   readonly t = new BookSnapshot();
   readonly bids: LevelsView;
   readonly asks: LevelsView;
   constructor(bb: flatbuffers.ByteBuffer, f64: Float64Array | null) {
+    super();
     this.bids = new LevelsView(bb, f64);
     this.asks = new LevelsView(bb, f64);
   }
@@ -144,24 +161,6 @@ class SnapshotView implements BookSnapshotLike {
     this.t.__init(pos, bb);
     this.bids.at(pos, SLOT(10));
     this.asks.at(pos, SLOT(11));
-  }
-  get instrument() {
-    return this.t.instrument();
-  }
-  get venue() {
-    return this.t.venue();
-  }
-  get priceScale() {
-    return this.t.priceScale();
-  }
-  get sizeScale() {
-    return this.t.sizeScale();
-  }
-  get recvS() {
-    return this.t.recvS();
-  }
-  get recvNs() {
-    return this.t.recvNs();
   }
   get exchS() {
     return this.t.exchS();
@@ -177,11 +176,12 @@ class SnapshotView implements BookSnapshotLike {
   }
 }
 
-class ViewView implements BookViewLike {
+class ViewView extends HeaderView<BookView> implements BookViewLike {
   readonly t = new BookView();
   readonly bids: LevelsView;
   readonly asks: LevelsView;
   constructor(bb: flatbuffers.ByteBuffer, f64: Float64Array | null) {
+    super();
     this.bids = new LevelsView(bb, f64);
     this.asks = new LevelsView(bb, f64);
   }
@@ -190,29 +190,11 @@ class ViewView implements BookViewLike {
     this.bids.at(pos, SLOT(12));
     this.asks.at(pos, SLOT(13));
   }
-  get instrument() {
-    return this.t.instrument();
-  }
-  get venue() {
-    return this.t.venue();
-  }
-  get priceScale() {
-    return this.t.priceScale();
-  }
-  get sizeScale() {
-    return this.t.sizeScale();
-  }
   get state() {
     return this.t.state();
   }
   get seq() {
     return this.t.seq();
-  }
-  get recvS() {
-    return this.t.recvS();
-  }
-  get recvNs() {
-    return this.t.recvNs();
   }
   get mid() {
     return this.t.mid();
@@ -229,11 +211,12 @@ class ViewView implements BookViewLike {
 }
 
 /** Struct vectors of fixed-size records (trades: 40 bytes, quotes: 48 bytes). */
-abstract class TickVectorView {
+abstract class TickVectorView<T extends HeaderTable> extends HeaderView<T> {
   readonly bb: flatbuffers.ByteBuffer;
   length = 0;
   protected start = 0;
   constructor(bb: flatbuffers.ByteBuffer) {
+    super();
     this.bb = bb;
   }
   protected point(pos: number, slot: number): void {
@@ -243,29 +226,11 @@ abstract class TickVectorView {
   }
 }
 
-class TradesView extends TickVectorView implements TradeBatchLike {
+class TradesView extends TickVectorView<TradeBatch> implements TradeBatchLike {
   readonly t = new TradeBatch();
   init(pos: number): void {
     this.t.__init(pos, this.bb);
     this.point(pos, 6);
-  }
-  get instrument() {
-    return this.t.instrument();
-  }
-  get venue() {
-    return this.t.venue();
-  }
-  get priceScale() {
-    return this.t.priceScale();
-  }
-  get sizeScale() {
-    return this.t.sizeScale();
-  }
-  get recvS() {
-    return this.t.recvS();
-  }
-  get recvNs() {
-    return this.t.recvNs();
   }
   price(i: number) {
     return this.bb.readFloat64(this.start + i * 40);
@@ -287,29 +252,11 @@ class TradesView extends TickVectorView implements TradeBatchLike {
   }
 }
 
-class QuotesView extends TickVectorView implements QuoteBatchLike {
+class QuotesView extends TickVectorView<QuoteBatch> implements QuoteBatchLike {
   readonly t = new QuoteBatch();
   init(pos: number): void {
     this.t.__init(pos, this.bb);
     this.point(pos, 6);
-  }
-  get instrument() {
-    return this.t.instrument();
-  }
-  get venue() {
-    return this.t.venue();
-  }
-  get priceScale() {
-    return this.t.priceScale();
-  }
-  get sizeScale() {
-    return this.t.sizeScale();
-  }
-  get recvS() {
-    return this.t.recvS();
-  }
-  get recvNs() {
-    return this.t.recvNs();
   }
   bidPrice(i: number) {
     return this.bb.readFloat64(this.start + i * 48);
