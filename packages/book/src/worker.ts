@@ -4,7 +4,7 @@
  * ingest to re-seed. Trades and quotes pass on to signals after feeding the bars.
  */
 
-import type { Emitter, MarketViewTable, StageContext, StageCore } from '@tickline/runtime';
+import { type Emitter, flattenStats, type MarketViewTable, type StageContext, type StageCore } from '@tickline/runtime';
 import { type BookViewLike, epochMs, type LevelsLike, nowSplit } from '@tickline/wire';
 import { resolveBookConfig } from './config.js';
 import { BookCore } from './core/book-core.js';
@@ -76,16 +76,7 @@ export default function createBookStage(ctx: StageContext): StageCore {
       const side = (l: LevelsLike) => Array.from({ length: Math.min(depth, l.length) }, (_, i) => [l.price(i) / ps, l.size(i) / ss]);
       return { instrument: a.instrument, state: core.state(a.instrument) ?? null, bids: side(b.bids), asks: side(b.asks) };
     },
-    stats() {
-      const s = core.stats() as unknown as Record<string, unknown>;
-      const flat: Record<string, number> = {};
-      const walk = (prefix: string, v: unknown) => {
-        if (typeof v === 'number') flat[prefix] = v;
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
-      };
-      walk('', s);
-      return flat;
-    },
+    stats: () => flattenStats(core.stats()),
   };
 }
 

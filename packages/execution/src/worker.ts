@@ -4,7 +4,7 @@
  * core as they arrive, with the emitter of the core's latest call, then flushed.
  */
 
-import type { Emitter, StageContext, StageCore } from '@tickline/runtime';
+import { type Emitter, flattenStats, type StageContext, type StageCore } from '@tickline/runtime';
 import { resolveExecutionConfig } from './config.js';
 import { ExecutionCore } from './core/execution-core.js';
 import { type JournalPort, MemoryJournal } from './core/journal.js';
@@ -108,7 +108,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       ...c.tickToDecision.toStats('tickToDecision'),
       openOrders: c.openOrders().length,
       lastSeq: c.lastSeq,
-      ...(gateway ? prefixed('gateway', gateway.counters) : {}),
+      ...(gateway ? flattenStats(gateway.counters, 'gateway') : {}),
     }),
     async close() {
       if (c.shutdown() > 0 && gateway?.connected) await gateway.cancelAllAndWait(cfg.shutdownTimeoutMs);
@@ -116,10 +116,4 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       journal.close();
     },
   };
-}
-
-function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
-  const r: Record<string, number> = {};
-  for (const [k, v] of Object.entries(o)) r[`${prefix}.${k}`] = v;
-  return r;
 }

@@ -3,7 +3,7 @@
  * core (Normalizer) is pure; this file only binds its sink to the runtime's emitter.
  */
 
-import type { Emitter, StageContext, StageCore } from '@tickline/runtime';
+import { type Emitter, flattenStats, type StageContext, type StageCore } from '@tickline/runtime';
 import {
   type BookDeltaLike,
   type BookSnapshotLike,
@@ -49,14 +49,6 @@ export default function createNormalizeStage(ctx: StageContext): StageCore {
       out = emit;
       normalizer.handleFrame(f.venue, f.kind, f.context, f.bytes, f.recvS, f.recvNs, sink, f.connId);
     },
-    stats() {
-      const s = normalizer.stats() as unknown as Record<string, unknown>;
-      const flat: Record<string, number> = { venueSequenceGaps: sequenceGaps };
-      for (const [k, v] of Object.entries(s)) {
-        if (typeof v === 'number') flat[k] = v;
-        else if (v && typeof v === 'object') for (const [r, n] of Object.entries(v)) if (typeof n === 'number') flat[`${k}.${r}`] = n;
-      }
-      return flat;
-    },
+    stats: () => flattenStats(normalizer.stats(), '', { venueSequenceGaps: sequenceGaps }),
   };
 }

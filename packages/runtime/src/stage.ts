@@ -139,3 +139,15 @@ export interface StageContext {
 
 /** What a stage module's default export must be. */
 export type StageFactory = (ctx: StageContext) => StageCore | Promise<StageCore>;
+
+/**
+ * Flattens a core's nested counters into the flat numbers `stats()` returns:
+ * `{ rejected: { stale: 2 } }` -> `{ 'rejected.stale': 2 }`. Non-numbers are left out.
+ */
+export function flattenStats(value: unknown, prefix = '', out: Record<string, number> = {}): Record<string, number> {
+  if (typeof value === 'number') out[prefix] = value;
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flattenStats(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+  return out;
+}
