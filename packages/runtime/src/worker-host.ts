@@ -7,7 +7,7 @@
 
 import { type MessagePort, threadId } from 'node:worker_threads';
 import { type DropReason, RingConsumer, type RingHandle, RingProducer, readCounters } from '@tickline/ring';
-import { Body, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
+import { Body, epochMs, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
@@ -106,10 +106,6 @@ const WIRE_DROP: Record<DropReason, number> = {
   stale: WireDropReason.Stale,
   corrupt: WireDropReason.Corrupt,
 };
-
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -224,9 +220,9 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
 
   // Control plane.
   let busyMs = 0;
-  let statsAt = nowMs();
+  let statsAt = epochMs();
   const stats = (): WorkerStats => {
-    const t = nowMs();
+    const t = epochMs();
     const busyRatio = t > statsAt ? Math.min(1, busyMs / (t - statsAt)) : 0;
     busyMs = 0;
     statsAt = t;
@@ -278,8 +274,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     },
     drain: async (timeoutMs: number) => {
       await stopSources();
-      const deadline = nowMs() + timeoutMs;
-      while (nowMs() < deadline) {
+      const deadline = epochMs() + timeoutMs;
+      while (epochMs() < deadline) {
         if (inputs.every((i) => i.consumer.available === 0)) return true;
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -317,8 +313,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   const doesIo = cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
   const maxWaitMs = doesIo ? 1 : yieldMs;
   const loopEveryMs = doesIo ? 1 : yieldMs;
-  let nextTick = nowMs() + tickMs;
-  let lastYield = nowMs();
+  let nextTick = epochMs() + tickMs;
+  let lastYield = epochMs();
   try {
     while (!stopped) {
       if (paused) {
@@ -329,7 +325,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         wake = null;
         continue;
       }
-      const t0 = nowMs();
+      const t0 = epochMs();
       let n = 0;
       for (const inp of inputs) {
         n += inp.consumer.poll(inp.onRecord, inp.onDrop, batch);
@@ -337,7 +333,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       }
       if (n > 0) {
         flushAll();
-        const t1 = nowMs();
+        const t1 = epochMs();
         busyMs += t1 - t0;
         if (t1 >= nextTick) {
           nextTick = t1 + tickMs;
@@ -346,11 +342,11 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         }
         if (t1 - lastYield >= loopEveryMs) {
           await yieldToLoop();
-          lastYield = nowMs();
+          lastYield = epochMs();
         }
         continue;
       }
-      const now = nowMs();
+      const now = epochMs();
       if (now >= nextTick) {
         nextTick = now + tickMs;
         for (let i = 0; i < cores.length; i++) cores[i]?.tick?.(now, emitters[i] as Emitter);
@@ -359,27 +355,27 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       // Idle: spin briefly, then park on the doorbell until a producer rings or a tick is due.
       const spinUntil = now + spinUs / 1000;
       let ready = false;
-      while (!ready && nowMs() < spinUntil) for (const inp of inputs) if (inp.consumer.available > 0) ready = true;
+      while (!ready && epochMs() < spinUntil) for (const inp of inputs) if (inp.consumer.available > 0) ready = true;
       if (ready) continue;
       const seen = Atomics.load(bell, 0);
       let parked = true;
       for (const inp of inputs) if (!inp.consumer.prepareToPark()) parked = false;
       if (parked && !stopped) {
         if (asyncPark) {
-          const w = Atomics.waitAsync(bell, 0, seen, Math.max(1, Math.min(nextTick - nowMs(), 100)));
+          const w = Atomics.waitAsync(bell, 0, seen, Math.max(1, Math.min(nextTick - epochMs(), 100)));
           if (w.async) await w.value;
           else await yieldToLoop();
-          lastYield = nowMs();
+          lastYield = epochMs();
         } else {
           // A futex wait: wakes within microseconds of a producer's notify. The event loop is
           // blocked meanwhile, so the wait is short and the loop gets a turn every yieldMs.
-          Atomics.wait(bell, 0, seen, Math.max(0, Math.min(nextTick - nowMs(), maxWaitMs)));
+          Atomics.wait(bell, 0, seen, Math.max(0, Math.min(nextTick - epochMs(), maxWaitMs)));
         }
       }
       for (const inp of inputs) inp.consumer.unpark();
-      if (nowMs() - lastYield >= loopEveryMs) {
+      if (epochMs() - lastYield >= loopEveryMs) {
         await yieldToLoop();
-        lastYield = nowMs();
+        lastYield = epochMs();
       }
     }
   } finally {

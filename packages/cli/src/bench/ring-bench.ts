@@ -13,6 +13,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { createRing, RingConsumer } from '@tickline/ring';
 import { type BenchReport, type BenchResult, LatencyHistogram, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
+import { epochMs } from '@tickline/wire';
 import { RingBuffer } from 'ringbuf.js';
 
 type Transport = 'ring' | 'messageport' | 'ringbufjs';
@@ -27,7 +28,7 @@ export interface RingBenchOptions {
 }
 
 const PRODUCER = new URL('./ring-peer-producer.ts', import.meta.url).href;
-const now = () => performance.timeOrigin + performance.now();
+const now = epochMs;
 
 interface RunOutcome {
   seconds: number;

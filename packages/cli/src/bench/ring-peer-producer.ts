@@ -2,6 +2,7 @@
 // messages of two float64s (sequence, send time) through one transport, `batch` per publish.
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { type RingHandle, RingProducer } from '@tickline/ring';
+import { epochMs } from '@tickline/wire';
 import { RingBuffer } from 'ringbuf.js';
 
 interface Job {
@@ -20,7 +21,7 @@ interface Job {
 }
 
 const job = workerData as Job;
-const now = () => performance.timeOrigin + performance.now();
+const now = epochMs;
 const go = new Int32Array(job.go);
 // wait for the consumer to be ready, then record the start time for the consumer
 Atomics.wait(go, 0, 0);

@@ -103,7 +103,7 @@ export class ExecutionCore {
     this.registry = registry;
     this.venue = venue;
     this.journal = journal;
-    this.clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
+    this.clock = opts.clock ?? epochMs;
     this.log = opts.log ?? NOOP_LOG;
     this.positions = new PositionBook({ maxEquityPoints: cfg.equityCurvePoints });
     this.#session = Math.floor(this.clock()).toString(36);

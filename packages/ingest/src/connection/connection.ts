@@ -6,7 +6,7 @@
  */
 
 import type { Emitter } from '@tickline/runtime';
-import { type SplitTime, splitMs } from '@tickline/wire';
+import { nowSplit, type SplitTime, splitMs } from '@tickline/wire';
 import WebSocket from 'ws';
 import type { DialectOptions, Peek, StreamRef, VenueDialect } from '../venues/types.js';
 import { PeekKind } from '../venues/types.js';
@@ -377,7 +377,7 @@ export class VenueConnection {
   #mark(up: boolean, reason: string): void {
     const emit = this.#ctx.emitter();
     if (!emit) return;
-    const t = splitMs(performance.timeOrigin + performance.now(), this.#t);
+    const t = nowSplit(this.#t);
     emit.mark({ type: 'feed', venue: this.#ctx.venueId, connId: this.connId, up, reason, tsS: t.s, tsNs: t.ns });
     emit.flush();
   }

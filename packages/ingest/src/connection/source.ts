@@ -5,7 +5,7 @@
  */
 
 import type { Emitter } from '@tickline/runtime';
-import { type InstrumentSpec, isVenueName, type SplitTime, splitMs, type VenueName, venueId } from '@tickline/wire';
+import { type InstrumentSpec, isVenueName, nowSplit, type SplitTime, type VenueName, venueId } from '@tickline/wire';
 import { dialectFor } from '../venues/index.js';
 import { CHANNELS, type Channel, type StreamRef, type VenueDialect } from '../venues/types.js';
 import { type IngestConfig, parseIngestConfig } from './config.js';
@@ -275,7 +275,7 @@ class Source implements IngestSource {
     const emit = this.#emit;
     const conn = this.#conns[connId - this.#cfg.connIdBase];
     if (!emit || !conn) return;
-    const t = splitMs(performance.timeOrigin + performance.now(), this.#t);
+    const t = nowSplit(this.#t);
     emit.rawFrame({
       venue: this.#venueId,
       connId,

@@ -7,7 +7,15 @@
  */
 
 import type { Emitter, Mark } from '@tickline/runtime';
-import type { BookViewLike, FillRecord, InstrumentRegistry, OrderEventRecord, OrderIntentRecord, PositionRecord } from '@tickline/wire';
+import {
+  type BookViewLike,
+  epochMs,
+  type FillRecord,
+  type InstrumentRegistry,
+  type OrderEventRecord,
+  type OrderIntentRecord,
+  type PositionRecord,
+} from '@tickline/wire';
 import type { RiskConfig } from '../config.js';
 import { InstrumentRisk } from './book-state.js';
 import {
@@ -95,7 +103,7 @@ export class RiskCore {
   constructor(cfg: RiskConfig, registry: InstrumentRegistry, opts: { clock?: () => number; log?: RiskLogSink } = {}) {
     this.#cfg = cfg;
     this.#registry = registry;
-    this.#clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
+    this.#clock = opts.clock ?? epochMs;
     this.#log = opts.log ?? null;
     this.#bucket = new TokenBucket(cfg.orderRate.perSecond, cfg.orderRate.burst, this.#clock());
     this.#reducing = cfg.initialState === 'reducing';

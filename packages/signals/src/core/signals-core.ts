@@ -9,14 +9,15 @@
  */
 
 import type { Emitter, Mark } from '@tickline/runtime';
-import type {
-  BarLike,
-  BookViewLike,
-  FillRecord,
-  InstrumentRegistry,
-  OrderIntentRecord,
-  SignalRecord,
-  TradeBatchLike,
+import {
+  type BarLike,
+  type BookViewLike,
+  epochMs,
+  type FillRecord,
+  type InstrumentRegistry,
+  type OrderIntentRecord,
+  type SignalRecord,
+  type TradeBatchLike,
 } from '@tickline/wire';
 import type { BookSummary, IntentRequest, Strategy, StrategyEnv } from './strategy.js';
 
@@ -85,7 +86,7 @@ export class SignalsCore {
 
   constructor(opts: SignalsCoreOptions) {
     this.#opts = opts;
-    this.#clock = opts.clock ?? (() => performance.timeOrigin + performance.now());
+    this.#clock = opts.clock ?? epochMs;
     this.#maxPerSec = opts.maxIntentsPerSecond ?? 20;
     this.#keepBars = opts.keepBars ?? 200;
     // Intent ids: unique across partitions and restarts (start time in ms x 1000, then a
