@@ -13,29 +13,11 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, record } from '@tickline/cli';
 import { backtest } from '../packages/cli/src/commands/backtest.js';
 import type { BacktestReport } from '../packages/cli/src/backtest/report.js';
+import { captured } from './capture-output.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tkl-backtest-test-'));
 const file = join(tmp, 'sim.tkr');
 const ROOT = new URL('..', import.meta.url).pathname;
-
-async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await fn(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const quiet = () => loadConfig({ exchange: { instruments: 12 } }, { 'log.level': 'silent' }, 'test');
 const MAKER = 1;

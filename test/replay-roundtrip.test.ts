@@ -17,28 +17,10 @@ import { record } from '@tickline/cli';
 import { replay } from '@tickline/cli';
 import { loadConfig } from '@tickline/cli';
 import { openRecording, RecordingWriter } from '@tickline/ingest';
+import { captured } from './capture-output.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'tkl-roundtrip-'));
-
-async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await fn(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 async function countFrames(path: string): Promise<{ frames: number; venue: string; instruments: number; tail: unknown }> {
   const r = await openRecording(path);
