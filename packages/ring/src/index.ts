@@ -6,7 +6,6 @@ export {
   maxRecordBytes,
   type OverflowPolicy,
   type ProducerOptions,
-  headerBytes,
   RECORD_HEADER_BYTES,
   readCounters,
   type RecordHandler,

@@ -5,29 +5,25 @@
  * Record layout in the data region (all records start 8-byte aligned, so FlatBuffers inside
  * them keep their natural alignment and can be read in place through typed-array views):
  *
- *   int32 length   payload bytes; WRAP (-1) means "the rest of the region is padding"
- *   int32 kind     a small tag chosen by the caller (e.g. the record's union type)
- *   float64 stamp  only on rings with a maxAgeMs: epoch ms when the producer's batch began
- *   payload        `length` bytes, then zero padding to the next multiple of 8
+ *   int32 length    payload bytes; WRAP (-1) means "the rest of the region is padding"
+ *   int32 kind      a small tag chosen by the caller (e.g. the record's union type)
+ *   float64 enq     epoch ms when the producer's batch began (one clock read per batch)
+ *   float64 origin  epoch ms the record's data was born (for market data: the local receive
+ *                   time at ingest), given by the producer; the batch time when it has none
+ *   payload         `length` bytes, then zero padding to the next multiple of 8
  *
- * Records never straddle the end of the region: a record that does not fit at the end is
- * preceded by a WRAP marker and written at offset 0.
+ * `enq` gives the consumer each record's queueing delay (poll time - enq); `origin` gives its
+ * age, which `maxAgeMs` bounds. Records never straddle the end of the region: a record that does
+ * not fit at the end is preceded by a WRAP marker and written at offset 0.
  */
 
 import { type DropReason, DROP_REASONS, ringErrors } from './errors.js';
 
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'block';
 
-/** Largest record header: length, kind and the batch time (rings with maxAgeMs). */
-export const RECORD_HEADER_BYTES = 16;
-
-/**
- * Header size of a ring's records: 8 bytes (length, kind) or, on rings with a maxAgeMs, 16
- * (plus the batch time at +8). Either way payloads stay 8-byte aligned.
- */
-export function headerBytes(handle: RingHandle): number {
-  return handle.maxAgeMs > 0 ? 16 : 8;
-}
+/** Record header: length, kind, enqueue time and origin time. Payloads stay 8-byte aligned. */
+export const RECORD_HEADER_BYTES = 24;
+const HDR = RECORD_HEADER_BYTES;
 const WRAP = -1;
 
 // Control words (Int32 indices). Producer-written and consumer-written words sit on separate
@@ -103,7 +99,7 @@ export function createDoorbell(): SharedArrayBuffer {
 
 export function maxRecordBytes(handle: RingHandle): number {
   // A record plus a wrap marker must fit; half the region keeps progress possible.
-  return handle.data.byteLength / 2 - headerBytes(handle);
+  return handle.data.byteLength / 2 - HDR;
 }
 
 function nowMs(): number {
@@ -164,10 +160,7 @@ export class RingProducer {
   #stamped = false;
   /** Bytes that can be reserved without looking at the consumer or wrapping (fast path). */
   #room = 0;
-  readonly #hdr: number;
   #droppedNewest = 0;
-  /** Only rings with a maxAgeMs need record times (the consumer ignores them otherwise). */
-  readonly #stamps: boolean;
 
   constructor(handle: RingHandle, options: ProducerOptions = {}) {
     this.handle = handle;
@@ -184,8 +177,6 @@ export class RingProducer {
     if (!(dropWaitMs >= 0)) throw new RangeError(`options.dropWaitMs must be >= 0, got ${dropWaitMs}`);
     this.#blockTimeoutMs = blockTimeoutMs;
     this.#dropWaitMs = dropWaitMs;
-    this.#stamps = handle.maxAgeMs > 0;
-    this.#hdr = headerBytes(handle);
     this.#head = Atomics.load(this.#c, HEAD);
     this.#published = this.#head;
     this.#tailCache = Atomics.load(this.#c, TAIL);
@@ -201,22 +192,26 @@ export class RingProducer {
   /**
    * Reserves room for a record of `length` payload bytes and returns the payload's byte offset
    * in `data` (write it in place, then call flush() at the end of the batch), or -1 if the record
-   * was dropped under the ring's policy. Records are 8-byte aligned.
+   * was dropped under the ring's policy. Records are 8-byte aligned. `originMs` is the epoch time
+   * the record's data was born (its age is measured from it); without one, the batch's time.
    */
-  reserve(length: number, kind: number): number {
-    const need = this.#hdr + ((length + 7) & ~7);
+  reserve(length: number, kind: number, originMs = Number.NaN): number {
+    const need = HDR + ((length + 7) & ~7);
     // Fast path: the record fits in the room known to be free before the end of the region.
     if (need <= this.#room && length >= 0 && length <= this.#maxRecord) {
       const pos = this.#head & this.#mask;
       const w = pos >> 2;
       this.#i32[w] = length;
       this.#i32[w + 1] = kind;
-      if (this.#stamps) this.#f64[(pos >> 3) + 1] = this.#stampNow();
+      const f = (pos >> 3) + 1;
+      const enq = this.#stampNow();
+      this.#f64[f] = enq;
+      this.#f64[f + 1] = originMs === originMs ? originMs : enq;
       this.#head = (this.#head + need) | 0;
       this.#room -= need;
-      return pos + this.#hdr;
+      return pos + HDR;
     }
-    return this.#reserveSlow(length, kind, need);
+    return this.#reserveSlow(length, kind, need, originMs);
   }
 
   /** One clock read per published batch: every record of the batch carries its start time. */
@@ -234,7 +229,7 @@ export class RingProducer {
     return Math.min(this.#cap - pos, this.#cap - ((this.#head - tail) | 0));
   }
 
-  #reserveSlow(length: number, kind: number, need: number): number {
+  #reserveSlow(length: number, kind: number, need: number, originMs: number): number {
     if (!(length >= 0 && length <= this.#maxRecord)) throw ringErrors.recordTooLarge(this.handle.name, length, this.#maxRecord);
     let pos = this.#head & this.#mask;
     const toEnd = this.#cap - pos;
@@ -255,16 +250,19 @@ export class RingProducer {
     const w = pos >> 2;
     this.#i32[w] = length;
     this.#i32[w + 1] = kind;
-    if (this.#stamps) this.#f64[(pos >> 3) + 1] = this.#stampNow();
+    const f = (pos >> 3) + 1;
+    const enq = this.#stampNow();
+    this.#f64[f] = enq;
+    this.#f64[f + 1] = originMs === originMs ? originMs : enq;
     this.#head = (this.#head + need) | 0;
     this.#room = this.#roomFor(this.#tailCache);
-    return pos + this.#hdr;
+    return pos + HDR;
   }
 
   /** Copies `bytes` in as one record. Returns false if the policy dropped it. */
-  write(bytes: Uint8Array, kind = 0): boolean {
+  write(bytes: Uint8Array, kind = 0, originMs = Number.NaN): boolean {
     const n = bytes.length;
-    const off = this.reserve(n, kind);
+    const off = this.reserve(n, kind, originMs);
     if (off < 0) return false;
     const d = this.data;
     if (n <= 32) for (let i = 0; i < n; i++) d[off + i] = bytes[i] as number;
@@ -328,9 +326,10 @@ export class RingProducer {
 
 /**
  * Called for each record, in place: the payload is data[offset, offset+length), valid until the
- * callback returns. Returning `false` ends the poll after this record (it counts as consumed).
+ * callback returns; `enqMs` is when its producer's batch began, `originMs` when its data was born
+ * (epoch ms). Returning `false` ends the poll after this record (it counts as consumed).
  */
-export type RecordHandler = (data: Uint8Array, offset: number, length: number, kind: number) => unknown;
+export type RecordHandler = (data: Uint8Array, offset: number, length: number, kind: number, enqMs: number, originMs: number) => unknown;
 /** Called before the next record when records were lost: count and reason. */
 export type DropHandler = (count: number, reason: DropReason) => void;
 
@@ -343,12 +342,13 @@ export class RingConsumer {
   readonly #mask: number;
   readonly #maxAgeMs: number;
   #tail: number;
-  readonly #hdr: number;
   /** Position of a record a previous consumer of this ring died delivering, or null. */
   #poison: number | null = null;
   #seenNewest: number;
   #dropSeq: number;
   #out = { oldest: 0, stale: 0, corrupt: 0, records: 0 };
+  /** Epoch ms of the last poll that found records (one clock read per such poll). */
+  polledAt = 0;
 
   constructor(handle: RingHandle) {
     this.handle = handle;
@@ -358,7 +358,6 @@ export class RingConsumer {
     this.#c = new Int32Array(handle.control);
     this.#mask = handle.data.byteLength - 1;
     this.#maxAgeMs = handle.maxAgeMs;
-    this.#hdr = headerBytes(handle);
     this.#tail = Atomics.load(this.#c, TAIL);
     // A consumer that died in the middle of a poll (its thread ended) left IN_FLIGHT set: the
     // records before the one it was delivering are delivered again (at-least-once), and that one
@@ -398,62 +397,17 @@ export class RingConsumer {
     let tail = this.#tail;
     if (head === tail) return 0;
     const i32 = this.#i32;
-    const maxAge = this.#maxAgeMs;
-    if (maxAge === 0) return this.#pollFresh(head, tail, onRecord, onDrop, max);
-    const cutoff = nowMs() - maxAge;
-    this.#c[IN_FLIGHT_POS] = tail | 1;
-    this.#c[IN_FLIGHT] = 1;
-    let delivered = 0;
-    let stale = 0;
-    while (tail !== head && delivered < max) {
-      let pos = tail & this.#mask;
-      let len = i32[pos >> 2] as number;
-      if (len === WRAP) {
-        tail = (tail + (this.#mask + 1 - pos)) | 0;
-        pos = 0;
-        len = i32[0] as number;
-      }
-      const next = (tail + 16 + pad8(len)) | 0; // rings with maxAgeMs have 16-byte headers
-      if (tail === this.#poison) {
-        this.#skipPoison(onDrop);
-        tail = next;
-        continue;
-      }
-      if (maxAge > 0 && (this.#f64[(pos >> 3) + 1] as number) < cutoff) {
-        stale++;
-        tail = next;
-        continue;
-      }
-      if (stale > 0) {
-        this.#out.stale += stale;
-        Atomics.store(c, DROPPED_STALE, this.#out.stale);
-        onDrop(stale, 'stale');
-        stale = 0;
-      }
-      this.#c[IN_FLIGHT_POS] = tail;
-      const go = onRecord(this.data, pos + 16, len, i32[(pos >> 2) + 1] as number);
-      delivered++;
-      tail = next;
-      if (go === false) break;
-    }
-    if (stale > 0) {
-      this.#out.stale += stale;
-      Atomics.store(c, DROPPED_STALE, this.#out.stale);
-      onDrop(stale, 'stale');
-    }
-    this.#release(tail, delivered);
-    return delivered;
-  }
-
-  /** poll() for rings without maxAgeMs: no clock, no age checks. */
-  #pollFresh(head: number, tail: number, onRecord: RecordHandler, onDrop: DropHandler, max: number): number {
-    const i32 = this.#i32;
-    const c = this.#c;
+    const f64 = this.#f64;
     const mask = this.#mask;
     const data = this.data;
-    let delivered = 0;
+    const now = nowMs();
+    this.polledAt = now;
+    const maxAge = this.#maxAgeMs;
+    const cutoff = maxAge > 0 ? now - maxAge : Number.NEGATIVE_INFINITY;
     c[IN_FLIGHT_POS] = tail | 1; // odd: no record starts there (records are 8-byte aligned)
     c[IN_FLIGHT] = 1;
+    let delivered = 0;
+    let stale = 0;
     while (tail !== head && delivered < max) {
       let pos = tail & mask;
       let len = i32[pos >> 2] as number;
@@ -463,17 +417,34 @@ export class RingConsumer {
         len = i32[0] as number;
       }
       const at = tail;
-      tail = (tail + 8 + ((len + 7) & ~7)) | 0; // rings without maxAgeMs have 8-byte headers
+      tail = (tail + HDR + ((len + 7) & ~7)) | 0;
       if (at === this.#poison) {
         this.#skipPoison(onDrop);
         continue;
       }
+      const f = (pos >> 3) + 1;
+      const origin = f64[f + 1] as number;
+      if (origin < cutoff) {
+        stale++;
+        continue;
+      }
+      if (stale > 0) {
+        this.#countStale(stale, onDrop);
+        stale = 0;
+      }
       c[IN_FLIGHT_POS] = at;
       delivered++;
-      if (onRecord(data, pos + 8, len, i32[(pos >> 2) + 1] as number) === false) break;
+      if (onRecord(data, pos + HDR, len, i32[(pos >> 2) + 1] as number, f64[f] as number, origin) === false) break;
     }
+    if (stale > 0) this.#countStale(stale, onDrop);
     this.#release(tail, delivered);
     return delivered;
+  }
+
+  #countStale(n: number, onDrop: DropHandler): void {
+    this.#out.stale += n;
+    Atomics.store(this.#c, DROPPED_STALE, this.#out.stale);
+    onDrop(n, 'stale');
   }
 
   #skipPoison(onDrop: DropHandler): void {
@@ -517,7 +488,7 @@ export class RingConsumer {
         len = this.#i32[0] as number;
         if (((upTo - tail) | 0) <= 0) break;
       }
-      tail = (tail + this.#hdr + pad8(len)) | 0;
+      tail = (tail + HDR + pad8(len)) | 0;
       n++;
     }
     if (n > 0) {

@@ -67,18 +67,18 @@ describe('ring buffer: single thread', () => {
     let accepted = 0;
     for (let i = 0; i < 20; i++) if (p.write(bytes(100, i), i)) accepted++;
     p.flush();
-    expect(accepted).toBe(9); // 9 records of 8 + 104 bytes fit in 1024
+    expect(accepted).toBe(8); // 8 records of 24 + 104 bytes fit in 1024
     const { records, drops } = drain(c);
-    expect(drops).toEqual([[11, 'drop-newest']]);
-    expect(records.map((r) => r.kind)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(readCounters(h).dropped['drop-newest']).toBe(11);
+    expect(drops).toEqual([[12, 'drop-newest']]);
+    expect(records.map((r) => r.kind)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(readCounters(h).dropped['drop-newest']).toBe(12);
   });
 
   it('drop-oldest discards the unread backlog and keeps the newest record', () => {
     const h = createRing({ capacity: 1024, policy: 'drop-oldest' });
     const p = new RingProducer(h, { dropWaitMs: 0 });
     const c = new RingConsumer(h);
-    for (let i = 0; i < 9; i++) expect(p.write(bytes(100, i), i)).toBe(true);
+    for (let i = 0; i < 8; i++) expect(p.write(bytes(100, i), i)).toBe(true);
     // Full: the producer posts a drop request; with no consumer running it times out and the
     // record is refused rather than overwriting unread bytes.
     expect(p.write(bytes(100, 9), 9)).toBe(false);
@@ -86,14 +86,14 @@ describe('ring buffer: single thread', () => {
     const first = drain(c);
     expect(first.drops).toEqual([
       [1, 'drop-newest'],
-      [9, 'drop-oldest'],
+      [8, 'drop-oldest'],
     ]);
     expect(first.records).toEqual([]);
     expect(p.write(bytes(100, 10), 10)).toBe(true);
     p.flush();
     expect(drain(c).records.map((r) => r.kind)).toEqual([10]);
     const counters = readCounters(h);
-    expect(counters.dropped['drop-oldest']).toBe(9);
+    expect(counters.dropped['drop-oldest']).toBe(8);
   });
 
   it('drops records older than maxAgeMs when consumed and says so', async () => {
@@ -112,10 +112,34 @@ describe('ring buffer: single thread', () => {
     expect(readCounters(h).dropped.stale).toBe(2);
   });
 
+  it('measures age from the origin time the producer gives, and hands both times to the consumer', () => {
+    const h = createRing({ capacity: 4096, maxAgeMs: 50 });
+    const p = new RingProducer(h);
+    const c = new RingConsumer(h);
+    const now = performance.timeOrigin + performance.now();
+    p.write(bytes(8, 1), 1, now - 200); // data received 200 ms ago: stale however fresh the batch
+    p.write(bytes(8, 2), 2, now - 10);
+    p.write(bytes(8, 3), 3); // no origin: the batch's own time
+    p.flush();
+    const seen: { kind: number; enq: number; origin: number }[] = [];
+    const drops: [number, DropReason][] = [];
+    c.poll(
+      (_d, _o, _l, kind, enq, origin) => seen.push({ kind, enq, origin }),
+      (n, r) => drops.push([n, r]),
+    );
+    expect(drops).toEqual([[1, 'stale']]);
+    expect(seen.map((r) => r.kind)).toEqual([2, 3]);
+    expect(seen[0]?.origin).toBe(now - 10);
+    // one clock read per batch: every record of it carries the same enqueue time
+    expect(seen[0]?.enq).toBe(seen[1]?.enq);
+    expect(seen[1]?.origin).toBe(seen[1]?.enq);
+    expect(c.polledAt).toBeGreaterThanOrEqual(seen[0]?.enq as number);
+  });
+
   it('block policy waits for space and gives up after blockTimeoutMs', () => {
     const h = createRing({ capacity: 1024, policy: 'block' });
     const p = new RingProducer(h, { blockTimeoutMs: 30 });
-    for (let i = 0; i < 9; i++) expect(p.write(bytes(100, i), i)).toBe(true);
+    for (let i = 0; i < 8; i++) expect(p.write(bytes(100, i), i)).toBe(true);
     const t0 = performance.now();
     expect(p.write(bytes(100, 9), 9)).toBe(false);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(25);

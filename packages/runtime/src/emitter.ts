@@ -29,6 +29,18 @@ import {
   type TradeBatchLike,
 } from '@tickline/wire';
 import type { Emitter, Mark, RawFrameLike, StageCore } from './stage.js';
+import type { ServiceTimer } from './timing.js';
+
+/**
+ * The epoch ms a record's data was born, from its split receive time (0 s: unknown, so NaN and
+ * the ring stamps the batch time instead).
+ */
+function originOf(s: number, ns: number): number {
+  return s > 0 ? s * 1000 + ns / 1e6 : Number.NaN;
+}
+
+/** Origin of records that never expire (marks, order events, fills, positions): no age. */
+const AGELESS = Number.POSITIVE_INFINITY;
 
 /** Emitters the runtime can also forward an undecoded ring record through. */
 export interface ForwardingEmitter extends Emitter {
@@ -95,6 +107,8 @@ function viewOf(reader: RecordReader): unknown {
 }
 
 const FEEDBACK_KINDS = new Set<number>([Body.OrderEvent, Body.Fill, Body.Position]);
+const MARK_KINDS = new Set<number>([Body.FeedState, Body.StaleMark, Body.HaltMark, Body.ResyncRequest, Body.DropMark]);
+const isMark = (kind: number): boolean => MARK_KINDS.has(kind);
 
 /** A feedback edge seen from the producing worker: the target's partitions and the kinds it takes. */
 export interface FeedbackOutput {
@@ -114,13 +128,18 @@ export class RingEmitter implements ForwardingEmitter {
   #srcData: Uint8Array | null = null;
   #srcOffset = 0;
   #srcLength = 0;
+  #srcOrigin = Number.NaN;
 
-  /** Called by the worker before each input record (null when the input is not a ring record). */
-  setSource(reader: RecordReader | null, data: Uint8Array | null, offset: number, length: number): void {
+  /**
+   * Called by the worker before each input record (null when the input is not a ring record),
+   * with the record's origin time from its ring header.
+   */
+  setSource(reader: RecordReader | null, data: Uint8Array | null, offset: number, length: number, originMs = Number.NaN): void {
     this.#src = reader;
     this.#srcData = data;
     this.#srcOffset = offset;
     this.#srcLength = length;
+    this.#srcOrigin = originMs;
   }
 
   /** True (and the record copied on) if `view` is the current source record's own view. */
@@ -128,7 +147,7 @@ export class RingEmitter implements ForwardingEmitter {
     const src = this.#src;
     if (src === null || this.#srcData === null) return false;
     if (view !== viewOf(src)) return false;
-    this.#route(src.type, key, this.#srcData, this.#srcOffset, this.#srcLength);
+    this.#route(src.type, key, this.#srcData, this.#srcOffset, this.#srcLength, this.#srcOrigin);
     return true;
   }
 
@@ -138,31 +157,39 @@ export class RingEmitter implements ForwardingEmitter {
     this.#feedback = feedback;
   }
 
-  #route(kind: number, key: number, bytes: Uint8Array, offset: number, length: number): void {
+  #route(kind: number, key: number, bytes: Uint8Array, offset: number, length: number, origin: number): void {
     if (this.#feedback.length > 0 && FEEDBACK_KINDS.has(kind)) {
       // feedback kinds go back upstream to every edge that takes them, never downstream
-      for (const fb of this.#feedback) if (fb.kinds.has(kind)) this.#routeTo(fb.producers, key, kind, bytes, offset, length);
+      for (const fb of this.#feedback) if (fb.kinds.has(kind)) this.#routeTo(fb.producers, key, kind, bytes, offset, length, origin);
       return;
     }
-    this.#routeTo(this.#next, key, kind, bytes, offset, length);
+    this.#routeTo(this.#next, key, kind, bytes, offset, length, origin);
   }
 
-  #routeTo(outs: readonly RingProducer[], key: number, kind: number, bytes: Uint8Array, offset: number, length: number): void {
+  #routeTo(
+    outs: readonly RingProducer[],
+    key: number,
+    kind: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    origin: number,
+  ): void {
     const n = outs.length;
     if (n === 0) {
       this.emitted++;
       return;
     }
     if (key === BROADCAST) {
-      for (let i = 0; i < n; i++) this.#write(outs[i] as RingProducer, kind, bytes, offset, length);
+      for (let i = 0; i < n; i++) this.#write(outs[i] as RingProducer, kind, bytes, offset, length, origin);
     } else {
       // Raw frames are keyed by connection id: keep a connection's frames on one partition.
-      this.#write(outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer, kind, bytes, offset, length);
+      this.#write(outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer, kind, bytes, offset, length, origin);
     }
   }
 
-  #write(p: RingProducer, kind: number, bytes: Uint8Array, offset: number, length: number): void {
-    const at = p.reserve(length, kind);
+  #write(p: RingProducer, kind: number, bytes: Uint8Array, offset: number, length: number, origin: number): void {
+    const at = p.reserve(length, kind, origin);
     if (at < 0) {
       this.dropped++;
       return;
@@ -173,69 +200,75 @@ export class RingEmitter implements ForwardingEmitter {
     this.emitted++;
   }
 
-  #send(key: number, bytes: Uint8Array): void {
-    this.#route(this.#enc.kind, key, bytes, 0, bytes.length);
+  #send(key: number, bytes: Uint8Array, origin: number): void {
+    this.#route(this.#enc.kind, key, bytes, 0, bytes.length, origin);
   }
 
+  /** Passes on an input record unchanged; it keeps the origin time of its ring header. */
   forward(reader: RecordReader, data: Uint8Array, offset: number, length: number): void {
-    this.#route(reader.type, routingKey(reader), data, offset, length);
+    const k = reader.type;
+    const origin = this.#src === reader ? this.#srcOrigin : FEEDBACK_KINDS.has(k) || isMark(k) ? AGELESS : Number.NaN;
+    this.#route(k, routingKey(reader), data, offset, length, origin);
   }
 
   rawFrame(f: RawFrameLike): void {
-    this.#send(f.connId, this.#enc.rawFrame(f.venue, f.connId, f.recvS, f.recvNs, f.frameSeq, f.kind, f.context, f.bytes));
+    const origin = originOf(f.recvS, f.recvNs);
+    this.#send(f.connId, this.#enc.rawFrame(f.venue, f.connId, f.recvS, f.recvNs, f.frameSeq, f.kind, f.context, f.bytes), origin);
   }
   bookDelta(d: BookDeltaLike): void {
     if (this.#passThrough(d, d.instrument)) return;
-    this.#send(d.instrument, this.#enc.bookDelta(d));
+    this.#send(d.instrument, this.#enc.bookDelta(d), originOf(d.recvS, d.recvNs));
   }
   bookSnapshot(s: BookSnapshotLike): void {
     if (this.#passThrough(s, s.instrument)) return;
-    this.#send(s.instrument, this.#enc.bookSnapshot(s));
+    this.#send(s.instrument, this.#enc.bookSnapshot(s), originOf(s.recvS, s.recvNs));
   }
   trades(t: TradeBatchLike): void {
     if (this.#passThrough(t, t.instrument)) return;
-    this.#send(t.instrument, this.#enc.trades(t));
+    this.#send(t.instrument, this.#enc.trades(t), originOf(t.recvS, t.recvNs));
   }
   quotes(q: QuoteBatchLike): void {
     if (this.#passThrough(q, q.instrument)) return;
-    this.#send(q.instrument, this.#enc.quotes(q));
+    this.#send(q.instrument, this.#enc.quotes(q), originOf(q.recvS, q.recvNs));
   }
   bookView(v: BookViewLike): void {
     if (this.#passThrough(v, v.instrument)) return;
-    this.#send(v.instrument, this.#enc.bookView(v));
+    this.#send(v.instrument, this.#enc.bookView(v), originOf(v.recvS, v.recvNs));
   }
   bar(b: BarLike): void {
     if (this.#passThrough(b, b.instrument)) return;
-    this.#send(b.instrument, this.#enc.bar(b));
+    this.#send(b.instrument, this.#enc.bar(b), originOf(b.endS, b.endNs));
   }
   signal(s: SignalRecord): void {
-    this.#send(s.instrument, this.#enc.signal(s));
+    this.#send(s.instrument, this.#enc.signal(s), originOf(s.recvS, s.recvNs));
   }
   orderIntent(o: OrderIntentRecord): void {
-    this.#send(o.instrument, this.#enc.orderIntent(o));
+    this.#send(o.instrument, this.#enc.orderIntent(o), originOf(o.recvS, o.recvNs));
   }
+  // Order events, fills, positions and marks never expire: a lost fill is a wrong position, a
+  // lost halt a missed kill switch. They carry no age (their rings still time their queueing).
   orderEvent(e: OrderEventRecord): void {
-    this.#send(e.instrument, this.#enc.orderEvent(e));
+    this.#send(e.instrument, this.#enc.orderEvent(e), AGELESS);
   }
   fill(f: FillRecord): void {
-    this.#send(f.instrument, this.#enc.fill(f));
+    this.#send(f.instrument, this.#enc.fill(f), AGELESS);
   }
   position(p: PositionRecord): void {
-    this.#send(p.instrument, this.#enc.position(p));
+    this.#send(p.instrument, this.#enc.position(p), AGELESS);
   }
   mark(m: Mark): void {
     const e = this.#enc;
     switch (m.type) {
       case 'feed':
-        return this.#send(BROADCAST, e.feedState(m.venue, m.connId, m.up, m.reason, m.tsS, m.tsNs));
+        return this.#send(BROADCAST, e.feedState(m.venue, m.connId, m.up, m.reason, m.tsS, m.tsNs), AGELESS);
       case 'stale':
-        return this.#send(m.instrument, e.staleMark(m.instrument, m.venue, m.ageMs));
+        return this.#send(m.instrument, e.staleMark(m.instrument, m.venue, m.ageMs), AGELESS);
       case 'halt':
-        return this.#send(BROADCAST, e.haltMark(m.state, m.reason, m.tsS, m.tsNs));
+        return this.#send(BROADCAST, e.haltMark(m.state, m.reason, m.tsS, m.tsNs), AGELESS);
       case 'resync':
-        return this.#send(m.instrument, e.resyncRequest(m.instrument, m.venue, m.reason));
+        return this.#send(m.instrument, e.resyncRequest(m.instrument, m.venue, m.reason), AGELESS);
       case 'drop':
-        return this.#send(BROADCAST, e.dropMark(m.count, m.reason, m.edge));
+        return this.#send(BROADCAST, e.dropMark(m.count, m.reason, m.edge), AGELESS);
     }
   }
   flush(): void {
@@ -298,102 +331,142 @@ export class FusedEmitter implements ForwardingEmitter {
   readonly #core: StageCore;
   readonly #out: ForwardingEmitter;
   readonly #count: { processed: number };
+  readonly #timer: ServiceTimer | null;
+  readonly #stage: number;
   emitted = 0;
 
-  /** `core` is the next stage in this worker, `out` its emitter, `count` its processed counter. */
-  constructor(core: StageCore, out: ForwardingEmitter, count: { processed: number }) {
+  /**
+   * `core` is the next stage in this worker, `out` its emitter, `count` its processed counter;
+   * `timer` (optional) records the next core's service time under stage index `stage`.
+   */
+  constructor(core: StageCore, out: ForwardingEmitter, count: { processed: number }, timer: ServiceTimer | null = null, stage = 0) {
     this.#core = core;
     this.#out = out;
     this.#count = count;
+    this.#timer = timer;
+    this.#stage = stage;
   }
 
   get dropped(): number {
     return 0;
   }
 
+  #run<T>(h: (r: T, e: Emitter) => void, r: T): void {
+    const tm = this.#timer;
+    if (tm === null) {
+      h.call(this.#core, r, this.#out);
+      return;
+    }
+    const saved = tm.begin();
+    const t0 = performance.now();
+    h.call(this.#core, r, this.#out);
+    tm.end(this.#stage, t0, saved);
+  }
+
   forward(reader: RecordReader, data: Uint8Array, offset: number, length: number): void {
     this.emitted++;
     this.#count.processed++;
+    const tm = this.#timer;
+    if (tm === null) {
+      deliverRecord(this.#core, reader, data, offset, length, this.#out);
+      return;
+    }
+    const saved = tm.begin();
+    const t0 = performance.now();
     deliverRecord(this.#core, reader, data, offset, length, this.#out);
+    tm.end(this.#stage, t0, saved);
   }
 
   rawFrame(f: RawFrameLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onRawFrame;
-    h ? h.call(this.#core, f, this.#out) : this.#out.rawFrame(f);
+    if (h) this.#run(h, f);
+    else this.#out.rawFrame(f);
   }
   bookDelta(d: BookDeltaLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onBookDelta;
-    h ? h.call(this.#core, d, this.#out) : this.#out.bookDelta(d);
+    if (h) this.#run(h, d);
+    else this.#out.bookDelta(d);
   }
   bookSnapshot(s: BookSnapshotLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onBookSnapshot;
-    h ? h.call(this.#core, s, this.#out) : this.#out.bookSnapshot(s);
+    if (h) this.#run(h, s);
+    else this.#out.bookSnapshot(s);
   }
   trades(t: TradeBatchLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onTrades;
-    h ? h.call(this.#core, t, this.#out) : this.#out.trades(t);
+    if (h) this.#run(h, t);
+    else this.#out.trades(t);
   }
   quotes(q: QuoteBatchLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onQuotes;
-    h ? h.call(this.#core, q, this.#out) : this.#out.quotes(q);
+    if (h) this.#run(h, q);
+    else this.#out.quotes(q);
   }
   bookView(v: BookViewLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onBookView;
-    h ? h.call(this.#core, v, this.#out) : this.#out.bookView(v);
+    if (h) this.#run(h, v);
+    else this.#out.bookView(v);
   }
   bar(b: BarLike): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onBar;
-    h ? h.call(this.#core, b, this.#out) : this.#out.bar(b);
+    if (h) this.#run(h, b);
+    else this.#out.bar(b);
   }
   signal(s: SignalRecord): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onSignal;
-    h ? h.call(this.#core, s, this.#out) : this.#out.signal(s);
+    if (h) this.#run(h, s);
+    else this.#out.signal(s);
   }
   orderIntent(o: OrderIntentRecord): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onOrderIntent;
-    h ? h.call(this.#core, o, this.#out) : this.#out.orderIntent(o);
+    if (h) this.#run(h, o);
+    else this.#out.orderIntent(o);
   }
   orderEvent(e: OrderEventRecord): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onOrderEvent;
-    h ? h.call(this.#core, e, this.#out) : this.#out.orderEvent(e);
+    if (h) this.#run(h, e);
+    else this.#out.orderEvent(e);
   }
   fill(f: FillRecord): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onFill;
-    h ? h.call(this.#core, f, this.#out) : this.#out.fill(f);
+    if (h) this.#run(h, f);
+    else this.#out.fill(f);
   }
   position(p: PositionRecord): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onPosition;
-    h ? h.call(this.#core, p, this.#out) : this.#out.position(p);
+    if (h) this.#run(h, p);
+    else this.#out.position(p);
   }
   mark(m: Mark): void {
     this.emitted++;
     this.#count.processed++;
     const h = this.#core.onMark;
-    h ? h.call(this.#core, m, this.#out) : this.#out.mark(m);
+    if (h) this.#run(h, m);
+    else this.#out.mark(m);
   }
   flush(): void {
     this.#out.flush();

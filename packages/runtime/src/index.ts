@@ -9,3 +9,4 @@ export * from './bench-report.js';
 export * from './latency-histogram.js';
 export { TS_WORKER_ENTRY } from './ts-worker.js';
 export * from './market-view.js';
+export * from './timing.js';

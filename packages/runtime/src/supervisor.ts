@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { type EdgeName, edgePolicy, type Group, type RuntimeConfig } from './config/pipeline-config.js';
 import type { MarketViewTable } from './market-view.js';
 import type { StageName } from './stage.js';
+import { type HistogramSnapshot, mergeSnapshots } from './timing.js';
 import type { FeedbackSpec, InputSpec, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url).href;
@@ -58,6 +59,10 @@ export interface PipelineStats {
   stages: StageTotals[];
   workers: WorkerStats[];
   restarts: number;
+  /** Queueing delay per edge, merged over the consuming workers (ns, cumulative). */
+  queueDelay: Record<string, HistogramSnapshot>;
+  /** Service time per stage, merged over its workers (ns per record, cumulative). */
+  serviceTime: Record<string, HistogramSnapshot>;
 }
 
 interface Slot {
@@ -287,7 +292,13 @@ export class Pipeline {
         }),
       )
     ).filter((w): w is WorkerStats => w !== null);
-    return { stages: totals(workers), workers, restarts: this.#restarts };
+    return {
+      stages: totals(workers),
+      workers,
+      restarts: this.#restarts,
+      queueDelay: mergeBy(workers, (w) => w.queueDelay),
+      serviceTime: mergeBy(workers, (w) => w.serviceTime),
+    };
   }
 
   /**
@@ -358,6 +369,18 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+function mergeBy(workers: readonly WorkerStats[], pick: (w: WorkerStats) => Record<string, HistogramSnapshot>) {
+  const by = new Map<string, HistogramSnapshot[]>();
+  for (const w of workers) {
+    for (const [k, s] of Object.entries(pick(w) ?? {})) {
+      const list = by.get(k);
+      if (list) list.push(s);
+      else by.set(k, [s]);
+    }
+  }
+  return Object.fromEntries([...by].map(([k, list]) => [k, mergeSnapshots(list)]));
 }
 
 const GAUGE_KEY = /(Ns|Us|Ms|state)$/;

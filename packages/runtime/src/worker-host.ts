@@ -13,6 +13,8 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
 import { MarketViewTable } from './market-view.js';
 import type { Emitter, StageCore, StageFactory, StageName } from './stage.js';
+import { type HistogramSnapshot, ServiceTimer, snapshotOf } from './timing.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export interface StageSpec {
   readonly name: StageName;
@@ -88,6 +90,10 @@ export interface WorkerStats {
   /** Fraction of wall time spent handling records since the previous stats() call. */
   busyRatio: number;
   rings: { name: string; capacity: number; usedBytes: number }[];
+  /** Time records waited in this worker's input rings, by edge (ns, since the worker started). */
+  queueDelay: Record<string, HistogramSnapshot>;
+  /** Time each stage of this worker spent per record, exclusive of fused successors (ns). */
+  serviceTime: Record<string, HistogramSnapshot>;
 }
 
 export interface WorkerApi {
@@ -161,8 +167,15 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     );
     emitters[last] = localFeedback;
   }
+  const timer = new ServiceTimer(cores.length);
   for (let i = last - 1; i >= 0; i--)
-    emitters[i] = new FusedEmitter(cores[i + 1] as StageCore, emitters[i + 1] as ForwardingEmitter, counts[i + 1] as { processed: number });
+    emitters[i] = new FusedEmitter(
+      cores[i + 1] as StageCore,
+      emitters[i + 1] as ForwardingEmitter,
+      counts[i + 1] as { processed: number },
+      timer,
+      i + 1,
+    );
   const tail = emitters[last];
   const passThrough = tail instanceof RingEmitter ? tail : null;
 
@@ -172,9 +185,13 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   let wake: (() => void) | null = null;
   const bell = new Int32Array(task.doorbell);
 
+  const queueDelay = new Map<string, LatencyHistogram>();
+  for (const inp of task.inputs) if (!queueDelay.has(inp.edge)) queueDelay.set(inp.edge, new LatencyHistogram());
   const inputs = task.inputs.flatMap((inp) =>
     inp.rings.map((handle) => {
       const consumer = new RingConsumer(handle);
+      const waited = queueDelay.get(inp.edge) as LatencyHistogram;
+      const target = inp.target;
       const reader = new RecordReader(consumer.data);
       const core = cores[inp.target] as StageCore;
       const emit = emitters[inp.target] as ForwardingEmitter;
@@ -182,7 +199,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       const dropCounts = drops[inp.target] as Record<string, number>;
       const edge = inp.edge;
       const stageName = task.stages[inp.target]?.name;
-      const onRecord = (data: Uint8Array, offset: number, length: number): boolean => {
+      const onRecord = (data: Uint8Array, offset: number, length: number, _kind: number, enqMs: number, originMs: number): boolean => {
+        waited.record((consumer.polledAt - enqMs) * 1e6);
         if (reader.open(offset, length) === Body.NONE) {
           consumer.countCorrupt();
           dropCounts.corrupt = (dropCounts.corrupt ?? 0) + 1;
@@ -191,8 +209,11 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         count.processed++;
         try {
           // A core that passes this very record on gets its bytes copied, not re-encoded.
-          if (passThrough !== null) passThrough.setSource(reader, data, offset, length);
+          if (passThrough !== null) passThrough.setSource(reader, data, offset, length, originMs);
+          const saved = timer.begin();
+          const t0 = performance.now();
           deliverRecord(core, reader, data, offset, length, emit);
+          timer.end(target, t0, saved);
           if (passThrough !== null) passThrough.setSource(null, null, 0, 0);
           if (localFeedback !== null) localFeedback.drain();
         } catch (err) {
@@ -250,6 +271,8 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         const c = readCounters(handle);
         return { name: c.name, capacity: c.capacity, usedBytes: c.usedBytes };
       }),
+      queueDelay: Object.fromEntries([...queueDelay].map(([edge, h]) => [edge, snapshotOf(h)])),
+      serviceTime: Object.fromEntries(task.stages.map((st, i) => [st.name, snapshotOf(timer.stages[i] as LatencyHistogram)])),
     };
   };
   const ringBell = () => {

@@ -72,7 +72,12 @@ describe('pipeline runtime on real piscina pools', () => {
       for (const stage of STAGES.slice(1)) {
         const t = final.stages.find((x) => x.stage === stage);
         expect(t?.processed, stage).toBe(count);
+        // every record a stage handled has its service time recorded, fused or not
+        expect(final.serviceTime[stage]?.count, stage).toBe(count);
       }
+      // every record taken from a ring has its queueing delay recorded under its edge
+      const ringEdges = groups.slice(1).map((g, i) => `${groups[i]?.stages.at(-1)}->${g.stages[0]}`);
+      for (const edge of ringEdges) expect(final.queueDelay[edge]?.count, edge).toBe(count);
       expect(final.workers.length).toBe(groups.reduce((n, g) => n + g.threads, 0));
     }, 60_000);
   }
