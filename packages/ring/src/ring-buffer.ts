@@ -206,7 +206,7 @@ export class RingProducer {
       const f = (pos >> 3) + 1;
       const enq = this.#stampNow();
       this.#f64[f] = enq;
-      this.#f64[f + 1] = originMs === originMs ? originMs : enq;
+      this.#f64[f + 1] = Number.isNaN(originMs) ? enq : originMs;
       this.#head = (this.#head + need) | 0;
       this.#room -= need;
       return pos + HDR;
@@ -253,7 +253,7 @@ export class RingProducer {
     const f = (pos >> 3) + 1;
     const enq = this.#stampNow();
     this.#f64[f] = enq;
-    this.#f64[f + 1] = originMs === originMs ? originMs : enq;
+    this.#f64[f + 1] = Number.isNaN(originMs) ? enq : originMs;
     this.#head = (this.#head + need) | 0;
     this.#room = this.#roomFor(this.#tailCache);
     return pos + HDR;
