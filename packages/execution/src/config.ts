@@ -25,6 +25,11 @@ export interface ExecutionConfig {
   };
   /** An intent older than this is dropped, never sent. */
   readonly maxIntentAgeMs: number;
+  /**
+   * An intent made on market data received longer ago than this is never sent (ms; 0 = no
+   * bound). Unset: the run's `freshness.maxDataAgeMs`.
+   */
+  readonly maxDataAgeMs: number;
   /** No ack within this: query the venue; still nothing after as long again: cancel. */
   readonly ackTimeoutMs: number;
   readonly marketMove: {
@@ -49,6 +54,7 @@ export const EXECUTION_DEFAULTS: ExecutionConfig = Object.freeze({
   venue: Object.freeze({ url: null, account: 'default', token: null, reconnectMinMs: 100, reconnectMaxMs: 5_000 }),
   journal: Object.freeze({ path: null, synchronous: 'full' as const }),
   maxIntentAgeMs: 1_000,
+  maxDataAgeMs: 50,
   ackTimeoutMs: 2_000,
   marketMove: Object.freeze({ policy: 'reprice' as const, awayBps: 20, maxReprices: 3 }),
   orderTtlMs: 60_000,
@@ -76,6 +82,7 @@ const TOP = obj({
   }),
   journal: obj({ path: nullableString, synchronous: oneOf(['full', 'normal']) }),
   maxIntentAgeMs: int(1, 3_600_000),
+  maxDataAgeMs: int(0, 3_600_000),
   ackTimeoutMs: int(1, 3_600_000),
   marketMove: obj({ policy: oneOf(['reprice', 'cancel', 'none']), awayBps: num(0, 100_000), maxReprices: int(0, 1000) }),
   orderTtlMs: int(0, 86_400_000),

@@ -4,7 +4,7 @@
  * core as they arrive, with the emitter of the core's latest call, then flushed.
  */
 
-import { type Emitter, flattenStats, type StageContext, type StageCore } from '@tickline/runtime';
+import { type Emitter, flattenStats, type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
 import { resolveExecutionConfig } from './config.js';
 import { ExecutionCore } from './core/execution-core.js';
 import { type JournalPort, MemoryJournal } from './core/journal.js';
@@ -24,7 +24,7 @@ const NO_VENUE: VenuePort = {
 };
 
 export default function createExecutionStage(ctx: StageContext): StageCore {
-  const cfg = resolveExecutionConfig(ctx.config ?? {});
+  const cfg = resolveExecutionConfig(withFreshness(ctx));
   const log = {
     warn: (msg: string, data: Record<string, unknown>) =>
       ctx.notify('log', { level: 'warn', stage: 'execution', partition: ctx.partition, msg, ...data }),

@@ -104,6 +104,22 @@ describe('intents to orders', () => {
     expect(t.rec.events.map((e) => e.status)).toEqual([S.PendingNew]);
   });
 
+  it('never sends an order made on market data older than maxDataAgeMs', () => {
+    const t = setup({ maxDataAgeMs: 50 });
+    const recvAt = (ms: number) => ({ recvS: Math.floor(ms / 1000), recvNs: Math.round((ms % 1000) * 1e6) });
+    // a fresh intent (made just now) on data that waited 60 ms upstream
+    t.core.onOrderIntent(intent({ intentId: 1, instrument: 1, ...recvAt(t.clock.now - 60) }, t.clock.now), t.rec);
+    expect(t.venue.sent).toHaveLength(0);
+    expect(t.core.counters.staleData).toBe(1);
+    expect(t.rec.events.map((e) => e.reason)).toEqual(['stale_data']);
+    t.core.onOrderIntent(intent({ intentId: 2, instrument: 1, ...recvAt(t.clock.now - 40) }, t.clock.now), t.rec);
+    expect(t.venue.sent).toHaveLength(1);
+    // 0 turns the bound off (replays on recorded time)
+    const off = setup({ maxDataAgeMs: 0 });
+    off.core.onOrderIntent(intent({ intentId: 3, instrument: 1, ...recvAt(off.clock.now - 60_000) }, off.clock.now), off.rec);
+    expect(off.venue.sent).toHaveLength(1);
+  });
+
   it('drops stale intents and bad input without sending anything', () => {
     const t = setup({ maxIntentAgeMs: 100 });
     t.core.onOrderIntent(intent({ intentId: 1, instrument: 1 }, t.clock.now - 1000), t.rec);

@@ -48,8 +48,13 @@ export interface RingOptions {
   /** Data region size in bytes: a power of two from 1 KiB to 1 GiB. */
   capacity: number;
   policy?: OverflowPolicy;
-  /** A record older than this when consumed is dropped as stale. 0 disables. */
+  /** A record older than this (by its origin time) when consumed is dropped as stale. 0 disables. */
   maxAgeMs?: number;
+  /**
+   * Record kinds (0-255) that `maxAgeMs` applies to; the others never expire (state that must
+   * arrive however late, such as marks). Default: every kind.
+   */
+  maxAgeKinds?: readonly number[];
   /** Name used in stats and drop marks, e.g. "normalize->book". */
   name?: string;
 }
@@ -60,6 +65,8 @@ export interface RingHandle {
   readonly data: SharedArrayBuffer;
   readonly policy: OverflowPolicy;
   readonly maxAgeMs: number;
+  /** Kinds maxAgeMs applies to; null = every kind. */
+  readonly maxAgeKinds: readonly number[] | null;
   readonly name: string;
   /** Optional shared doorbell: a consumer of several rings parks on one word for all of them. */
   readonly doorbell: SharedArrayBuffer | null;
@@ -69,7 +76,7 @@ const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'bloc
 
 export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | null = null): RingHandle {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  const { capacity, policy = 'drop-newest', maxAgeMs = 0, name = 'ring' } = options;
+  const { capacity, policy = 'drop-newest', maxAgeMs = 0, maxAgeKinds, name = 'ring' } = options;
   if (!Number.isInteger(capacity) || capacity < 1024 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) {
     throw new RangeError(`options.capacity must be a power of two from 1024 to 1073741824, got ${capacity}`);
   }
@@ -78,6 +85,9 @@ export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | n
     throw new RangeError(`options.maxAgeMs must be a finite number >= 0, got ${maxAgeMs}`);
   }
   if (typeof name !== 'string') throw new TypeError('options.name must be a string');
+  if (maxAgeKinds !== undefined && !(Array.isArray(maxAgeKinds) && maxAgeKinds.every((k) => Number.isInteger(k) && k >= 0 && k < 256))) {
+    throw new TypeError('options.maxAgeKinds must be an array of record kinds (integers from 0 to 255)');
+  }
   if (doorbell !== null && !(doorbell instanceof SharedArrayBuffer && doorbell.byteLength >= DOORBELL_BYTES)) {
     throw new TypeError(`doorbell must be a SharedArrayBuffer of at least ${DOORBELL_BYTES} bytes (see createDoorbell)`);
   }
@@ -86,6 +96,7 @@ export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | n
     data: new SharedArrayBuffer(capacity),
     policy,
     maxAgeMs,
+    maxAgeKinds: maxAgeKinds === undefined ? null : [...maxAgeKinds],
     name,
     doorbell,
   };
@@ -341,6 +352,8 @@ export class RingConsumer {
   readonly #c: Int32Array;
   readonly #mask: number;
   readonly #maxAgeMs: number;
+  /** 1 for kinds maxAgeMs applies to. */
+  readonly #perishable: Uint8Array;
   #tail: number;
   /** Position of a record a previous consumer of this ring died delivering, or null. */
   #poison: number | null = null;
@@ -358,6 +371,9 @@ export class RingConsumer {
     this.#c = new Int32Array(handle.control);
     this.#mask = handle.data.byteLength - 1;
     this.#maxAgeMs = handle.maxAgeMs;
+    this.#perishable = new Uint8Array(256);
+    if (handle.maxAgeKinds === null) this.#perishable.fill(1);
+    else for (const k of handle.maxAgeKinds) this.#perishable[k] = 1;
     this.#tail = Atomics.load(this.#c, TAIL);
     // A consumer that died in the middle of a poll (its thread ended) left IN_FLIGHT set: the
     // records before the one it was delivering are delivered again (at-least-once), and that one
@@ -424,7 +440,8 @@ export class RingConsumer {
       }
       const f = (pos >> 3) + 1;
       const origin = f64[f + 1] as number;
-      if (origin < cutoff) {
+      const kind = i32[(pos >> 2) + 1] as number;
+      if (origin < cutoff && this.#perishable[kind & 255] === 1) {
         stale++;
         continue;
       }
@@ -434,7 +451,7 @@ export class RingConsumer {
       }
       c[IN_FLIGHT_POS] = at;
       delivered++;
-      if (onRecord(data, pos + HDR, len, i32[(pos >> 2) + 1] as number, f64[f] as number, origin) === false) break;
+      if (onRecord(data, pos + HDR, len, kind, f64[f] as number, origin) === false) break;
     }
     if (stale > 0) this.#countStale(stale, onDrop);
     this.#release(tail, delivered);

@@ -136,6 +136,20 @@ describe('ring buffer: single thread', () => {
     expect(c.polledAt).toBeGreaterThanOrEqual(seen[0]?.enq as number);
   });
 
+  it('expires only the kinds listed in maxAgeKinds; the others arrive however old', () => {
+    expect(() => createRing({ capacity: 1024, maxAgeKinds: [300] })).toThrow(/options.maxAgeKinds/);
+    const h = createRing({ capacity: 4096, maxAgeMs: 50, maxAgeKinds: [7] });
+    const p = new RingProducer(h);
+    const c = new RingConsumer(h);
+    const old = performance.timeOrigin + performance.now() - 1000;
+    p.write(bytes(8, 1), 7, old); // a decision on old data: dropped
+    p.write(bytes(8, 2), 3, old); // state (say, a mark): delivered
+    p.flush();
+    const { records, drops } = drain(c);
+    expect(drops).toEqual([[1, 'stale']]);
+    expect(records.map((r) => r.kind)).toEqual([3]);
+  });
+
   it('block policy waits for space and gives up after blockTimeoutMs', () => {
     const h = createRing({ capacity: 1024, policy: 'block' });
     const p = new RingProducer(h, { blockTimeoutMs: 30 });

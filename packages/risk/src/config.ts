@@ -67,7 +67,10 @@ export interface RiskConfig {
   readonly dailyLossLimit: number;
   /** Peak-to-trough equity drop (quote currency) that halts trading; 0 = off. */
   readonly maxDrawdown: number;
-  /** A book older than this (by receive time) is stale: no approvals. */
+  /**
+   * No approval for an intent made on market data received longer ago than this (ms; 0 = no
+   * bound). Unset: the run's `freshness.maxDataAgeMs`.
+   */
   readonly maxDataAgeMs: number;
   /** An intent older than this (by creation time) is refused. */
   readonly maxIntentAgeMs: number;
@@ -101,7 +104,7 @@ export const RISK_DEFAULTS: RiskConfig = Object.freeze({
   costs: Object.freeze({ takerFeeBps: 2, makerFeeBps: 1, commissionPerOrder: 0, slippageBps: 1 }),
   dailyLossLimit: 0,
   maxDrawdown: 0,
-  maxDataAgeMs: 5_000,
+  maxDataAgeMs: 50,
   maxIntentAgeMs: 1_000,
   pendingTimeoutMs: 10_000,
   resumeOnFeedUp: true,
@@ -160,7 +163,7 @@ const TOP = obj({
   costs: obj({ takerFeeBps: num(-100, 1000), makerFeeBps: num(-100, 1000), commissionPerOrder: num(0, 1e6), slippageBps: num(0, 10_000) }),
   dailyLossLimit: MONEY,
   maxDrawdown: MONEY,
-  maxDataAgeMs: int(1, 3_600_000),
+  maxDataAgeMs: int(0, 3_600_000),
   maxIntentAgeMs: int(1, 3_600_000),
   pendingTimeoutMs: int(1, 3_600_000),
   resumeOnFeedUp: bool,

@@ -3,12 +3,12 @@
  * changes go to the supervisor as control-plane events, which logs them.
  */
 
-import type { StageContext, StageCore } from '@tickline/runtime';
+import { type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
 import { resolveRiskConfig } from './config.js';
 import { RiskCore, TRADING_STATE_NAMES } from './core/risk-core.js';
 
 export default function createRiskStage(ctx: StageContext): StageCore {
-  const core = new RiskCore(resolveRiskConfig(ctx.config ?? {}), ctx.registry, {
+  const core = new RiskCore(resolveRiskConfig(withFreshness(ctx)), ctx.registry, {
     log: {
       reject: (reason, detail, suppressed) =>
         ctx.notify('log', { level: 'warn', stage: 'risk', msg: 'intent rejected', reason, detail, suppressed }),

@@ -80,9 +80,16 @@ describe('pre-trade checks', () => {
     expect(t.core.rejects.book_not_live).toBe(1);
     t.book();
     t.clock.now += 1500;
-    expect(t.send()).toBe(false);
+    // made on data received 1.5 s ago: too late to act on, however new the intent is
+    const at = (ms: number) => ({ recvS: Math.floor(ms / 1000), recvNs: Math.round((ms % 1000) * 1e6) });
+    expect(t.send(at(t.clock.now - 1500))).toBe(false);
     expect(t.core.rejects.stale_data).toBe(1);
     expect(t.core.rejects.stale_intent).toBe(0);
+    // an intent without a receive time is judged by its book's, here 1.5 s old
+    expect(t.send({ recvS: 0, recvNs: 0 })).toBe(false);
+    expect(t.core.rejects.stale_data).toBe(2);
+    // a quiet book is not stale: a decision on data received just now goes through
+    expect(t.send()).toBe(true);
     t.book();
     t.core.onMark({ type: 'stale', instrument: 1, venue: 1, ageMs: 5000 }, t.rec);
     expect(t.send()).toBe(false);

@@ -135,6 +135,11 @@ export interface StageContext {
   readonly notify: (event: string, data: unknown) => void;
   /** The shared per-instrument market view (book workers write their rows), if the run has one. */
   readonly marketView: MarketViewTable | null;
+  /**
+   * The run's freshness bound (config `freshness.maxDataAgeMs`): no decision on data older than
+   * this since its local receive time. 0 = no bound. A stage's own setting overrides it.
+   */
+  readonly maxDataAgeMs: number;
 }
 
 /** What a stage module's default export must be. */
@@ -150,4 +155,15 @@ export function flattenStats(value: unknown, prefix = '', out: Record<string, nu
     for (const [k, v] of Object.entries(value)) flattenStats(v, prefix ? `${prefix}.${k}` : k, out);
   }
   return out;
+}
+
+/**
+ * A stage's config section with the run's freshness bound filled in where the section sets no
+ * `maxDataAgeMs` of its own (sections that are not objects are returned as they are, for the
+ * stage's validator to report).
+ */
+export function withFreshness(ctx: StageContext): unknown {
+  const raw = ctx.config ?? {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return (raw as { maxDataAgeMs?: unknown }).maxDataAgeMs === undefined ? { ...raw, maxDataAgeMs: ctx.maxDataAgeMs } : raw;
 }

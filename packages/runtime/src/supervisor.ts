@@ -82,7 +82,13 @@ function ringGrid(rows: number, cols: number, edge: EdgeName, config: RuntimeCon
   return Array.from({ length: rows }, (_, m) =>
     Array.from({ length: cols }, (_, n) =>
       createRing(
-        { capacity: p.capacityBytes, policy: p.policy, maxAgeMs: p.maxAgeMs, name: `${edge}[${m}->${n}]` },
+        {
+          capacity: p.capacityBytes,
+          policy: p.policy,
+          maxAgeMs: p.maxAgeMs,
+          ...(p.maxAgeKinds !== undefined ? { maxAgeKinds: p.maxAgeKinds } : {}),
+          name: `${edge}[${m}->${n}]`,
+        },
         bells[n] as SharedArrayBuffer,
       ),
     ),
@@ -185,6 +191,7 @@ export class Pipeline {
           control,
           events,
           tuning: config.runtime,
+          maxDataAgeMs: config.freshness.maxDataAgeMs,
         });
         const slot: Slot = {
           group,

@@ -70,6 +70,8 @@ export interface WorkerTask {
   readonly control: MessagePort;
   readonly events: MessagePort;
   readonly tuning: RuntimeTuning;
+  /** The run's freshness bound (ms; 0 = none), handed to every core's context. */
+  readonly maxDataAgeMs: number;
 }
 
 export interface StageStats {
@@ -132,6 +134,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         config: spec.config,
         notify,
         marketView,
+        maxDataAgeMs: task.maxDataAgeMs,
       }),
     );
   }

@@ -149,8 +149,9 @@ export function intent(p: Partial<OrderIntentRecord> & { intentId: number; instr
     inputs: [],
     createdS: s,
     createdNs: Math.round((nowMs - s * 1000) * 1e6),
+    // made on data received just now
     recvS: s,
-    recvNs: 0,
+    recvNs: Math.round((nowMs - s * 1000) * 1e6),
     ...p,
   };
 }

@@ -44,6 +44,11 @@ export interface SignalsConfig {
   };
   /** Completed bars kept per instrument in the market view. */
   readonly keepBars: number;
+  /**
+   * Strategies skip market data received longer ago than this (ms; 0 = no bound). Unset: the
+   * run's `freshness.maxDataAgeMs`.
+   */
+  readonly maxDataAgeMs: number;
 }
 
 export const SIGNALS_DEFAULTS: SignalsConfig = Object.freeze({
@@ -52,6 +57,7 @@ export const SIGNALS_DEFAULTS: SignalsConfig = Object.freeze({
   maxIntentsPerSecond: 20,
   snapshot: Object.freeze({ path: null, intervalMs: 60_000 }),
   keepBars: 200,
+  maxDataAgeMs: 50,
 });
 
 const STRATEGY = obj(
@@ -71,6 +77,7 @@ const TOP = obj({
   maxIntentsPerSecond: int(1, 1_000_000),
   snapshot: obj({ path: { kind: 'any' }, intervalMs: int(100, 86_400_000) }),
   keepBars: int(1, 100_000),
+  maxDataAgeMs: int(0, 3_600_000),
 });
 
 /** Every violation in `raw` (empty when valid). */
@@ -125,5 +132,6 @@ export function resolveSignalsConfig(raw: unknown): SignalsConfig {
     maxIntentsPerSecond: r.maxIntentsPerSecond ?? SIGNALS_DEFAULTS.maxIntentsPerSecond,
     snapshot: Object.freeze({ path: r.snapshot?.path ?? null, intervalMs: r.snapshot?.intervalMs ?? SIGNALS_DEFAULTS.snapshot.intervalMs }),
     keepBars: r.keepBars ?? SIGNALS_DEFAULTS.keepBars,
+    maxDataAgeMs: r.maxDataAgeMs ?? SIGNALS_DEFAULTS.maxDataAgeMs,
   });
 }

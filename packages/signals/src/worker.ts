@@ -3,7 +3,7 @@
  * builds the core, reloads the market-view snapshot, and writes it periodically and at close.
  */
 
-import type { StageContext, StageCore } from '@tickline/runtime';
+import { type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
 import { resolveSignalsConfig } from './config.js';
 import { SignalsCore, type SignalsSnapshot } from './core/signals-core.js';
 import type { StrategyType } from './core/strategy.js';
@@ -12,7 +12,7 @@ import { createStrategies } from './strategies/index.js';
 import { loadStrategyModule } from './strategy-loader.js';
 
 export default async function createSignalsStage(ctx: StageContext): Promise<StageCore> {
-  const cfg = resolveSignalsConfig(ctx.config ?? {});
+  const cfg = resolveSignalsConfig(withFreshness(ctx));
   const userTypes = new Map<string, StrategyType>();
   for (const s of cfg.strategies)
     if (s.type === 'module' && s.module && !userTypes.has(s.module)) userTypes.set(s.module, await loadStrategyModule(s.module));
@@ -23,6 +23,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     partitions: ctx.partitions,
     maxIntentsPerSecond: cfg.maxIntentsPerSecond,
     keepBars: cfg.keepBars,
+    maxDataAgeMs: cfg.maxDataAgeMs,
   });
   const snapPath = cfg.snapshot.path?.replaceAll('{partition}', String(ctx.partition)) ?? null;
   let snapshots = 0;

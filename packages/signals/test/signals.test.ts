@@ -18,7 +18,13 @@ const registry = testRegistry();
 
 function coreWith(strategies: unknown[], clock: () => number = () => 1_700_000_000_000, extra: Record<string, unknown> = {}) {
   const cfg = resolveSignalsConfig({ strategies, ...extra });
-  return new SignalsCore({ registry, strategies: createStrategies(cfg, registry, 0), clock, maxIntentsPerSecond: cfg.maxIntentsPerSecond });
+  return new SignalsCore({
+    registry,
+    strategies: createStrategies(cfg, registry, 0),
+    clock,
+    maxIntentsPerSecond: cfg.maxIntentsPerSecond,
+    ...(extra.maxDataAgeMs !== undefined ? { maxDataAgeMs: cfg.maxDataAgeMs } : {}),
+  });
 }
 
 describe('signals config', () => {
@@ -53,6 +59,52 @@ describe('signals config', () => {
   });
 });
 
+describe('what signals passes downstream, and on what it decides', () => {
+  it('passes a view on only when the touch or the book state changed; trades and bars stop here', () => {
+    const now = 1_700_000_000_000;
+    const core = coreWith([], () => now);
+    const rec = new Recorder();
+    const v = (bid: number, ask: number, bidSize: number, state = 1) => view({ instrument: 1, bid, ask, bidSize, state, nowMs: now });
+    core.onBookView(v(10_000, 10_002, 100), rec);
+    core.onBookView(v(10_000, 10_002, 500), rec); // sizes only: risk and execution need nothing new
+    core.onBookView(v(10_001, 10_002, 500), rec); // bid moved
+    core.onBookView(v(10_001, 10_003, 500), rec); // ask moved
+    core.onBookView(v(10_001, 10_003, 500, 2), rec); // the book went RESEEDING
+    core.onBookView(v(10_001, 10_003, 500, 2), rec);
+    expect(rec.views.map((x) => [x.bids.price(0), x.asks.price(0), x.state])).toEqual([
+      [10_000, 10_002, 1],
+      [10_001, 10_002, 1],
+      [10_001, 10_003, 1],
+      [10_001, 10_003, 2],
+    ]);
+    expect(core.counters.viewsForwarded).toBe(4);
+    expect(core.counters.books).toBe(6);
+    core.onTrades(tradeBatch(1, [10_001], now), rec);
+    expect(rec.trades_).toHaveLength(0);
+  });
+
+  it('runs no strategy on data received longer ago than maxDataAgeMs, and keeps the market view current', () => {
+    let now = 1_700_000_000_000;
+    const core = coreWith([{ id: 'obi', type: 'imbalance', params: { threshold: 0.5, cooldownMs: 0 } }], () => now, {
+      maxDataAgeMs: 50,
+    });
+    const rec = new Recorder();
+    const heavy = (recvMs: number, bid = 10_000) =>
+      view({ instrument: 1, bid, ask: bid + 1, bidSize: 900, askSize: 100, nowMs: recvMs });
+    core.onBookView(heavy(now - 80, 10_005), rec); // waited 80 ms in queues: decide nothing
+    expect(rec.intents).toHaveLength(0);
+    expect(core.counters.skippedStale).toBe(1);
+    expect(rec.views).toHaveLength(1); // the state still goes on to risk and execution
+    expect(core.counters.refusedNotLive).toBe(0);
+    now += 1;
+    core.onBookView(heavy(now - 20), rec); // 20 ms: fresh
+    expect(rec.intents).toHaveLength(1);
+    expect(rec.intents[0]?.price).toBe(10_001);
+    core.onTrades(tradeBatch(1, [10_003], now - 500), rec);
+    expect(core.counters.skippedStale).toBe(2);
+  });
+});
+
 describe('imbalance strategy', () => {
   it('buys at the ask on bid-heavy books, sells at the bid on ask-heavy ones, with a cooldown', () => {
     let now = 1_700_000_000_000;
@@ -68,7 +120,7 @@ describe('imbalance strategy', () => {
     expect(i?.reason).toMatch(/imbalance 0.800/);
     expect(i?.inputs.find((x) => x.name === 'imbalance')?.value).toBeCloseTo(0.8);
     expect(rec.signals).toHaveLength(1);
-    expect(rec.views).toHaveLength(1); // market data passes on
+    expect(rec.views).toHaveLength(1); // the book passes on (risk needs its touch)
     core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_001, bidSize: 100, askSize: 900, nowMs: now + 10 }), rec);
     expect(rec.intents).toHaveLength(1); // cooldown
     now += 1500;

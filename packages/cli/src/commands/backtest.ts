@@ -107,7 +107,9 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
     // one ingest partition: the lockstep grants credit to a single source, frames in file order
     const placement: Group[] = groups.map((g) => (g.stages.includes('ingest') ? { ...g, threads: 1 } : g));
     pipeline = await Pipeline.start({
-      config,
+      // A backtest runs on recorded time, paced by the lockstep driver, not the wall clock: the
+      // wall-clock freshness bound would judge the driver's pace, not the strategy's data.
+      config: { ...config, freshness: { maxDataAgeMs: 0 } },
       groups: placement,
       stageModules: { ...STAGE_MODULES, ingest: REPLAY_MODULE },
       stageConfigs: {

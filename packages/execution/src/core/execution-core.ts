@@ -72,6 +72,8 @@ export class ExecutionCore {
     rejectedIntents: 0,
     duplicateIntents: 0,
     staleIntents: 0,
+    /** Intents refused because the market data behind them was older than maxDataAgeMs. */
+    staleData: 0,
     badIntents: 0,
     venueDown: 0,
     reports: 0,
@@ -202,6 +204,8 @@ export class ExecutionCore {
     if (o.priceScale !== spec.priceScale || o.sizeScale !== spec.sizeScale) return 'bad_scale';
     const created = o.createdS * 1000 + o.createdNs / 1e6;
     if (!Number.isFinite(created) || now - created > this.cfg.maxIntentAgeMs) return 'stale_intent';
+    // Never send on late data: the local receive time of the market data behind the decision.
+    if (this.cfg.maxDataAgeMs > 0 && o.recvS > 0 && now - (o.recvS * 1000 + o.recvNs / 1e6) > this.cfg.maxDataAgeMs) return 'stale_data';
     if (this.#halted) return 'halted';
     if ((this.#reducing || o.reduceOnly) && !this.#reduces(o.instrument, o.side, o.size)) return 'reducing_only';
     return null;
@@ -214,10 +218,11 @@ export class ExecutionCore {
 
   #refuse(o: OrderIntentRecord, spec: InstrumentSpec | undefined, why: string, now: number, emit: Emitter): void {
     if (why === 'stale_intent') this.counters.staleIntents++;
+    else if (why === 'stale_data') this.counters.staleData++;
     else if (why.startsWith('bad_') || why === 'unknown_instrument') this.counters.badIntents++;
     this.counters.rejectedIntents++;
     this.rejectReasons[why] = (this.rejectReasons[why] ?? 0) + 1;
-    if (why !== 'stale_intent') this.log.warn('intent refused', { reason: why, intentId: o?.intentId, instrument: o?.instrument });
+    if (why !== 'stale_intent' && why !== 'stale_data') this.log.warn('intent refused', { reason: why, intentId: o?.intentId, instrument: o?.instrument });
     // Tell risk (it releases the reservation); only for an intent we can name and place.
     if (spec && Number.isSafeInteger(o.intentId)) {
       const row = {

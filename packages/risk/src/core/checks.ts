@@ -54,10 +54,17 @@ export interface OrderContext {
   readonly bandBps: number;
 }
 
-export function checkBook(r: InstrumentRisk, cfg: RiskConfig, nowMs: number): RejectReason | null {
+/**
+ * The book must be there and LIVE, and the market data behind the decision fresh: its local
+ * receive time (carried by the intent; the book's latest when the intent has none) at most
+ * `maxDataAgeMs` ago. A quiet book is not stale (ingest marks instruments that go silent); a
+ * decision made on data that waited in queues is.
+ */
+export function checkBook(o: OrderIntentRecord, r: InstrumentRisk, cfg: RiskConfig, nowMs: number): RejectReason | null {
   if (!(r.mid > 0) || r.bid <= 0 || r.ask <= 0) return 'no_book';
   if (!r.live || r.stale) return 'book_not_live';
-  if (nowMs - r.bookMs > cfg.maxDataAgeMs) return 'stale_data';
+  const dataMs = o.recvS > 0 ? o.recvS * 1000 + o.recvNs / 1e6 : r.bookMs;
+  if (cfg.maxDataAgeMs > 0 && nowMs - dataMs > cfg.maxDataAgeMs) return 'stale_data';
   return null;
 }
 

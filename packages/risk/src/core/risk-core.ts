@@ -200,7 +200,7 @@ export class RiskCore {
     const rules = r.session.cls.rules[session];
     if (!rules.enabled) return 'session_closed';
     if (o.type === 1 && !rules.allowMarketOrders) return 'session_market_order';
-    const book = checkBook(r, this.#cfg, now);
+    const book = checkBook(o, r, this.#cfg, now);
     if (book) return book;
     const marketable = o.type === 1 || (o.side === 0 ? o.price >= r.ask : o.price <= r.bid);
     const refPrice = o.type === 1 ? (o.side === 0 ? r.ask : r.bid) : o.price;

@@ -5,6 +5,7 @@
  */
 
 import type { OverflowPolicy } from '@tickline/ring';
+import { Body } from '@tickline/wire';
 import { STAGES, type StageName } from '../stage.js';
 import { type Issue, int, list, num, obj, oneOf, optional, record, type Schema, str } from './schema.js';
 
@@ -22,10 +23,20 @@ export type EdgeName = (typeof EDGES)[number];
 
 export interface EdgePolicy {
   readonly policy: OverflowPolicy;
-  readonly maxAgeMs: number;
+  /** Max age by origin time; 'freshness' = the run's `freshness.maxDataAgeMs`. */
+  readonly maxAgeMs: number | 'freshness';
+  /** Record kinds the max age applies to (others never expire); default every kind. */
+  readonly maxAgeKinds?: readonly number[];
   /** Default capacity when neither the edge nor rings.capacityBytes is configured. */
   readonly capacityBytes?: number;
 }
+
+/**
+ * On the intent edges only decisions expire: signals and order intents older than the bound are
+ * dropped unread. Book views and marks ride the same rings and never expire (a dropped state
+ * change would leave risk with a wrong book); they are conflated upstream instead.
+ */
+const DECISIONS: readonly number[] = [Body.Signal, Body.OrderIntent];
 
 /**
  * Defaults from the architecture: stale quotes are worse than missing ones (drop-oldest and a
@@ -38,8 +49,8 @@ export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
   'ingest->normalize': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
   'normalize->book': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
   'book->signals': { policy: 'drop-oldest', maxAgeMs: 0 },
-  'signals->risk': { policy: 'drop-newest', maxAgeMs: 250 },
-  'risk->execution': { policy: 'drop-newest', maxAgeMs: 250 },
+  'signals->risk': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
+  'risk->execution': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
   'execution->risk': { policy: 'block', maxAgeMs: 0 },
   'execution->signals': { policy: 'block', maxAgeMs: 0 },
 };
@@ -81,6 +92,14 @@ export const runtimeShape = {
         maxAgeMs: optional(num(0, 3_600_000, 0)),
       }),
     ),
+  }),
+  freshness: obj({
+    /**
+     * No decision on market data older than this (ms since its local receive time at ingest):
+     * strategies skip it, risk rejects intents made on it, execution never sends them, and the
+     * intent edges drop them. 0 turns the bound off (replays that keep recorded times).
+     */
+    maxDataAgeMs: num(0, 3_600_000, 50),
   }),
   runtime: obj({
     batch: int(1, 65_536, 256),
@@ -140,13 +159,22 @@ export function placementGroups(config: RuntimeConfig, issues: Issue[]): Group[]
   return groups;
 }
 
-export function edgePolicy(config: RuntimeConfig, edge: EdgeName): EdgePolicy & { capacityBytes: number } {
+export interface ResolvedEdgePolicy {
+  readonly policy: OverflowPolicy;
+  readonly maxAgeMs: number;
+  readonly maxAgeKinds?: readonly number[];
+  readonly capacityBytes: number;
+}
+
+export function edgePolicy(config: RuntimeConfig, edge: EdgeName): ResolvedEdgePolicy {
   const o: { policy?: OverflowPolicy | undefined; maxAgeMs?: number | undefined; capacityBytes?: number | undefined } =
     config.rings.edges[edge] ?? {};
   const d = DEFAULT_EDGE_POLICIES[edge];
+  const maxAge = o.maxAgeMs ?? d.maxAgeMs;
   return {
     policy: o.policy ?? d.policy,
-    maxAgeMs: o.maxAgeMs ?? d.maxAgeMs,
+    maxAgeMs: maxAge === 'freshness' ? config.freshness.maxDataAgeMs : maxAge,
+    ...(d.maxAgeKinds !== undefined ? { maxAgeKinds: d.maxAgeKinds } : {}),
     capacityBytes: o.capacityBytes ?? config.rings.capacityBytes ?? d.capacityBytes ?? DEFAULT_RING_BYTES,
   };
 }

@@ -1,11 +1,16 @@
 /**
  * The signals stage core: keeps an in-memory market view (top of book, last trade, recent bars
  * per instrument), runs the configured strategies over books, trades and bars, and turns their
- * requests into signal + order-intent records. Pure: no I/O, no logger. Market data is passed
- * on unchanged (risk and execution need the books).
+ * requests into signal + order-intent records. Pure: no I/O, no logger.
  *
- * Gate: an intent is only emitted for an instrument whose latest book view is LIVE and not
- * marked stale, and whose venue feed is up.
+ * Downstream, risk and execution need each instrument's touch (best bid and ask) and book state,
+ * not every view: a view is passed on only when its touch or state changed since the last one
+ * passed on, always before any intent made on it. Trades and bars stop here.
+ *
+ * Gates: strategies run only on fresh data (a record whose local receive time is more than
+ * `maxDataAgeMs` old updates the market view but decides nothing, counted as `skippedStale`),
+ * and an intent is only emitted for an instrument whose latest book view is LIVE and not marked
+ * stale, and whose venue feed is up.
  */
 
 import type { Emitter, Mark } from '@tickline/runtime';
@@ -36,6 +41,11 @@ export interface SignalsCoreOptions {
   readonly keepBars?: number;
   /** Wall clock in epoch ms (tests pass their own). */
   readonly clock?: () => number;
+  /**
+   * Strategies are not run on a record whose data (local receive time at ingest) is older than
+   * this: late data makes late decisions. 0 = no bound (replays that keep recorded times).
+   */
+  readonly maxDataAgeMs?: number;
 }
 
 type MutableSummary = { -readonly [K in keyof BookSummary]: BookSummary[K] };
@@ -44,6 +54,10 @@ interface InstrumentView {
   summary: MutableSummary;
   venue: number;
   stale: boolean;
+  /** Touch and state of the last view passed downstream (NaN: none yet). */
+  sentBid: number;
+  sentAsk: number;
+  sentState: number;
   bars: [number, number, number, number, number, number, number, number][];
   windowStart: number;
   windowCount: number;
@@ -64,6 +78,7 @@ export class SignalsCore {
   readonly #clock: () => number;
   readonly #maxPerSec: number;
   readonly #keepBars: number;
+  readonly #maxAgeMs: number;
   #intentSeq = 0;
   readonly #intentBase: number;
   #emit: Emitter | null = null;
@@ -81,6 +96,10 @@ export class SignalsCore {
     refusedBad: 0,
     refusedRate: 0,
     strategyErrors: 0,
+    /** Records too old to act on (strategies skipped; the market view still updated). */
+    skippedStale: 0,
+    /** Views passed downstream (touch or state changed). */
+    viewsForwarded: 0,
   };
   readonly #env: StrategyEnv;
 
@@ -89,6 +108,7 @@ export class SignalsCore {
     this.#clock = opts.clock ?? epochMs;
     this.#maxPerSec = opts.maxIntentsPerSecond ?? 20;
     this.#keepBars = opts.keepBars ?? 200;
+    this.#maxAgeMs = opts.maxDataAgeMs ?? 0;
     // Intent ids: unique across partitions and restarts (start time in ms x 1000, then a
     // counter interleaved by partition); they become client order ids downstream.
     this.#intentBase = Math.floor(this.#clock()) * 1000;
@@ -125,6 +145,9 @@ export class SignalsCore {
         },
         venue,
         stale: false,
+        sentBid: Number.NaN,
+        sentAsk: Number.NaN,
+        sentState: Number.NaN,
         bars: [],
         windowStart: 0,
         windowCount: 0,
@@ -150,6 +173,14 @@ export class SignalsCore {
     }
   }
 
+  /** True if data received at (s, ns) is fresh enough to decide on; counts it otherwise. */
+  #fresh(s: number, ns: number): boolean {
+    if (this.#maxAgeMs <= 0 || s === 0) return true;
+    if (this.#nowMs - (s * 1000 + ns / 1e6) <= this.#maxAgeMs) return true;
+    this.counters.skippedStale++;
+    return false;
+  }
+
   onBookView(b: BookViewLike, emit: Emitter): void {
     this.#emit = emit;
     this.counters.books++;
@@ -171,8 +202,16 @@ export class SignalsCore {
     s.imbalance = b.imbalance;
     s.microprice = b.microprice;
     s.updatedMs = this.#nowMs;
-    // Pass the view on first: risk must see the book an intent was made on before the intent.
-    emit.bookView(b);
+    // Pass the view on first (when risk and execution would see a different touch or state):
+    // risk must know the book an intent was made on before the intent.
+    if (s.bid !== v.sentBid || s.ask !== v.sentAsk || b.state !== v.sentState) {
+      v.sentBid = s.bid;
+      v.sentAsk = s.ask;
+      v.sentState = b.state;
+      this.counters.viewsForwarded++;
+      emit.bookView(b);
+    }
+    if (!this.#fresh(b.recvS, b.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
       if (st.onBook && this.#runs(slot, b.instrument)) this.#call(st.id, () => st.onBook?.(b, this.#env));
@@ -187,7 +226,7 @@ export class SignalsCore {
     this.#recvNs = t.recvNs;
     const v = this.#view(t.instrument, t.venue);
     if (t.length > 0) v.summary.lastTrade = t.price(t.length - 1);
-    emit.trades(t);
+    if (!this.#fresh(t.recvS, t.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
       if (st.onTrade && this.#runs(slot, t.instrument)) this.#call(st.id, () => st.onTrade?.(t, this.#env));
@@ -203,7 +242,7 @@ export class SignalsCore {
     const v = this.#view(b.instrument, b.venue);
     v.bars.push([b.kind, b.startS, b.endS, b.open, b.high, b.low, b.close, b.volume]);
     if (v.bars.length > this.#keepBars) v.bars.shift();
-    emit.bar(b);
+    if (!this.#fresh(b.endS, b.endNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
       if (st.onBar && this.#runs(slot, b.instrument)) this.#call(st.id, () => st.onBar?.(b, this.#env));
