@@ -16,6 +16,11 @@ export interface BookCoreConfig {
   readonly depth: number;
   /** Levels per side published in a BookView (and used for imbalance). */
   readonly viewLevels: number;
+  /**
+   * Conflate views: an instrument changed by several records of one input batch publishes one
+   * view, its latest, when the batch ends (`BookCore.flushViews`). Off: a view per change.
+   */
+  readonly conflateViews: boolean;
   /** Per instrument, deltas buffered while not LIVE; overflow drops the oldest and re-requests. */
   readonly maxBufferedDeltas: number;
   /** Per instrument, levels buffered while not LIVE. */
@@ -39,6 +44,7 @@ export interface ChecksumText {
 export type BookConfigInput = {
   depth?: number;
   viewLevels?: number;
+  conflateViews?: boolean;
   maxBufferedDeltas?: number;
   maxBufferedLevels?: number;
   bars?: Partial<BarConfig>;
@@ -49,6 +55,7 @@ export type BookConfigInput = {
 export const BOOK_DEFAULTS = Object.freeze({
   depth: 50,
   viewLevels: 10,
+  conflateViews: true,
   maxBufferedDeltas: 1024,
   maxBufferedLevels: 65536,
   bars: Object.freeze({ tickTrades: 0, volume: 0, timeMs: 0 }),
@@ -91,6 +98,7 @@ function show(v: unknown): string {
 const TOP: Record<string, Check> = {
   depth: int(1, 10_000),
   viewLevels: int(1, 1000),
+  conflateViews: bool,
   maxBufferedDeltas: int(1, 1_000_000),
   maxBufferedLevels: int(16, 100_000_000),
 };
@@ -189,6 +197,7 @@ export function resolveBookConfig(input?: unknown): BookCoreConfig {
   return Object.freeze({
     depth: i.depth ?? BOOK_DEFAULTS.depth,
     viewLevels: i.viewLevels ?? BOOK_DEFAULTS.viewLevels,
+    conflateViews: i.conflateViews ?? BOOK_DEFAULTS.conflateViews,
     maxBufferedDeltas: i.maxBufferedDeltas ?? BOOK_DEFAULTS.maxBufferedDeltas,
     maxBufferedLevels: i.maxBufferedLevels ?? BOOK_DEFAULTS.maxBufferedLevels,
     bars: Object.freeze({ ...BOOK_DEFAULTS.bars, ...Object.fromEntries(Object.entries(i.bars ?? {}).filter(([, v]) => v !== undefined)) }),

@@ -59,6 +59,10 @@ export default function createBookStage(ctx: StageContext): StageCore {
       if (m.type === 'drop') core.onDrop(m.count, m.reason);
       emit.mark(m);
     },
+    endBatch(emit) {
+      out = emit;
+      core.flushViews();
+    },
     tick(_nowMs, emit) {
       out = emit;
       nowSplit(t);

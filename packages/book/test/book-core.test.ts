@@ -10,11 +10,11 @@ function setup(config = {}) {
   const registry = new InstrumentRegistry();
   registry.add({ id: 1, venue: 'sim', symbol: 'A', priceScale: 2, sizeScale: 3, tickSize: 1, lotSize: 1 });
   registry.add({ id: 2, venue: 'binance-spot', symbol: 'B', priceScale: 2, sizeScale: 3, tickSize: 1, lotSize: 1 });
-  const views: { state: BookState; mid: number; bids: [number, number][]; seq: number }[] = [];
+  const views: { state: BookState; mid: number; bids: [number, number][]; seq: number; recvS: number }[] = [];
   const resyncs: string[] = [];
   const bars: BarLike[] = [];
   const core = new BookCore(config, registry, {
-    view: (v: BookViewLike) => views.push({ state: v.state, mid: v.mid, bids: levelsOf(v.bids), seq: v.seq }),
+    view: (v: BookViewLike) => views.push({ state: v.state, mid: v.mid, bids: levelsOf(v.bids), seq: v.seq, recvS: v.recvS }),
     resync: (i, v, r) => resyncs.push(`${i}/${v}/${r}`),
     bar: (b) => bars.push({ ...b }),
   });
@@ -25,7 +25,7 @@ const sim = VENUES.sim;
 
 describe('BookCore', () => {
   it('publishes views with top-N and state changes; requests snapshots through the output', () => {
-    const { core, views, resyncs } = setup({ viewLevels: 2 });
+    const { core, views, resyncs } = setup({ viewLevels: 2, conflateViews: false });
     core.onDelta(delta({ venue: sim, first: 5, bids: [[99, 1]] }));
     expect(resyncs).toEqual(['1/1/initial']);
     expect(views.at(-1)?.state).toBe(BookState.Syncing);
@@ -41,7 +41,7 @@ describe('BookCore', () => {
         asks: [[102, 1]],
       }),
     );
-    expect(views.at(-1)).toEqual({
+    expect(views.at(-1)).toMatchObject({
       state: BookState.Live,
       mid: 1.01,
       seq: 5,
@@ -55,6 +55,25 @@ describe('BookCore', () => {
     expect(views.at(-1)?.bids).toEqual([]);
     expect(resyncs.at(-1)).toBe('1/1/gap');
     expect(core.stats().venues.sim?.gaps).toBe(1);
+  });
+
+  it('conflates views: one per changed instrument per batch, its latest, with the latest receive time', () => {
+    const { core, views } = setup({ viewLevels: 1 });
+    core.onSnapshot(snapshot({ venue: sim, seq: 1, bids: [[100, 1]], asks: [[102, 1]] }));
+    core.onSnapshot(snapshot({ instrument: 2, venue: VENUES['binance-spot'], seq: 1, bids: [[50, 1]], asks: [[52, 1]] }));
+    expect(views).toHaveLength(0); // held until the batch ends
+    core.flushViews();
+    expect(views.map((v) => v.bids[0]?.[0])).toEqual([100, 50]);
+    for (let k = 0; k < 5; k++) core.onDelta(delta({ venue: sim, first: 2 + k, bids: [[100, 2 + k]], recvS: 10 + k }));
+    core.flushViews();
+    expect(views).toHaveLength(3); // five changes of instrument 1 became one view
+    expect(views.at(-1)).toMatchObject({ state: BookState.Live, seq: 6, bids: [[100, 6]], recvS: 14 });
+    core.flushViews();
+    expect(views).toHaveLength(3); // nothing owed: nothing published
+    // a state change is never lost to conflation: the latest state is what is published
+    core.onDelta(delta({ venue: sim, first: 9 }));
+    core.flushViews();
+    expect(views.at(-1)?.state).toBe(BookState.Reseeding);
   });
 
   it('a ring drop re-seeds every instrument; a feed-down only that venue', () => {

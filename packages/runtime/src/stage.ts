@@ -104,6 +104,12 @@ export interface StageCore extends Partial<RecordHandlers> {
    * downstream. Book cores re-seed the affected instruments.
    */
   onDrop?(count: number, reason: number, edge: string, emit: Emitter): void;
+  /**
+   * Called after each batch of input records, before the outputs are published: a core that
+   * conflates (the book stage's views) emits what it held back. Cores of a fused group are
+   * called in pipeline order, so what one emits here reaches the next within the same batch.
+   */
+  endBatch?(emit: Emitter): void;
   /** Called about every `tickMs` (timers: staleness, time bars, order timeouts). */
   tick?(nowMs: number, emit: Emitter): void;
   /** Source cores only: start producing (I/O lives in the worker file, not the core). */

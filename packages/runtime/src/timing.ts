@@ -29,6 +29,11 @@ export class ServiceTimer {
     return saved;
   }
 
+  /** Ends a region without recording it (nothing worth a sample happened in it). */
+  discard(saved: number): void {
+    this.#nested = saved;
+  }
+
   /** Ends the region of stage `stage` begun at `t0` (performance.now() ms) with `saved` from begin(). */
   end(stage: number, t0: number, saved: number): void {
     const dt = performance.now() - t0;

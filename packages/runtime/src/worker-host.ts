@@ -241,6 +241,21 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   const flushAll = () => {
     for (const e of emitters) e.flush();
   };
+  // Cores that hold records back within a batch (conflation), in pipeline order. A flush that
+  // emitted something is timed as one service sample of its stage.
+  const batchEnders = cores.flatMap((c, i) => (c.endBatch ? [i] : []));
+  const endBatch = () => {
+    for (const i of batchEnders) {
+      const out = emitters[i] as ForwardingEmitter;
+      const before = out.emitted;
+      const saved = timer.begin();
+      const t0 = performance.now();
+      (cores[i] as StageCore).endBatch?.(out);
+      if (out.emitted !== before) timer.end(i, t0, saved);
+      else timer.discard(saved);
+      if (localFeedback !== null) localFeedback.drain();
+    }
+  };
 
   // Control plane.
   let busyMs = 0;
@@ -358,6 +373,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         if (fatal !== null) throw fatal;
       }
       if (n > 0) {
+        endBatch();
         flushAll();
         const t1 = epochMs();
         busyMs += t1 - t0;

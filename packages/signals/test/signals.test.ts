@@ -89,8 +89,7 @@ describe('what signals passes downstream, and on what it decides', () => {
       maxDataAgeMs: 50,
     });
     const rec = new Recorder();
-    const heavy = (recvMs: number, bid = 10_000) =>
-      view({ instrument: 1, bid, ask: bid + 1, bidSize: 900, askSize: 100, nowMs: recvMs });
+    const heavy = (recvMs: number, bid = 10_000) => view({ instrument: 1, bid, ask: bid + 1, bidSize: 900, askSize: 100, nowMs: recvMs });
     core.onBookView(heavy(now - 80, 10_005), rec); // waited 80 ms in queues: decide nothing
     expect(rec.intents).toHaveLength(0);
     expect(core.counters.skippedStale).toBe(1);

@@ -69,14 +69,21 @@ interface Entry {
   readonly sync: BookSync;
   readonly bars: BarBuilder[];
   viewState: number;
+  /** A view is owed at the end of the batch (conflation); its data's receive time. */
+  viewPending: boolean;
+  viewRecvS: number;
+  viewRecvNs: number;
   /** Last spread (mantissas) fed to the bars, to sample only on change. */
   spreadM: number;
 }
 
 /**
  * The book stage's pure core: routes canonical records to per-instrument sync state machines,
- * publishes a BookView after every applied change or state change, requests snapshots, builds
- * bars. Synchronous, allocation-free per record once an instrument is known.
+ * publishes a BookView after applied changes and state changes, requests snapshots, builds bars.
+ * With `conflateViews` (the default) an instrument's views within one input batch collapse to
+ * its latest, published by `flushViews()` at the end of the batch: under load, batches grow and
+ * downstream gets fewer, fresher views instead of a backlog. Synchronous, allocation-free per
+ * record once an instrument is known.
  */
 export class BookCore {
   readonly config: BookCoreConfig;
@@ -84,6 +91,8 @@ export class BookCore {
   readonly #out: BookOutput;
   readonly #entries: (Entry | undefined)[] = [];
   readonly #list: Entry[] = [];
+  /** Entries owing a view at the end of the batch. */
+  readonly #pending: Entry[] = [];
   readonly #counters = new Map<number, SyncCounters>();
   readonly #checksum = new BookChecksum();
   readonly #view: ViewRecord;
@@ -264,7 +273,7 @@ export class BookCore {
       bars.push(new BarBuilder(BarKind.Volume, threshold, instrument, venue, new BarRecord()));
     }
     if (c.bars.timeMs > 0) bars.push(new BarBuilder(BarKind.Time, c.bars.timeMs, instrument, venue, new BarRecord()));
-    const entry: Entry = { sync, bars, viewState: -1, spreadM: Number.NaN };
+    const entry: Entry = { sync, bars, viewState: -1, viewPending: false, viewRecvS: 0, viewRecvNs: 0, spreadM: Number.NaN };
     while (this.#entries.length <= instrument) this.#entries.push(undefined);
     this.#entries[instrument] = entry;
     this.#list.push(entry);
@@ -281,7 +290,32 @@ export class BookCore {
     for (const b of e.bars) b.spread(spread, s, ns, this.#barSink);
   }
 
+  /** Publishes the views held back since the last call (conflation); a no-op without it. */
+  flushViews(): void {
+    const pending = this.#pending;
+    for (let i = 0; i < pending.length; i++) {
+      const e = pending[i] as Entry;
+      e.viewPending = false;
+      this.#publish(e, e.viewRecvS, e.viewRecvNs);
+    }
+    pending.length = 0;
+  }
+
   #emit(e: Entry, recvS: number, recvNs: number): void {
+    if (!this.config.conflateViews) {
+      this.#publish(e, recvS, recvNs);
+      return;
+    }
+    e.viewState = e.sync.state;
+    e.viewRecvS = recvS;
+    e.viewRecvNs = recvNs;
+    if (!e.viewPending) {
+      e.viewPending = true;
+      this.#pending.push(e);
+    }
+  }
+
+  #publish(e: Entry, recvS: number, recvNs: number): void {
     const v = this.#view;
     const sync = e.sync;
     const book = sync.book;

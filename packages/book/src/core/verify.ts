@@ -48,7 +48,7 @@ export class Verifier implements CanonicalSink {
   lastOutcome: DeltaOutcome = DeltaOutcome.Applied;
 
   constructor(registry: InstrumentRegistry, config: BookConfigInput = {}) {
-    this.core = new BookCore({ depth: 5000, ...config }, registry, {
+    this.core = new BookCore({ depth: 5000, conflateViews: false, ...config }, registry, {
       view: () => {},
       bar: () => {},
       resync: (instrument, venue, reason) => {

@@ -222,7 +222,8 @@ export class ExecutionCore {
     else if (why.startsWith('bad_') || why === 'unknown_instrument') this.counters.badIntents++;
     this.counters.rejectedIntents++;
     this.rejectReasons[why] = (this.rejectReasons[why] ?? 0) + 1;
-    if (why !== 'stale_intent' && why !== 'stale_data') this.log.warn('intent refused', { reason: why, intentId: o?.intentId, instrument: o?.instrument });
+    if (why !== 'stale_intent' && why !== 'stale_data')
+      this.log.warn('intent refused', { reason: why, intentId: o?.intentId, instrument: o?.instrument });
     // Tell risk (it releases the reservation); only for an intent we can name and place.
     if (spec && Number.isSafeInteger(o.intentId)) {
       const row = {
