@@ -57,6 +57,8 @@ export default function createBookStage(ctx: StageContext): StageCore {
       // Records lost before this stage (a ring upstream dropped frames, or the venue's own
       // connection sequence skipped): any book of this partition may have missed a delta.
       if (m.type === 'drop') core.onDrop(m.count, m.reason);
+      // One instrument's data was lost upstream (ingest shed it under load); it is re-seeding.
+      if (m.type === 'resync') core.onShed(m.instrument);
       emit.mark(m);
     },
     endBatch(emit) {

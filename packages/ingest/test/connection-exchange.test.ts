@@ -41,6 +41,9 @@ beforeAll(async () => {
       ackTimeoutMs: 20_000,
       staleAfterMs: 0,
       backoff: { baseMs: 50, factor: 2, capMs: 1000, floorMs: 20, resetAfterMs: 2000 },
+      // Seeds unpaced here: these tests are about subscriptions and faults (pacing: seed-pacing.test.ts).
+      seedsPerSecond: 1_000_000,
+      seedBurst: 1_000_000,
     },
     random: seededRandom(5),
   });

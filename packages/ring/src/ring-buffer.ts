@@ -57,6 +57,10 @@ export interface RingOptions {
   maxAgeKinds?: readonly number[];
   /** Name used in stats and drop marks, e.g. "normalize->book". */
   name?: string;
+  /** Block policy: a producer waits at most this long for room, then drops (counted). Default: forever. */
+  blockTimeoutMs?: number;
+  /** Drop-oldest policy: how long a producer waits for the consumer to honour a drop request. Default 50. */
+  dropWaitMs?: number;
 }
 
 /** Structured-cloneable description of a ring: send it to the worker that will use one end. */
@@ -68,6 +72,9 @@ export interface RingHandle {
   /** Kinds maxAgeMs applies to; null = every kind. */
   readonly maxAgeKinds: readonly number[] | null;
   readonly name: string;
+  /** Producer defaults (see RingOptions); ProducerOptions override them. */
+  readonly blockTimeoutMs: number;
+  readonly dropWaitMs: number;
   /** Optional shared doorbell: a consumer of several rings parks on one word for all of them. */
   readonly doorbell: SharedArrayBuffer | null;
 }
@@ -76,7 +83,15 @@ const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'bloc
 
 export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | null = null): RingHandle {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  const { capacity, policy = 'drop-newest', maxAgeMs = 0, maxAgeKinds, name = 'ring' } = options;
+  const {
+    capacity,
+    policy = 'drop-newest',
+    maxAgeMs = 0,
+    maxAgeKinds,
+    name = 'ring',
+    blockTimeoutMs = Number.POSITIVE_INFINITY,
+    dropWaitMs = 50,
+  } = options;
   if (!Number.isInteger(capacity) || capacity < 1024 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) {
     throw new RangeError(`options.capacity must be a power of two from 1024 to 1073741824, got ${capacity}`);
   }
@@ -85,6 +100,10 @@ export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | n
     throw new RangeError(`options.maxAgeMs must be a finite number >= 0, got ${maxAgeMs}`);
   }
   if (typeof name !== 'string') throw new TypeError('options.name must be a string');
+  if (!(typeof blockTimeoutMs === 'number' && blockTimeoutMs > 0))
+    throw new RangeError(`options.blockTimeoutMs must be > 0, got ${blockTimeoutMs}`);
+  if (!(typeof dropWaitMs === 'number' && dropWaitMs >= 0 && Number.isFinite(dropWaitMs)))
+    throw new RangeError(`options.dropWaitMs must be a finite number >= 0, got ${dropWaitMs}`);
   if (maxAgeKinds !== undefined && !(Array.isArray(maxAgeKinds) && maxAgeKinds.every((k) => Number.isInteger(k) && k >= 0 && k < 256))) {
     throw new TypeError('options.maxAgeKinds must be an array of record kinds (integers from 0 to 255)');
   }
@@ -98,6 +117,8 @@ export function createRing(options: RingOptions, doorbell: SharedArrayBuffer | n
     maxAgeMs,
     maxAgeKinds: maxAgeKinds === undefined ? null : [...maxAgeKinds],
     name,
+    blockTimeoutMs,
+    dropWaitMs,
     doorbell,
   };
 }
@@ -146,9 +167,9 @@ export function readCounters(handle: RingHandle): RingCounters {
 }
 
 export interface ProducerOptions {
-  /** Block policy only: give up (drop-newest) after this long waiting for space. Default: forever. */
+  /** Block policy only: give up (drop-newest) after this long waiting for space. Default: the ring's. */
   blockTimeoutMs?: number;
-  /** Drop-oldest only: how long to wait for the consumer to honour a drop request. Default 50 ms. */
+  /** Drop-oldest only: how long to wait for the consumer to honour a drop request. Default: the ring's. */
   dropWaitMs?: number;
 }
 
@@ -183,7 +204,7 @@ export class RingProducer {
     this.#cap = handle.data.byteLength;
     this.#mask = this.#cap - 1;
     this.#maxRecord = maxRecordBytes(handle);
-    const { blockTimeoutMs = Number.POSITIVE_INFINITY, dropWaitMs = 50 } = options;
+    const { blockTimeoutMs = handle.blockTimeoutMs ?? Number.POSITIVE_INFINITY, dropWaitMs = handle.dropWaitMs ?? 50 } = options;
     if (!(blockTimeoutMs > 0)) throw new RangeError(`options.blockTimeoutMs must be > 0, got ${blockTimeoutMs}`);
     if (!(dropWaitMs >= 0)) throw new RangeError(`options.dropWaitMs must be >= 0, got ${dropWaitMs}`);
     this.#blockTimeoutMs = blockTimeoutMs;
@@ -268,6 +289,36 @@ export class RingProducer {
     this.#head = (this.#head + need) | 0;
     this.#room = this.#roomFor(this.#tailCache);
     return pos + HDR;
+  }
+
+  /**
+   * Like reserve(), but never waits and never counts: -1 when the record does not fit now,
+   * whatever the ring's policy. For producers that handle a refusal themselves (a source that
+   * knows which instrument a frame belonged to).
+   */
+  tryReserve(length: number, kind: number, originMs = Number.NaN): number {
+    const need = HDR + ((length + 7) & ~7);
+    if (need <= this.#room && length >= 0 && length <= this.#maxRecord) return this.reserve(length, kind, originMs);
+    if (!(length >= 0 && length <= this.#maxRecord)) throw ringErrors.recordTooLarge(this.handle.name, length, this.#maxRecord);
+    const pos = this.#head & this.#mask;
+    const toEnd = this.#cap - pos;
+    const total = toEnd < need ? toEnd + need : need;
+    this.#tailCache = Atomics.load(this.#c, TAIL);
+    if (((this.#head - this.#tailCache) | 0) + total > this.#cap) return -1;
+    return this.#reserveSlow(length, kind, need, originMs);
+  }
+
+  /**
+   * Age in ms (at `nowMs`, epoch) of the oldest record the consumer has not taken yet: the
+   * ring's backlog in time. 0 when the consumer has taken everything published.
+   */
+  backlogMs(nowMs: number): number {
+    const tail = Atomics.load(this.#c, TAIL);
+    if (tail === this.#published) return 0;
+    let pos = tail & this.#mask;
+    if (this.#i32[pos >> 2] === WRAP) pos = 0;
+    // Safe without a lock: only this producer overwrites released space, and it is not doing so.
+    return nowMs - (this.#f64[(pos >> 3) + 1] as number);
   }
 
   /** Copies `bytes` in as one record. Returns false if the policy dropped it. */

@@ -215,6 +215,30 @@ export class RingEmitter implements ForwardingEmitter {
     const origin = originOf(f.recvS, f.recvNs);
     this.#send(f.connId, this.#enc.rawFrame(f.venue, f.connId, f.recvS, f.recvNs, f.frameSeq, f.kind, f.context, f.bytes), origin);
   }
+  offerFrame(f: RawFrameLike): boolean {
+    const bytes = this.#enc.rawFrame(f.venue, f.connId, f.recvS, f.recvNs, f.frameSeq, f.kind, f.context, f.bytes);
+    const outs = this.#next;
+    const n = outs.length;
+    if (n === 0) {
+      this.emitted++;
+      return true;
+    }
+    const p = outs[n === 1 ? 0 : partitionOf(f.connId, n)] as RingProducer;
+    const at = p.tryReserve(bytes.length, this.#enc.kind, originOf(f.recvS, f.recvNs));
+    if (at < 0) {
+      this.dropped++;
+      return false;
+    }
+    p.data.set(bytes, at);
+    this.emitted++;
+    return true;
+  }
+  backlogMs(key: number): number {
+    const outs = this.#next;
+    const n = outs.length;
+    if (n === 0) return 0;
+    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer).backlogMs(performance.timeOrigin + performance.now());
+  }
   bookDelta(d: BookDeltaLike): void {
     if (this.#passThrough(d, d.instrument)) return;
     this.#send(d.instrument, this.#enc.bookDelta(d), originOf(d.recvS, d.recvNs));

@@ -74,6 +74,18 @@ export interface Emitter {
   position(p: PositionRecord): void;
   mark(m: Mark): void;
   /**
+   * Sources only (optional): how far behind the consumer of the frames routed by `key` is, as the
+   * age in ms of the oldest frame it has not taken yet; 0 when it is caught up or there is no
+   * queue in between. A source sheds load on it before the queue outgrows its time bound.
+   */
+  backlogMs?(key: number): number;
+  /**
+   * Sources only (optional): rawFrame that says whether the frame was queued. false: the queue
+   * was full and the frame is lost; the emitter counts it as an output drop but reports nothing
+   * downstream, because the source knows what the frame held and handles the loss itself.
+   */
+  offerFrame?(f: RawFrameLike): boolean;
+  /**
    * Publishes what was emitted so far. The runtime flushes after every input batch; a source
    * core (one driven by I/O, not by records) calls this at the end of each I/O callback.
    */

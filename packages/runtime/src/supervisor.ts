@@ -87,6 +87,8 @@ function ringGrid(rows: number, cols: number, edge: EdgeName, config: RuntimeCon
           policy: p.policy,
           maxAgeMs: p.maxAgeMs,
           ...(p.maxAgeKinds !== undefined ? { maxAgeKinds: p.maxAgeKinds } : {}),
+          ...(p.blockTimeoutMs !== undefined ? { blockTimeoutMs: p.blockTimeoutMs } : {}),
+          ...(p.dropWaitMs !== undefined ? { dropWaitMs: p.dropWaitMs } : {}),
           name: `${edge}[${m}->${n}]`,
         },
         bells[n] as SharedArrayBuffer,

@@ -173,6 +173,14 @@ export class BookCore {
     }
   }
 
+  /** Ingest lost this instrument's data (shed under load) and re-seeds it: invalid until then. */
+  onShed(instrument: number): void {
+    const e = this.#entries[instrument];
+    if (e === undefined) return;
+    e.sync.invalidate('shed', this.#nowS * 1000 + this.#nowNs / 1e6);
+    if (e.sync.state !== e.viewState) this.#emit(e, this.#nowS, this.#nowNs);
+  }
+
   /** The venue's feed went down: its instruments re-seed once data flows again. */
   onFeedDown(venue: number): void {
     const nowMs = this.#nowS * 1000 + this.#nowNs / 1e6;

@@ -32,7 +32,7 @@ export enum SnapshotOutcome {
 }
 
 /** Reasons passed to requestSnapshot / resync (stable strings, used as metric labels). */
-export type ResyncReason = 'initial' | 'gap' | 'checksum' | 'crossed' | 'overflow' | 'drop' | 'feed-down' | 'rejected-snapshot';
+export type ResyncReason = 'initial' | 'gap' | 'checksum' | 'crossed' | 'overflow' | 'drop' | 'feed-down' | 'shed' | 'rejected-snapshot';
 
 /** Counters shared by every instrument of one venue (plain numbers, read by stats()). */
 export class SyncCounters {
@@ -55,6 +55,8 @@ export class SyncCounters {
   bufferOverflows = 0;
   ringDrops = 0;
   feedDowns = 0;
+  /** Books whose data ingest shed under load (it re-seeds them, paced). */
+  sheds = 0;
 }
 
 export interface SyncHost {
@@ -171,11 +173,16 @@ export class BookSync {
     return this.#apply(d);
   }
 
-  /** Ring drop / feed down: the book can no longer be trusted. The snapshot is requested lazily. */
-  invalidate(reason: 'drop' | 'feed-down', nowMs: number): void {
+  /**
+   * Ring drop / feed down / shed: the book can no longer be trusted. After a drop or a feed down
+   * the snapshot is requested lazily (by the next delta); a shed book is re-seeded by ingest,
+   * which shed it and queued its snapshot, so nothing is asked twice.
+   */
+  invalidate(reason: 'drop' | 'feed-down' | 'shed', nowMs: number): void {
     if (reason === 'drop') this.counters.ringDrops++;
-    else this.counters.feedDowns++;
-    this.#requested = false;
+    else if (reason === 'feed-down') this.counters.feedDowns++;
+    else this.counters.sheds++;
+    this.#requested = reason === 'shed';
     this.#buffer?.clear();
     this.#leave(BookState.Reseeding, nowMs);
   }

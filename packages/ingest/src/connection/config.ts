@@ -39,6 +39,19 @@ export const ingestConfigSchema = obj({
   backoff: backoffSchema,
   /** No update of an instrument for this long: resubscribe it and emit a stale mark. 0 = off. */
   staleAfterMs: int(0, 86_400_000, 30_000),
+  /**
+   * Load shedding: while the frames' consumer (normalize) is more than this far behind (age of
+   * the oldest frame it has not taken, ms), frames of instruments that arrive are not queued:
+   * each such instrument is shed whole (a resync mark goes downstream at once) until its
+   * paced re-seed. 0 = never shed.
+   */
+  maxBacklogMs: int(0, 60_000, 100),
+  /** Seeds (snapshots, re-seeds) are released only while that backlog is below this (ms). */
+  seedBacklogMs: int(0, 60_000, 20),
+  /** Books seeded per second at most: start-up, reconnect restores, re-seeds after gaps. */
+  seedsPerSecond: int(1, 1_000_000, 2000),
+  /** Seeds that may leave at once after a quiet period. */
+  seedBurst: int(1, 1_000_000, 200),
   /** Depth asked of REST snapshots (venue-clamped). */
   restSnapshotDepth: int(1, 5000, 1000),
   /** REST snapshot requests in flight at once per source. */
@@ -78,6 +91,11 @@ export function validateIngestConfig(input: unknown, path = ''): ValidationResul
       message: `must be greater than heartbeatIntervalMs (${value.heartbeatIntervalMs}), got ${value.heartbeatTimeoutMs}`,
     });
   }
+  if (value.maxBacklogMs > 0 && value.seedBacklogMs > value.maxBacklogMs)
+    issues.push({
+      path: p('seedBacklogMs'),
+      message: `must be at most maxBacklogMs (${value.maxBacklogMs}), got ${value.seedBacklogMs}`,
+    });
   const b = value.backoff;
   if (b.floorMs > b.baseMs)
     issues.push({ path: p('backoff.floorMs'), message: `must be at most backoff.baseMs (${b.baseMs}), got ${b.floorMs}` });

@@ -16,7 +16,7 @@ import { HeartbeatMonitor } from './heartbeat.js';
 import { RateLimiter } from './rate-limit.js';
 import { Session } from './session.js';
 import type { Counters } from './stats.js';
-import type { SubscriptionTable } from './subscriptions.js';
+import type { SubscriptionEntry, SubscriptionTable } from './subscriptions.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
 
@@ -36,6 +36,12 @@ export interface ConnectionContext {
   scheduleFlush(): void;
   onStreamAck(conn: VenueConnection, ref: StreamRef): void;
   onStreamFailed(conn: VenueConnection, ref: StreamRef, reason: string): void;
+  /** The socket is open again: subscribe every stream this connection owns (seeds paced). */
+  restore(conn: VenueConnection): void;
+  /** Book seeds of this connection still waiting in the pacer (the feed is not up before). */
+  seedsWaiting(conn: VenueConnection): number;
+  /** Data of `e` is being lost (overload): shed the instrument until its paced re-seed. */
+  shed(conn: VenueConnection, e: SubscriptionEntry): void;
   /** Observes every reconnect delay drawn (benchmarks, tests). */
   onBackoff?: ((delayMs: number, attempt: number, hintMs: number) => void) | undefined;
   log: LogFn;
@@ -79,6 +85,9 @@ export class VenueConnection {
   #stable: NodeJS.Timeout | null = null;
   #closed: (() => void) | null = null;
   #kickQueued = false;
+  /** Backlog of the frames' consumer (ms), read at most once a millisecond. */
+  #backlogMs = 0;
+  #backlogAt = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: ConnectionContext, index: number) {
     this.#ctx = ctx;
@@ -119,6 +128,11 @@ export class VenueConnection {
 
   get open(): boolean {
     return this.#state === 'open';
+  }
+
+  /** Times the socket opened: a job queued for one opening is void after the next. */
+  get epoch(): number {
+    return this.#opens;
   }
 
   /** Next frame sequence number of this connection (REST frames share the counter). */
@@ -226,10 +240,8 @@ export class VenueConnection {
     this.#limiter.resetWindows();
     this.session.reset();
     this.session.open(ctx.dialect.openRequests(() => ++this.#reqId));
-    // Restore: every stream this shard owns that the venue has not refused.
-    for (const e of ctx.table.entriesOn(this.index)) {
-      for (const ref of e.streams) if (e.states.get(ref.channel) !== 'failed') this.session.subscribe(ref);
-    }
+    // Restore: every stream this shard owns that the venue has not refused (book seeds paced).
+    ctx.restore(this);
     const period = Math.max(10, Math.min(1000, tickPeriod(ctx.config)));
     this.#tick = setInterval(() => this.#onTick(), period);
     this.#stable = setTimeout(() => this.#backoff.reset(), ctx.config.backoff.resetAfterMs);
@@ -242,26 +254,17 @@ export class VenueConnection {
     this.#heartbeat.touch(now);
     ctx.stats.frames++;
     ctx.stats.bytes += data.length;
-    const emit = ctx.emitter();
-    if (emit) {
-      const f = this.#frame;
-      splitMs(performance.timeOrigin + now, this.#t);
-      f.recvS = this.#t.s;
-      f.recvNs = this.#t.ns;
-      f.frameSeq = ++this.#frameSeq;
-      f.kind = isBinary ? 1 : 0;
-      f.context = null;
-      f.bytes = data;
-      emit.rawFrame(f);
-      ctx.scheduleFlush();
-    }
     const p = this.#peek;
     ctx.dialect.peek(data, p);
+    let e: SubscriptionEntry | undefined;
     if (p.kind === PeekKind.Data) {
-      const e = ctx.table.byFrameSymbol(p.symbol);
+      e = ctx.table.byFrameSymbol(p.symbol);
       if (e !== undefined) e.lastUpdateMs = now;
       else ctx.stats.unroutedFrames++;
-    } else if (p.kind === PeekKind.Control) {
+    }
+    const emit = ctx.emitter();
+    if (emit) this.#hand(emit, data, isBinary, now, e);
+    if (p.kind === PeekKind.Control) {
       ctx.stats.controlFrames++;
       const ev = ctx.dialect.control(data.toString('utf8'));
       if (ev) {
@@ -269,6 +272,48 @@ export class VenueConnection {
         this.#kick();
       }
     }
+  }
+
+  /**
+   * Hands one frame downstream, or sheds it: the socket is always read, whatever happens
+   * downstream, so the venue never has a reason to drop a slow consumer. A frame of a shed
+   * instrument waits for nothing; while the consumer is more than maxBacklogMs behind, the
+   * instrument of each arriving frame is shed whole; a frame the queue refuses sheds its too.
+   */
+  #hand(emit: Emitter, data: Buffer, isBinary: boolean, now: number, e: SubscriptionEntry | undefined): void {
+    const ctx = this.#ctx;
+    if (e !== undefined) {
+      if (e.shed) {
+        ctx.stats.shedFrames++;
+        return;
+      }
+      const limit = ctx.config.maxBacklogMs;
+      if (limit > 0 && emit.backlogMs !== undefined) {
+        if (now - this.#backlogAt >= 1) {
+          this.#backlogMs = emit.backlogMs(this.connId);
+          this.#backlogAt = now;
+        }
+        if (this.#backlogMs > limit) {
+          ctx.stats.shedFrames++;
+          ctx.shed(this, e);
+          return;
+        }
+      }
+    }
+    const f = this.#frame;
+    splitMs(performance.timeOrigin + now, this.#t);
+    f.recvS = this.#t.s;
+    f.recvNs = this.#t.ns;
+    f.frameSeq = ++this.#frameSeq;
+    f.kind = isBinary ? 1 : 0;
+    f.context = null;
+    f.bytes = data;
+    if (emit.offerFrame === undefined) emit.rawFrame(f);
+    else if (!emit.offerFrame(f)) {
+      ctx.stats.refusedFrames++;
+      if (e !== undefined) ctx.shed(this, e);
+    }
+    ctx.scheduleFlush();
   }
 
   #onTick(): void {
@@ -336,6 +381,11 @@ export class VenueConnection {
    * Sends what can be sent, then checks whether the feed is restored. Deferred to the end of the
    * turn, so a burst of subscribe/unsubscribe calls becomes as few requests as the venue allows.
    */
+  /** Sends what can be sent and checks whether the feed is restored (at the end of the turn). */
+  kick(): void {
+    this.#kick();
+  }
+
   #kick(): void {
     if (this.#kickQueued) return;
     this.#kickQueued = true;
@@ -348,7 +398,7 @@ export class VenueConnection {
   #kickNow(): void {
     if (this.#state !== 'open') return;
     if (this.#pumpTimer === null) this.session.pump(Date.now());
-    if (!this.#feedUp && this.session.settled) this.#markUp();
+    if (!this.#feedUp && this.session.settled && this.#ctx.seedsWaiting(this) === 0) this.#markUp();
   }
 
   #schedulePump(ms: number): void {

@@ -65,6 +65,13 @@ export type IngestStats = Readonly<
     shards: number;
     connectionsUp: number;
     restPending: number;
+    /** Book seeds waiting in the pacer (start-up, restores, re-seeds). */
+    seedsQueued: number;
+    seedsReleased: number;
+    /** Times seeds were held back because live data was behind. */
+    seedsGated: number;
+    /** Instruments shed right now (waiting for their re-seed). */
+    shedNow: number;
     queuedRequests: number;
   }
 >;

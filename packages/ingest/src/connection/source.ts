@@ -14,6 +14,7 @@ import { IngestError } from './errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { CodeResolver } from './resolve.js';
 import { RestSnapshots } from './rest.js';
+import { SeedPacer } from './seed-pacer.js';
 import type {
   IngestSource,
   IngestSourceOptions,
@@ -23,7 +24,7 @@ import type {
   UnsubscribeResult,
 } from './source-types.js';
 import { type Counters, newCounters } from './stats.js';
-import { entryState, SubscriptionTable } from './subscriptions.js';
+import { entryState, type SubscriptionEntry, SubscriptionTable } from './subscriptions.js';
 
 const noLog: LogFn = () => {};
 
@@ -49,6 +50,11 @@ class Source implements IngestSource {
   readonly #codes: CodeResolver;
   readonly #t: SplitTime = { s: 0, ns: 0 };
   readonly #feedWaiters = new Set<() => void>();
+  readonly #pacer: SeedPacer;
+  /** Instruments whose book subscription waits in the pacer, and on which connection. */
+  readonly #restoring = new Map<number, number>();
+  /** How many of those per connection index (its feed is up only at 0). */
+  readonly #seedsWaiting: number[] = [];
   #emit: Emitter | null = null;
   #flushQueued = false;
   #staleTimer: NodeJS.Timeout | null = null;
@@ -103,6 +109,11 @@ class Source implements IngestSource {
       scheduleFlush: () => this.#scheduleFlush(),
       onStreamAck: (c, ref) => this.#onStreamAck(c, ref),
       onStreamFailed: (c, ref, reason) => this.#onStreamFailed(c, ref, reason),
+      restore: (c) => {
+        for (const e of this.#table.entriesOn(c.index)) this.#subscribeOn(c, e, true);
+      },
+      seedsWaiting: (c) => this.#seedsWaiting[c.index] ?? 0,
+      shed: (c, e) => this.#shed(c, e),
       onBackoff: o.onBackoff,
       log: this.#log,
     };
@@ -117,6 +128,12 @@ class Source implements IngestSource {
       rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random);
     }
     this.#rest = rest;
+    // Seeds wait while the frames' consumer is behind: live data before snapshots.
+    this.#pacer = new SeedPacer({
+      perSecond: cfg.seedsPerSecond,
+      burst: cfg.seedBurst,
+      gate: () => this.#backlogBelow(cfg.seedBacklogMs),
+    });
     for (const spec of this.#codes.resolve(o.instruments)) if (!this.#table.get(spec.id)) this.#add(spec);
   }
 
@@ -140,6 +157,7 @@ class Source implements IngestSource {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#pacer.stop();
     if (this.#staleTimer) clearInterval(this.#staleTimer);
     this.#rest?.stop();
     await Promise.all(this.#conns.map((c) => c.stop()));
@@ -190,6 +208,7 @@ class Source implements IngestSource {
         notSubscribed.push(spec.symbol);
         continue;
       }
+      this.#unqueueSeed(e);
       this.#table.remove(e);
       this.#rest?.cancel(e.id);
       this.#conns[e.conn]?.unsubscribe(e.streams);
@@ -205,10 +224,89 @@ class Source implements IngestSource {
     this.#stats.resyncs++;
     // While the socket is down the reconnect re-seeds every book anyway.
     if (!conn.open || e.states.get('book') !== 'active') return;
-    const book = e.streams.filter((r) => r.channel === 'book');
-    if (this.#rest) this.#requestSnapshot(e.id, e.symbol, conn.connId);
-    else if (this.#hasSnapshotRequest) conn.snapshot(book);
-    else conn.resubscribe(book);
+    this.#queueReseed(conn, e);
+  }
+
+  /** Re-seeds `e` when the pacer releases it (once, however often it is asked meanwhile). */
+  #queueReseed(conn: VenueConnection, e: SubscriptionEntry): void {
+    if (this.#pacer.has(e.id)) return; // the seed already waiting (restore or re-seed) will do
+    const epoch = conn.epoch;
+    this.#pacer.enqueue(e.id, () => {
+      e.shed = false;
+      if (conn.epoch !== epoch || !conn.open || this.#table.get(e.id) !== e) return;
+      const book = e.streams.filter((r) => r.channel === 'book');
+      if (this.#rest) {
+        const path = this.#restPath(e.symbol);
+        if (path !== null) this.#rest.request(e.id, conn.connId, path);
+      } else if (this.#hasSnapshotRequest) conn.snapshot(book);
+      else conn.resubscribe(book);
+    });
+  }
+
+  /**
+   * Load shedding: `e`'s data is being lost, so its book is no longer right. Downstream learns
+   * it at once (a resync mark: the book goes RESEEDING, nothing trades on it), its frames are
+   * dropped until its re-seed, and the re-seed waits its turn in the pacer.
+   */
+  #shed(conn: VenueConnection, e: SubscriptionEntry): void {
+    if (e.shed) return;
+    e.shed = true;
+    this.#stats.shedInstruments++;
+    this.#emit?.mark({ type: 'resync', instrument: e.id, venue: this.#venueId, reason: 'shed' });
+    this.#scheduleFlush();
+    this.#queueReseed(conn, e);
+  }
+
+  /** True while the frames' consumer of every open connection is less than `ms` behind. */
+  #backlogBelow(ms: number): boolean {
+    const emit = this.#emit;
+    if (!emit?.backlogMs) return true;
+    for (const c of this.#conns) if (c.open && emit.backlogMs(c.connId) > ms) return false;
+    return true;
+  }
+
+  /**
+   * Subscribes `e`'s streams on `conn`. Streams whose subscription brings a snapshot (book
+   * streams of venues seeded on subscribe) wait their turn in the pacer; the rest go now.
+   */
+  #subscribeOn(conn: VenueConnection, e: SubscriptionEntry, restoring: boolean): void {
+    const now: StreamRef[] = [];
+    const seeds: StreamRef[] = [];
+    for (const ref of e.streams) {
+      if (restoring && e.states.get(ref.channel) === 'failed') continue;
+      (ref.channel === 'book' && this.#seeding === 'subscribe' ? seeds : now).push(ref);
+    }
+    if (now.length > 0) conn.subscribe(now);
+    if (seeds.length === 0) return;
+    if (!this.#restoring.has(e.id)) {
+      this.#restoring.set(e.id, conn.index);
+      this.#seedsWaiting[conn.index] = (this.#seedsWaiting[conn.index] ?? 0) + 1;
+    }
+    const epoch = conn.epoch;
+    this.#pacer.enqueue(e.id, () => {
+      this.#restored(e.id);
+      e.shed = false;
+      if (conn.epoch === epoch && this.#table.get(e.id) === e) conn.subscribe(seeds);
+      else conn.kick();
+    });
+  }
+
+  #shedNow(): number {
+    let n = 0;
+    for (const e of this.#table.entries()) if (e.shed) n++;
+    return n;
+  }
+
+  #restored(id: number): void {
+    const c = this.#restoring.get(id);
+    if (c === undefined) return;
+    this.#restoring.delete(id);
+    this.#seedsWaiting[c] = (this.#seedsWaiting[c] ?? 1) - 1;
+  }
+
+  #unqueueSeed(e: SubscriptionEntry): void {
+    this.#pacer.cancel(e.id);
+    this.#restored(e.id);
   }
 
   stats(): IngestStats {
@@ -222,6 +320,10 @@ class Source implements IngestSource {
       shards: this.#conns.length,
       connectionsUp: this.#conns.filter((x) => x.up).length,
       restPending: this.#rest?.pending ?? 0,
+      seedsQueued: this.#pacer.queued,
+      seedsReleased: this.#pacer.released,
+      seedsGated: this.#pacer.gated,
+      shedNow: this.#shedNow(),
       queuedRequests: this.#conns.reduce((n, x) => n + x.session.queued, 0),
     };
   }
@@ -246,7 +348,9 @@ class Source implements IngestSource {
       if (this.#started) conn.start();
     }
     const e = this.#table.add(spec.id, spec.symbol, this.#dialect.frameSymbol(spec.symbol), idx, this.#channels, performance.now());
-    this.#conns[idx]?.subscribe(e.streams);
+    // Before the socket opens its restore subscribes everything; after, subscribe here.
+    const conn = this.#conns[idx];
+    if (conn?.open) this.#subscribeOn(conn, e, false);
     return e;
   }
 
@@ -266,9 +370,17 @@ class Source implements IngestSource {
     this.#log('warn', 'subscription refused by venue', { symbol: ref.symbol, channel: ref.channel, reason });
   }
 
+  /** A REST snapshot seeds the book once the pacer lets it go. */
   #requestSnapshot(id: number, symbol: string, connId: number): void {
-    const path = this.#dialect.restPath(symbol, this.#cfg.restSnapshotDepth);
-    if (path) this.#rest?.request(id, connId, path);
+    const e = this.#table.get(id);
+    const conn = this.#conns[connId - this.#cfg.connIdBase];
+    const path = this.#restPath(symbol);
+    if (e !== undefined && conn !== undefined) this.#queueReseed(conn, e);
+    else if (path !== null) this.#rest?.request(id, connId, path);
+  }
+
+  #restPath(symbol: string): string | null {
+    return this.#dialect.restPath(symbol, this.#cfg.restSnapshotDepth);
   }
 
   #emitRest(connId: number, path: string, body: Uint8Array): void {

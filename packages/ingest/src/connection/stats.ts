@@ -36,6 +36,12 @@ export interface Counters {
   lastBackoffMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Frames not queued because their instrument was shed (load shedding), by frame. */
+  shedFrames: number;
+  /** Times an instrument was shed (its book re-seeds). */
+  shedInstruments: number;
+  /** Frames the output queue refused (full in bytes): their instruments are shed too. */
+  refusedFrames: number;
 }
 
 export function newCounters(): Counters {
@@ -74,5 +80,8 @@ export function newCounters(): Counters {
     lastBackoffMs: 0,
     minBackoffMs: 0,
     maxBackoffMs: 0,
+    shedFrames: 0,
+    shedInstruments: 0,
+    refusedFrames: 0,
   };
 }

@@ -23,6 +23,8 @@ export interface SubscriptionEntry {
   reason: string;
   /** Monotonic ms of the last market-data frame (or of activation). */
   lastUpdateMs: number;
+  /** Shed under load: its frames are not queued until its re-seed is released. */
+  shed: boolean;
 }
 
 export const streamKey = (ref: StreamRef): string => `${ref.channel}|${ref.symbol}`;
@@ -62,6 +64,7 @@ export class SubscriptionTable {
       states: new Map(channels.map((c) => [c, 'pending'] as const)),
       reason: '',
       lastUpdateMs: nowMs,
+      shed: false,
     };
     this.#byId.set(id, e);
     this.#bySymbol.set(symbol, e);

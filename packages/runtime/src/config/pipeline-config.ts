@@ -27,8 +27,16 @@ export interface EdgePolicy {
   readonly maxAgeMs: number | 'freshness';
   /** Record kinds the max age applies to (others never expire); default every kind. */
   readonly maxAgeKinds?: readonly number[];
-  /** Default capacity when neither the edge nor rings.capacityBytes is configured. */
-  readonly capacityBytes?: number;
+  /** Block policy: the producer waits at most this long, then drops (counted, marked). */
+  readonly blockTimeoutMs?: number;
+  /** Drop-oldest policy: how long the producer waits for the consumer to discard its backlog. */
+  readonly dropWaitMs?: number;
+  /**
+   * Market-data edges are sized by time: bytes one market-data event takes on this edge
+   * (measured on the embedded exchange's stream, docs/benchmarks.md), times `rings.eventsPerSec`,
+   * times `rings.holdMs`.
+   */
+  readonly bytesPerEvent?: number;
 }
 
 /**
@@ -39,16 +47,21 @@ export interface EdgePolicy {
 const DECISIONS: readonly number[] = [Body.Signal, Body.OrderIntent];
 
 /**
- * Defaults from the architecture: stale quotes are worse than missing ones (drop-oldest and a
- * drop mark on the market-data path), intents expire rather than trade on stale data, and fills
- * are never dropped.
+ * Defaults, chosen by what the records mean (docs/architecture.md, "Freshness"):
+ * - ingest -> normalize: ingest never waits (the socket is always read). It sheds whole
+ *   instruments by the queue's age before the ring fills (ingest.maxBacklogMs), so a refusal
+ *   here is a last resort it also handles per instrument.
+ * - normalize -> book: a lost delta is a gap, so normalize waits for book (up to 1 s) and the
+ *   backlog builds where ingest measures and sheds it, one instrument at a time.
+ * - book -> signals: only the latest view matters: views are conflated per batch at book, and a
+ *   full ring drops its oldest without making book wait.
+ * - signals -> risk, risk -> execution: decisions expire at the freshness bound.
+ * - execution -> risk / signals: fills and order events are never dropped.
  */
 export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
-  // Subscribing to thousands of books brings thousands of snapshots at once: these two edges
-  // get room for the burst (32 MiB each) so start-up does not begin with drops and re-seeds.
-  'ingest->normalize': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
-  'normalize->book': { policy: 'drop-oldest', maxAgeMs: 0, capacityBytes: 1 << 25 },
-  'book->signals': { policy: 'drop-oldest', maxAgeMs: 0 },
+  'ingest->normalize': { policy: 'drop-newest', maxAgeMs: 0, bytesPerEvent: 80 },
+  'normalize->book': { policy: 'block', maxAgeMs: 0, blockTimeoutMs: 1000, bytesPerEvent: 48 },
+  'book->signals': { policy: 'drop-oldest', maxAgeMs: 0, dropWaitMs: 0, bytesPerEvent: 120 },
   'signals->risk': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
   'risk->execution': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
   'execution->risk': { policy: 'block', maxAgeMs: 0 },
@@ -83,6 +96,9 @@ export const runtimeShape = {
   threads,
   fuse: list(str('', /^[a-z]+(\+[a-z]+)+$/, 'adjacent stages joined by "+", e.g. "normalize+book"'), []),
   rings: obj({
+    /** Market-data rings hold `holdMs` of data at this rate of market-data events (bytes follow). */
+    eventsPerSec: int(1000, 100_000_000, 200_000),
+    holdMs: int(10, 60_000, 400),
     capacityBytes: optional(capacity(1 << 22)),
     edges: record(
       EDGES,
@@ -163,7 +179,16 @@ export interface ResolvedEdgePolicy {
   readonly policy: OverflowPolicy;
   readonly maxAgeMs: number;
   readonly maxAgeKinds?: readonly number[];
+  readonly blockTimeoutMs?: number;
+  readonly dropWaitMs?: number;
   readonly capacityBytes: number;
+}
+
+/** Smallest power of two >= n, within the ring's limits (1 MiB .. 1 GiB for timed rings). */
+function timedCapacity(bytes: number): number {
+  let c = 1 << 20;
+  while (c < bytes && c < 2 ** 30) c *= 2;
+  return c;
 }
 
 export function edgePolicy(config: RuntimeConfig, edge: EdgeName): ResolvedEdgePolicy {
@@ -171,10 +196,15 @@ export function edgePolicy(config: RuntimeConfig, edge: EdgeName): ResolvedEdgeP
     config.rings.edges[edge] ?? {};
   const d = DEFAULT_EDGE_POLICIES[edge];
   const maxAge = o.maxAgeMs ?? d.maxAgeMs;
+  const timed =
+    d.bytesPerEvent === undefined ? undefined : timedCapacity((d.bytesPerEvent * config.rings.eventsPerSec * config.rings.holdMs) / 1000);
+  const policy = o.policy ?? d.policy;
   return {
-    policy: o.policy ?? d.policy,
+    policy,
     maxAgeMs: maxAge === 'freshness' ? config.freshness.maxDataAgeMs : maxAge,
     ...(d.maxAgeKinds !== undefined ? { maxAgeKinds: d.maxAgeKinds } : {}),
-    capacityBytes: o.capacityBytes ?? config.rings.capacityBytes ?? d.capacityBytes ?? DEFAULT_RING_BYTES,
+    ...(d.blockTimeoutMs !== undefined && policy === 'block' ? { blockTimeoutMs: d.blockTimeoutMs } : {}),
+    ...(d.dropWaitMs !== undefined && policy === 'drop-oldest' ? { dropWaitMs: d.dropWaitMs } : {}),
+    capacityBytes: o.capacityBytes ?? config.rings.capacityBytes ?? timed ?? DEFAULT_RING_BYTES,
   };
 }
