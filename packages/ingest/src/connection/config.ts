@@ -41,13 +41,16 @@ export const ingestConfigSchema = obj({
   staleAfterMs: int(0, 86_400_000, 30_000),
   /**
    * Load shedding: while the frames' consumer (normalize) is more than this far behind (age of
-   * the oldest frame it has not taken, ms), frames of instruments that arrive are not queued:
-   * each such instrument is shed whole (a resync mark goes downstream at once) until its
-   * paced re-seed. 0 = never shed.
+   * the oldest frame it has not taken, ms), the busiest instruments are shed whole (a resync
+   * mark goes downstream at once; their frames are dropped until their paced re-seed). 0 = never.
    */
   maxBacklogMs: int(0, 60_000, 100),
   /** Seeds (snapshots, re-seeds) are released only while that backlog is below this (ms). */
   seedBacklogMs: int(0, 60_000, 20),
+  /** How often the backlog is checked for shedding (ms). */
+  shedIntervalMs: int(5, 10_000, 50),
+  /** After shedding, re-seeds wait at least this long (ms): no shed/re-seed churn. */
+  seedCooldownMs: int(0, 600_000, 1000),
   /** Books seeded per second at most: start-up, reconnect restores, re-seeds after gaps. */
   seedsPerSecond: int(1, 1_000_000, 2000),
   /** Seeds that may leave at once after a quiet period. */

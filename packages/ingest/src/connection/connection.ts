@@ -85,9 +85,6 @@ export class VenueConnection {
   #stable: NodeJS.Timeout | null = null;
   #closed: (() => void) | null = null;
   #kickQueued = false;
-  /** Backlog of the frames' consumer (ms), read at most once a millisecond. */
-  #backlogMs = 0;
-  #backlogAt = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: ConnectionContext, index: number) {
     this.#ctx = ctx;
@@ -275,29 +272,18 @@ export class VenueConnection {
   }
 
   /**
-   * Hands one frame downstream, or sheds it: the socket is always read, whatever happens
-   * downstream, so the venue never has a reason to drop a slow consumer. A frame of a shed
-   * instrument waits for nothing; while the consumer is more than maxBacklogMs behind, the
-   * instrument of each arriving frame is shed whole; a frame the queue refuses sheds its too.
+   * Hands one frame downstream, or drops it: the socket is always read, whatever happens
+   * downstream, so the venue never has a reason to drop a slow consumer. Frames of a shed
+   * instrument are dropped until its re-seed (the load governor decides what to shed); a frame
+   * the queue refuses (full) sheds its instrument too.
    */
   #hand(emit: Emitter, data: Buffer, isBinary: boolean, now: number, e: SubscriptionEntry | undefined): void {
     const ctx = this.#ctx;
     if (e !== undefined) {
+      e.frames++;
       if (e.shed) {
         ctx.stats.shedFrames++;
         return;
-      }
-      const limit = ctx.config.maxBacklogMs;
-      if (limit > 0 && emit.backlogMs !== undefined) {
-        if (now - this.#backlogAt >= 1) {
-          this.#backlogMs = emit.backlogMs(this.connId);
-          this.#backlogAt = now;
-        }
-        if (this.#backlogMs > limit) {
-          ctx.stats.shedFrames++;
-          ctx.shed(this, e);
-          return;
-        }
       }
     }
     const f = this.#frame;

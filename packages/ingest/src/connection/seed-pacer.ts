@@ -6,7 +6,8 @@
  * the frames is behind (the gate): live data first, so re-seeding cannot become a storm.
  *
  * One job per key (instrument): enqueueing a key already waiting replaces its job and keeps its
- * place, so a book asking twice, or a reconnect re-queueing a restore, never seeds twice.
+ * place, so a book asking twice, or a reconnect re-queueing a restore, never seeds twice. Cheaper
+ * seeds leave first.
  */
 
 export interface SeedPacerOptions {
@@ -22,13 +23,23 @@ export interface SeedPacerOptions {
   readonly retryMs?: number;
 }
 
+interface Job {
+  readonly run: () => void;
+  readonly cost: number;
+  readonly order: number;
+}
+
 export class SeedPacer {
-  readonly #perMs: number;
+  #perMs: number;
   readonly #burst: number;
   readonly #gate: () => boolean;
   readonly #now: () => number;
   readonly #retryMs: number;
-  readonly #jobs = new Map<number, () => void>();
+  readonly #jobs = new Map<number, Job>();
+  /** Keys by cost then arrival; rebuilt when jobs were added since (entries may be stale). */
+  #order: number[] = [];
+  #sorted = true;
+  #next = 0;
   #tokens: number;
   #at: number;
   #timer: NodeJS.Timeout | null = null;
@@ -51,6 +62,15 @@ export class SeedPacer {
     this.#at = this.#now();
   }
 
+  /** Changes the rate (seeds/s); tokens already earned stay. */
+  setRate(perSecond: number): void {
+    if (!(Number.isFinite(perSecond) && perSecond > 0)) throw new RangeError(`perSecond must be > 0, got ${perSecond}`);
+    const now = this.#now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#perMs);
+    this.#at = now;
+    this.#perMs = perSecond / 1000;
+  }
+
   /** Seeds waiting. */
   get queued(): number {
     return this.#jobs.size;
@@ -60,10 +80,19 @@ export class SeedPacer {
     return this.#jobs.has(key);
   }
 
-  /** Queues (or replaces) the seed of `key` and releases what the budget allows now. */
-  enqueue(key: number, job: () => void): void {
+  /**
+   * Queues (or replaces) the seed of `key` and releases what the budget allows now. Cheaper
+   * seeds leave first (`cost`: e.g. the book's frame rate, so the quietest books come back
+   * first after shedding); equal costs in the order asked.
+   */
+  enqueue(key: number, job: () => void, cost = 0): void {
     if (this.#stopped) return;
-    this.#jobs.set(key, job);
+    const had = this.#jobs.get(key);
+    this.#jobs.set(key, { run: job, cost, order: had?.order ?? this.#next++ });
+    if (had === undefined || had.cost !== cost) {
+      this.#order.push(key);
+      this.#sorted = false;
+    }
     this.pump();
   }
 
@@ -79,25 +108,45 @@ export class SeedPacer {
     this.#at = now;
     let n = 0;
     if (this.#tokens >= 1 && !this.#gate()) this.gated++;
-    else {
-      for (const [key, job] of this.#jobs) {
-        if (this.#tokens < 1) break;
+    else if (this.#tokens >= 1) {
+      if (!this.#sorted) this.#sort();
+      const order = this.#order;
+      let i = 0;
+      for (; i < order.length && this.#tokens >= 1; i++) {
+        const key = order[i] as number;
+        const job = this.#jobs.get(key);
+        if (job === undefined) continue;
         this.#jobs.delete(key);
         this.#tokens -= 1;
         n++;
-        job();
+        job.run();
       }
+      order.splice(0, i);
     }
     this.released += n;
     if (this.#jobs.size > 0) this.#later();
+    else this.#order.length = 0;
     return n;
   }
 
   stop(): void {
     this.#stopped = true;
     this.#jobs.clear();
+    this.#order.length = 0;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+  }
+
+  #sort(): void {
+    const jobs = this.#jobs;
+    const keys = [...new Set(this.#order)].filter((k) => jobs.has(k));
+    keys.sort((a, b) => {
+      const x = jobs.get(a) as Job;
+      const y = jobs.get(b) as Job;
+      return x.cost - y.cost || x.order - y.order;
+    });
+    this.#order = keys;
+    this.#sorted = true;
   }
 
   #later(): void {

@@ -72,6 +72,12 @@ export type IngestStats = Readonly<
     seedsGated: number;
     /** Instruments shed right now (waiting for their re-seed). */
     shedNow: number;
+    /** Backlog of the frames' consumer at the governor's last check (ms). */
+    backlogMs: number;
+    /** Checks that found the backlog over maxBacklogMs and shed instruments. */
+    overloads: number;
+    /** Re-seeds allowed per second now (falls at overloads, climbs back while keeping up). */
+    seedRate: number;
     queuedRequests: number;
   }
 >;

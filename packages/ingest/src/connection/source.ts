@@ -14,6 +14,7 @@ import { IngestError } from './errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { CodeResolver } from './resolve.js';
 import { RestSnapshots } from './rest.js';
+import { LoadGovernor } from './load-governor.js';
 import { SeedPacer } from './seed-pacer.js';
 import type {
   IngestSource,
@@ -51,6 +52,8 @@ class Source implements IngestSource {
   readonly #t: SplitTime = { s: 0, ns: 0 };
   readonly #feedWaiters = new Set<() => void>();
   readonly #pacer: SeedPacer;
+  readonly #governor: LoadGovernor;
+  #governorTimer: NodeJS.Timeout | null = null;
   /** Instruments whose book subscription waits in the pacer, and on which connection. */
   readonly #restoring = new Map<number, number>();
   /** How many of those per connection index (its feed is up only at 0). */
@@ -113,7 +116,10 @@ class Source implements IngestSource {
         for (const e of this.#table.entriesOn(c.index)) this.#subscribeOn(c, e, true);
       },
       seedsWaiting: (c) => this.#seedsWaiting[c.index] ?? 0,
-      shed: (c, e) => this.#shed(c, e),
+      shed: (c, e) => {
+        this.#governor.overloaded();
+        this.#shed(c, e, e.rate);
+      },
       onBackoff: o.onBackoff,
       log: this.#log,
     };
@@ -128,12 +134,28 @@ class Source implements IngestSource {
       rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random);
     }
     this.#rest = rest;
-    // Seeds wait while the frames' consumer is behind: live data before snapshots.
-    this.#pacer = new SeedPacer({
-      perSecond: cfg.seedsPerSecond,
-      burst: cfg.seedBurst,
-      gate: () => this.#backlogBelow(cfg.seedBacklogMs),
-    });
+    this.#governor = new LoadGovernor(
+      {
+        maxBacklogMs: cfg.maxBacklogMs,
+        seedBacklogMs: cfg.seedBacklogMs,
+        intervalMs: cfg.shedIntervalMs,
+        cooldownMs: cfg.seedCooldownMs,
+        maxSeedsPerSecond: cfg.seedsPerSecond,
+        minSeedsPerSecond: Math.max(1, cfg.seedsPerSecond / 40),
+      },
+      {
+        backlogMs: () => this.#backlog(),
+        entries: () => this.#table.entries(),
+        shed: (e, rate) => {
+          const conn = this.#conns[e.conn];
+          if (conn) this.#shed(conn, e, rate);
+        },
+        seedRate: (r) => this.#pacer.setRate(r),
+        now: () => performance.now(),
+      },
+    );
+    // Seeds wait while the frames' consumer is behind or shedding was recent: live data first.
+    this.#pacer = new SeedPacer({ perSecond: cfg.seedsPerSecond, burst: cfg.seedBurst, gate: () => this.#governor.seedsAllowed() });
     for (const spec of this.#codes.resolve(o.instruments)) if (!this.#table.get(spec.id)) this.#add(spec);
   }
 
@@ -145,6 +167,10 @@ class Source implements IngestSource {
     this.#emit = emit;
     if (this.#conns.length === 0) this.#conns.push(new VenueConnection(this.#ctx, 0));
     for (const c of this.#conns) c.start();
+    if (this.#cfg.maxBacklogMs > 0 && emit.backlogMs !== undefined) {
+      this.#governorTimer = setInterval(() => this.#governor.tick(), this.#cfg.shedIntervalMs);
+      this.#governorTimer.unref();
+    }
     const stale = this.#cfg.staleAfterMs;
     if (stale > 0) {
       this.#staleTimer = setInterval(() => this.#checkStale(), Math.max(20, Math.min(1000, stale / 4)));
@@ -158,6 +184,7 @@ class Source implements IngestSource {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#pacer.stop();
+    if (this.#governorTimer) clearInterval(this.#governorTimer);
     if (this.#staleTimer) clearInterval(this.#staleTimer);
     this.#rest?.stop();
     await Promise.all(this.#conns.map((c) => c.stop()));
@@ -228,41 +255,46 @@ class Source implements IngestSource {
   }
 
   /** Re-seeds `e` when the pacer releases it (once, however often it is asked meanwhile). */
-  #queueReseed(conn: VenueConnection, e: SubscriptionEntry): void {
+  #queueReseed(conn: VenueConnection, e: SubscriptionEntry, cost = 0): void {
     if (this.#pacer.has(e.id)) return; // the seed already waiting (restore or re-seed) will do
     const epoch = conn.epoch;
-    this.#pacer.enqueue(e.id, () => {
-      e.shed = false;
-      if (conn.epoch !== epoch || !conn.open || this.#table.get(e.id) !== e) return;
-      const book = e.streams.filter((r) => r.channel === 'book');
-      if (this.#rest) {
-        const path = this.#restPath(e.symbol);
-        if (path !== null) this.#rest.request(e.id, conn.connId, path);
-      } else if (this.#hasSnapshotRequest) conn.snapshot(book);
-      else conn.resubscribe(book);
-    });
+    this.#pacer.enqueue(
+      e.id,
+      () => {
+        e.shed = false;
+        if (conn.epoch !== epoch || !conn.open || this.#table.get(e.id) !== e) return;
+        const book = e.streams.filter((r) => r.channel === 'book');
+        if (this.#rest) {
+          const path = this.#restPath(e.symbol);
+          if (path !== null) this.#rest.request(e.id, conn.connId, path);
+        } else if (this.#hasSnapshotRequest) conn.snapshot(book);
+        else conn.resubscribe(book);
+      },
+      cost,
+    );
   }
 
   /**
    * Load shedding: `e`'s data is being lost, so its book is no longer right. Downstream learns
    * it at once (a resync mark: the book goes RESEEDING, nothing trades on it), its frames are
-   * dropped until its re-seed, and the re-seed waits its turn in the pacer.
+   * dropped until its re-seed, and the re-seed waits its turn in the pacer (cheapest first).
    */
-  #shed(conn: VenueConnection, e: SubscriptionEntry): void {
+  #shed(conn: VenueConnection, e: SubscriptionEntry, framesPerSec = 0): void {
     if (e.shed) return;
     e.shed = true;
     this.#stats.shedInstruments++;
     this.#emit?.mark({ type: 'resync', instrument: e.id, venue: this.#venueId, reason: 'shed' });
     this.#scheduleFlush();
-    this.#queueReseed(conn, e);
+    this.#queueReseed(conn, e, framesPerSec);
   }
 
-  /** True while the frames' consumer of every open connection is less than `ms` behind. */
-  #backlogBelow(ms: number): boolean {
+  /** The frames' consumer's backlog (ms): the largest over the open connections. */
+  #backlog(): number {
     const emit = this.#emit;
-    if (!emit?.backlogMs) return true;
-    for (const c of this.#conns) if (c.open && emit.backlogMs(c.connId) > ms) return false;
-    return true;
+    if (!emit?.backlogMs) return 0;
+    let max = 0;
+    for (const c of this.#conns) if (c.open) max = Math.max(max, emit.backlogMs(c.connId));
+    return max;
   }
 
   /**
@@ -323,6 +355,9 @@ class Source implements IngestSource {
       seedsQueued: this.#pacer.queued,
       seedsReleased: this.#pacer.released,
       seedsGated: this.#pacer.gated,
+      backlogMs: Math.round(this.#governor.backlogMs),
+      seedRate: Math.round(this.#governor.seedRate),
+      overloads: this.#governor.overloads,
       shedNow: this.#shedNow(),
       queuedRequests: this.#conns.reduce((n, x) => n + x.session.queued, 0),
     };

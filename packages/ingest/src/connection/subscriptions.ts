@@ -25,6 +25,10 @@ export interface SubscriptionEntry {
   lastUpdateMs: number;
   /** Shed under load: its frames are not queued until its re-seed is released. */
   shed: boolean;
+  /** Market-data frames received, the count at the load governor's last tick, and the rate then. */
+  frames: number;
+  framesAtTick: number;
+  rate: number;
 }
 
 export const streamKey = (ref: StreamRef): string => `${ref.channel}|${ref.symbol}`;
@@ -65,6 +69,9 @@ export class SubscriptionTable {
       reason: '',
       lastUpdateMs: nowMs,
       shed: false,
+      frames: 0,
+      framesAtTick: 0,
+      rate: 0,
     };
     this.#byId.set(id, e);
     this.#bySymbol.set(symbol, e);
