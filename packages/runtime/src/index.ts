@@ -1,4 +1,5 @@
 export * from './config/pipeline-config.js';
+export * from './config/placement.js';
 export * from './config/schema.js';
 export * from './emitter.js';
 export * from './logger.js';

@@ -5,6 +5,8 @@
  * The supervisor controls it over comlink (stats, pause/resume, drain, stop, core commands).
  */
 
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { type MessagePort, threadId } from 'node:worker_threads';
 import { type DropReason, RingConsumer, type RingHandle, RingProducer, readCounters } from '@tickline/ring';
 import { Body, epochMs, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
@@ -52,6 +54,8 @@ export interface RuntimeTuning {
   readonly tickMs: number;
   /** Yield to the event loop (control messages, I/O) at least this often while busy (ms). */
   readonly yieldMs: number;
+  /** Nice increment of workers without I/O, below the socket readers (0 = same priority). */
+  readonly computeNice: number;
 }
 
 export interface WorkerTask {
@@ -352,6 +356,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   // sockets are never more than about a millisecond behind.
   const asyncPark = inputs.length === 0;
   const doesIo = cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
+  if (!doesIo && task.tuning.computeNice > 0) lowerThreadPriority(task.tuning.computeNice);
   const maxWaitMs = doesIo ? 1 : yieldMs;
   const loopEveryMs = doesIo ? 1 : yieldMs;
   let nextTick = epochMs() + tickMs;
@@ -431,4 +436,20 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   task.control.close();
   task.events.close();
   return final;
+}
+
+/**
+ * Lowers this thread's scheduling priority (Linux: setpriority on the thread id, which needs no
+ * privilege). Workers that only compute run below those that serve sockets, so when there are
+ * more busy threads than cores, the socket readers (ingest, the order gateway) are served first:
+ * frames are always read and shed by age at ingest instead of piling up in the kernel and at the
+ * venue. Elsewhere (no /proc/thread-self) nothing changes.
+ */
+function lowerThreadPriority(nice: number): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + nice));
+  } catch {
+    // not Linux, or not allowed: run at the process's priority
+  }
 }

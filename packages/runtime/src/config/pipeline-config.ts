@@ -94,6 +94,11 @@ const threads = obj(Object.fromEntries(STAGES.map((s) => [s, int(1, 64, 1)])) as
 /** The runtime's settings, as a shape the CLI composes into the full config schema. */
 export const runtimeShape = {
   threads,
+  /**
+   * 'configured': `threads` and `fuse` as given (default: one pool per stage). 'auto': a named
+   * placement chosen by the machine's core count (placement.ts), `fuse` and `threads` ignored.
+   */
+  placement: oneOf(['configured', 'auto'] as const, 'configured'),
   fuse: list(str('', /^[a-z]+(\+[a-z]+)+$/, 'adjacent stages joined by "+", e.g. "normalize+book"'), []),
   rings: obj({
     /** Market-data rings hold `holdMs` of data at this rate of market-data events (bytes follow). */
@@ -122,6 +127,11 @@ export const runtimeShape = {
     spinUs: int(0, 100_000, 50),
     tickMs: int(1, 60_000, 10),
     yieldMs: int(1, 1000, 5),
+    /**
+     * Workers that only compute run this much nicer than those serving sockets (ingest, the
+     * order gateway), so with more busy threads than cores the sockets are read first (Linux).
+     */
+    computeNice: int(0, 19, 5),
   }),
 };
 
