@@ -79,7 +79,18 @@ describe('tickline CLI', () => {
 
     const badBench = await tickline(['bench', 'nope']);
     expect(badBench.code).toBe(2);
-    expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, normalize, book/);
+    expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, overload, normalize, book/);
+    for (const [args, message] of [
+      [['--rates', '60000,x'], /--rates must be a comma-separated list of integers from 1 to 100000000, got "60000,x"/],
+      [['--placements', 'six-pools,three-pools'], /--placements must list distinct names among six-pools, two-workers, one-worker/],
+      [['--rate', '0'], /--rate must be an integer from 1 to/],
+      [['--seconds', '-5'], /--seconds must be an integer from 1 to 86400/],
+      [['--rate', '1000', '--rates', '2000'], /give --rate or --rates, not both/],
+    ] as const) {
+      const bad = await tickline(['bench', 'pipeline', ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
   }, 60_000);
 
   it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {

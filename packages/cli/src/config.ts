@@ -5,6 +5,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
@@ -12,6 +13,7 @@ import { validateExecutionConfig } from '@tickline/execution';
 import { validateRiskConfig } from '@tickline/risk';
 import { validateSignalsConfig } from '@tickline/signals';
 import {
+  autoPlacement,
   type Group,
   type Issue,
   int,
@@ -22,6 +24,7 @@ import {
   optional,
   placementGroups,
   runtimeShape,
+  STAGES,
   type Schema,
   str,
 } from '@tickline/runtime';
@@ -159,7 +162,12 @@ export function loadConfig(raw: unknown, overrides: Record<string, unknown>, sou
   for (const [path, value] of Object.entries(overrides)) setPath(merged, path, value);
   if (merged.exchange !== undefined) merged.exchange = coerceNumbers(merged.exchange);
   const issues: Issue[] = [];
-  const config = configSchema.parse(merged, '', issues) as TicklineConfig;
+  let config = configSchema.parse(merged, '', issues) as TicklineConfig;
+  if (config.placement === 'auto') {
+    // one thread per group; the named placement replaces fuse
+    const a = autoPlacement(availableParallelism());
+    config = { ...config, fuse: [...a.fuse], threads: Object.fromEntries(STAGES.map((st) => [st, 1])) as TicklineConfig['threads'] };
+  }
   const groups = placementGroups(config, issues);
   if (issues.length > 0) throw new ConfigError(source, issues);
   return { config, groups };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { STAGES } from '@tickline/runtime';
-import { BENCHES, type BenchName, bench } from './commands/bench.js';
+import { BENCHES, type BenchFlags, type BenchName, bench, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
@@ -34,6 +34,27 @@ function positiveInt(name: string, max = 1_000_000_000) {
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new UsageError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
     return n;
+  };
+}
+
+/** A comma-separated list of positive integers (e.g. --rates 60000,120000). */
+function intList(name: string, max = 100_000_000) {
+  return (v: string): number[] => {
+    const parts = v.split(',').map((x) => Number(x.trim() === '' ? Number.NaN : x));
+    if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > max))
+      throw new UsageError(`${name} must be a comma-separated list of integers from 1 to ${max}, got ${JSON.stringify(v)}`);
+    return parts;
+  };
+}
+
+/** A comma-separated list of names, each one of `allowed`, without repeats. */
+function nameList(name: string, allowed: readonly string[]) {
+  return (v: string): string[] => {
+    const parts = v.split(',').map((x) => x.trim());
+    const bad = parts.filter((x) => !allowed.includes(x));
+    if (parts.length === 0 || bad.length > 0 || new Set(parts).size !== parts.length)
+      throw new UsageError(`${name} must list distinct names among ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    return parts;
   };
 }
 
@@ -203,20 +224,28 @@ export function buildProgram(): Command {
     .description(`measure one part against its peer, side by side: ${BENCHES.join(', ')}`)
     .argument('<name>', `one of ${BENCHES.join(', ')}`)
     .option('--json', 'print the report as one JSON object')
-    .option('--runs <n>', 'repetitions (median, min and max are reported)', positiveInt('--runs', 1000), 5)
+    .option('--runs <n>', 'repetitions (median, min and max are reported; overload: 1)', positiveInt('--runs', 1000))
     .option('--quick', 'short runs (smoke test; figures are not representative)')
     .option('--venue <name>', 'normalize: venue dialect (binance-spot or binance-usdm)')
-    .option('--rate <ticksPerSec>', 'pipeline: paced rate of the latency run', positiveInt('--rate'))
-    .option('--instruments <n>', 'pipeline: instruments in the synthetic stream', positiveInt('--instruments'))
-    .action(
-      async (name: string, o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number }) => {
-        if (!(BENCHES as readonly string[]).includes(name))
-          throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
-        if (o.runs < 5 && o.quick !== true)
-          throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
-        await bench(name as BenchName, o);
-      },
-    );
+    .option('--rate <eventsPerSec>', 'pipeline, overload: market-data events per second offered', positiveInt('--rate'))
+    .option('--rates <list>', 'pipeline: offered rates, comma-separated (a capacity curve per placement)', intList('--rates'))
+    .option(
+      '--placements <list>',
+      `pipeline, overload: placements to run, among ${PLACEMENT_NAMES.join(', ')}`,
+      nameList('--placements', PLACEMENT_NAMES),
+    )
+    .option('--seconds <n>', 'pipeline: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
+    .option('--instruments <n>', 'pipeline, overload: instruments', positiveInt('--instruments'))
+    .action(async (name: string, o: BenchFlags) => {
+      if (!(BENCHES as readonly string[]).includes(name))
+        throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
+      if (o.rate !== undefined && o.rates !== undefined) throw new UsageError('give --rate or --rates, not both');
+      // overload is one long run per placement (its samples are the measurements); the others
+      // report medians over at least five runs
+      if (name !== 'overload' && (o.runs ?? 5) < 5 && o.quick !== true)
+        throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
+      await bench(name as BenchName, o);
+    });
 
   program
     .command('sim')

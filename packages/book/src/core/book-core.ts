@@ -41,6 +41,11 @@ export interface BookStats {
   droppedRecords: number;
   /** Bytes held by level arrays of all books. */
   levelBytes: number;
+  /**
+   * Market-data events this stage took in: level changes (each level of every delta and
+   * snapshot record, applied or buffered) and trades. The unit of `bench` event rates.
+   */
+  events: number;
   venues: Partial<Record<VenueName, VenueCountersSnapshot>>;
 }
 
@@ -101,6 +106,7 @@ export class BookCore {
   #nowS = 0;
   #nowNs = 0;
   #unknownVenue = 0;
+  #events = 0;
   #dropMarks = 0;
   #droppedRecords = 0;
 
@@ -115,6 +121,7 @@ export class BookCore {
 
   /** Returns what happened (Rejected also for a record of an unknown venue). */
   onSnapshot(s: BookSnapshotLike): SnapshotOutcome {
+    this.#events += s.bids.length + s.asks.length;
     const e = this.#entry(s.instrument, s.venue, s.sizeScale);
     this.#now(s.recvS, s.recvNs);
     if (e === undefined) return SnapshotOutcome.Rejected;
@@ -128,6 +135,7 @@ export class BookCore {
 
   /** Returns what happened (Discarded also for a record of an unknown venue). */
   onDelta(d: BookDeltaLike): DeltaOutcome {
+    this.#events += d.bids.length + d.asks.length;
     const e = this.#entry(d.instrument, d.venue, d.sizeScale);
     this.#nowS = d.recvS;
     this.#nowNs = d.recvNs;
@@ -141,6 +149,7 @@ export class BookCore {
   }
 
   onTrades(t: TradeBatchLike): void {
+    this.#events += t.length;
     this.#now(t.recvS, t.recvNs);
     const e = this.#entry(t.instrument, t.venue, t.sizeScale);
     if (e === undefined || e.bars.length === 0) return;
@@ -243,6 +252,7 @@ export class BookCore {
       dropMarks: this.#dropMarks,
       droppedRecords: this.#droppedRecords,
       levelBytes,
+      events: this.#events,
       venues,
     };
   }

@@ -15,6 +15,7 @@ import {
   placementGroups,
   runtimeSchema,
   type StageName,
+  PLACEMENTS,
   summarize,
   report,
   type BenchReport,
@@ -32,14 +33,8 @@ export interface PipelineBenchOptions {
   /** Seconds of the latency run. */
   latencySeconds: number;
   instruments: number;
-  placements?: Record<string, string[]>;
+  placements?: Readonly<Record<string, readonly string[]>>;
 }
-
-export const DEFAULT_PLACEMENTS: Record<string, string[]> = {
-  'six-pools': [],
-  'two-workers': ['ingest+normalize+book', 'signals+risk+execution'],
-  'one-worker': ['ingest+normalize+book+signals+risk+execution'],
-};
 
 const stage = (n: string) => new URL(`./stages/${n}.ts`, import.meta.url).href;
 const MODULES: Record<StageName, string> = {
@@ -57,7 +52,7 @@ const ALL_BLOCK = Object.fromEntries(
   ]),
 );
 
-async function once(fuse: string[], source: { records: number; ticks: number; instruments: number; ratePerSec: number }) {
+async function once(fuse: readonly string[], source: { records: number; ticks: number; instruments: number; ratePerSec: number }) {
   const issues: Issue[] = [];
   const config = runtimeSchema.parse(
     { fuse, rings: { edges: ALL_BLOCK }, runtime: { spinUs: Number(process.env.TKL_SPIN_US ?? 20) } },
@@ -92,7 +87,7 @@ async function once(fuse: string[], source: { records: number; ticks: number; in
 }
 
 export async function runPipelineBench(opts: PipelineBenchOptions): Promise<BenchReport> {
-  const placements = opts.placements ?? DEFAULT_PLACEMENTS;
+  const placements = opts.placements ?? PLACEMENTS;
   const results: BenchResult[] = [];
   for (const [name, fuse] of Object.entries(placements)) {
     const runs: Record<string, number>[] = [];

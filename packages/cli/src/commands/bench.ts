@@ -1,23 +1,36 @@
 /** `tickline bench <name>`: runs one benchmark and prints its report (JSON with --json). */
 
-import { type BenchReport, formatReport } from '@tickline/runtime';
+import { type BenchReport, formatReport, PLACEMENT_NAMES, PLACEMENTS } from '@tickline/runtime';
+import { saveBenchReport } from '../placement-advice.js';
 
 // Benchmarks load on demand: the book bench pulls in ccxt (its peer), which is large.
 
-export const BENCHES = ['ring', 'codec', 'pipeline', 'normalize', 'book'] as const;
+export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book'] as const;
 export type BenchName = (typeof BENCHES)[number];
+
+export { PLACEMENT_NAMES, PLACEMENTS };
 
 export interface BenchFlags {
   json?: boolean;
-  runs: number;
+  /** Repetitions; default 5 (overload: 1). */
+  runs?: number;
   venue?: string;
   rate?: number;
+  rates?: number[];
+  placements?: string[];
+  seconds?: number;
   instruments?: number;
   quick?: boolean;
   mode?: 'trivial' | 'real';
 }
 
-export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport> {
+function placements(names: readonly string[] | undefined): Record<string, string[]> {
+  const pick = names ?? PLACEMENT_NAMES;
+  return Object.fromEntries(pick.map((n) => [n, [...(PLACEMENTS[n] ?? [])]]));
+}
+
+export async function bench(name: BenchName, flags: BenchFlags): Promise<BenchReport> {
+  const f = { ...flags, runs: flags.runs ?? (name === 'overload' ? 1 : 5) };
   const q = f.quick === true;
   let r: BenchReport;
   switch (name) {
@@ -34,18 +47,22 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
     case 'pipeline': {
       // With --rate or --instruments: the real stages on the embedded exchange (tick-to-decision);
       // without: synthetic ticks through six trivial stages (the runtime's own cost).
-      const real = f.mode === 'real' || (f.mode === undefined && (f.rate !== undefined || f.instruments !== undefined));
+      const real =
+        f.mode === 'real' ||
+        (f.mode === undefined &&
+          (f.rate !== undefined || f.rates !== undefined || f.instruments !== undefined || f.placements !== undefined));
       if (real) {
         const { runTickToDecisionBench } = await import('../bench/tick-to-decision-bench.js');
-        const { DEFAULT_PLACEMENTS } = await import('../bench/pipeline-bench.js');
         r = await runTickToDecisionBench({
           runs: f.runs,
-          rate: f.rate ?? 60_000,
-          instruments: f.instruments ?? 5500,
-          seconds: q ? 3 : 10,
+          rates: f.rates ?? [f.rate ?? 60_000],
+          instruments: f.instruments ?? (q ? 500 : 5500),
+          seconds: f.seconds ?? (q ? 1 : 4),
           ordersPerSec: 200,
-          placements: DEFAULT_PLACEMENTS,
+          placements: placements(f.placements),
         });
+        // run's start-up line names the placement that measures best on this machine
+        if (!q) saveBenchReport('.tickline', r);
       } else {
         const { runPipelineBench } = await import('../bench/pipeline-bench.js');
         r = await runPipelineBench({
@@ -57,6 +74,18 @@ export async function bench(name: BenchName, f: BenchFlags): Promise<BenchReport
           instruments: 1000,
         });
       }
+      break;
+    }
+    case 'overload': {
+      const { runOverloadBench } = await import('../bench/overload-bench.js');
+      r = await runOverloadBench({
+        runs: f.runs,
+        rate: f.rate ?? 180_000,
+        seconds: f.seconds ?? (q ? 5 : 60),
+        instruments: f.instruments ?? (q ? 500 : 5500),
+        ordersPerSec: 200,
+        placements: placements(f.placements ?? ['six-pools']),
+      });
       break;
     }
     case 'normalize': {

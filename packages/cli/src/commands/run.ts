@@ -12,6 +12,7 @@ import { simInstruments } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
+import { placementNote } from '../placement-advice.js';
 
 export interface RunOptions {
   durationS?: number;
@@ -100,10 +101,11 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   const log = createLogger(config.log.level);
   const started = performance.now();
   // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
+  let stop: (reason: string) => void = () => {};
   const stopRequested = new Promise<string>((resolve) => {
+    stop = resolve;
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
-    if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
   });
 
   let exchange: ExchangeHandle | null = null;
@@ -186,6 +188,10 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       'dashboard did not start; the pipeline keeps running (set http.port or --http-port)',
     );
   }
+  // --duration counts running time, from here (start-up can take seconds on a busy machine)
+  if (opts.durationS !== undefined) setTimeout(() => stop('duration'), opts.durationS * 1000).unref();
+  const note = placementNote(config.placement, config.fuse, groups, config.stateDir);
+  log[note.level](note.data, note.message);
   log.info(
     { venue: config.venue.name, instruments: symbols.length, placement: groups.map((g) => `${g.name}x${g.threads}`) },
     'tickline running; Ctrl-C to stop',

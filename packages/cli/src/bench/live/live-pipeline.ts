@@ -1,0 +1,208 @@
+/**
+ * The real pipeline against the embedded exchange, for benchmarks that measure it live
+ * (`bench pipeline` with a rate, `bench overload`): the exchange runs in its own process (the
+ * venue), the pipeline in this one with every real stage (ingest over WebSocket, normalize,
+ * books, strategies, risk, execution with its gateway and a real SQLite journal). A random
+ * trader places orders at a set rate, so decisions are made all the time; execution records, for
+ * every order it hands to the gateway, the time since ingest received the frame behind it.
+ *
+ * `sample()` reads everything a window needs in one go; `between()` turns two samples into
+ * window figures, histograms included (bucket counts are cumulative, so a window is a difference).
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExchangeStats } from '@tickline/exchange';
+import { simInstruments } from '@tickline/normalize';
+import {
+  createLogger,
+  type Group,
+  type Issue,
+  LatencyHistogram,
+  Pipeline,
+  type PipelineStats,
+  placementGroups,
+  type RuntimeConfig,
+  runtimeSchema,
+  STAGES,
+  type StageName,
+  type StageTotals,
+} from '@tickline/runtime';
+import { InstrumentRegistry } from '@tickline/wire';
+import { type ExchangeProcess, spawnExchange } from './exchange-process.js';
+
+const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
+
+export interface LiveOptions {
+  /** Placement: `fuse` groups (empty = six pools). */
+  readonly fuse: readonly string[];
+  /** Market-data events per second the exchange is asked to generate. */
+  readonly rate: number;
+  readonly instruments: number;
+  /** Orders per second the random trader aims for across the universe. */
+  readonly ordersPerSec: number;
+  /** Longest wait for every book to be live before measuring (ms). */
+  readonly warmupTimeoutMs?: number;
+}
+
+export interface Sample {
+  /** performance.now() when taken. */
+  readonly t: number;
+  readonly stats: PipelineStats;
+  readonly rssBytes: number;
+  readonly exchange: ExchangeStats;
+}
+
+export class LiveRun {
+  readonly pipeline: Pipeline;
+  readonly exchange: ExchangeProcess;
+  readonly groups: readonly Group[];
+  readonly config: RuntimeConfig;
+  readonly instruments: number;
+  /** Time from start until every book was live (or the warm-up timed out), ms. */
+  warmupMs = 0;
+  readonly #dir: string;
+
+  private constructor(p: Pipeline, ex: ExchangeProcess, groups: Group[], config: RuntimeConfig, instruments: number, dir: string) {
+    this.pipeline = p;
+    this.exchange = ex;
+    this.groups = groups;
+    this.config = config;
+    this.instruments = instruments;
+    this.#dir = dir;
+  }
+
+  static async start(o: LiveOptions): Promise<LiveRun> {
+    const issues: Issue[] = [];
+    const config = runtimeSchema.parse({ fuse: [...o.fuse] }, '', issues);
+    const groups = placementGroups(config, issues);
+    if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    const ex = await spawnExchange({ instruments: o.instruments, eventsPerSecond: o.rate, orderRateLimit: 100_000, heartbeatMs: 1000 });
+    const dir = mkdtempSync(join(tmpdir(), 'tickline-bench-'));
+    try {
+      const reg = new InstrumentRegistry();
+      const list = await (await fetch(`${ex.httpUrl}/v1/instruments`)).json();
+      for (const i of simInstruments(list)) reg.add({ ...i, venue: 'sim' });
+      const symbols = reg.list().map((i) => i.symbol);
+      const t0 = performance.now();
+      let pipeline: Pipeline | null = null;
+      pipeline = await Pipeline.start({
+        config,
+        groups,
+        stageModules: STAGE_MODULES,
+        stageConfigs: {
+          ingest: { venue: 'sim', url: ex.wsUrl, restUrl: ex.httpUrl, symbols, channels: ['book', 'trades'], logLevel: 'warn' },
+          signals: {
+            strategies: [{ id: 'random', type: 'random', params: { ratePerSecond: o.ordersPerSec / o.instruments, seed: 11 } }],
+          },
+          risk: { orderRate: { perSecond: 100_000, burst: 100_000 }, maxOpenOrders: 100_000, maxGrossExposure: 1e12, maxPosition: 1e12 },
+          execution: { venue: { url: ex.wsUrl }, journal: { path: join(dir, 'journal-{partition}.sqlite') } },
+        },
+        registry: reg.list(),
+        logger: createLogger('warn'),
+        onEvent: (e) => {
+          if (e.event === 'resync') void pipeline?.command('ingest', 'resync', e.data).catch(() => {});
+        },
+      });
+      const run = new LiveRun(pipeline, ex, groups, config, o.instruments, dir);
+      const deadline = t0 + (o.warmupTimeoutMs ?? 60_000);
+      while (performance.now() < deadline) {
+        const live = stageOf(await pipeline.stats(), 'book')?.core.live ?? 0;
+        if (live >= o.instruments) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      run.warmupMs = performance.now() - t0;
+      return run;
+    } catch (err) {
+      await ex.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Stats of every worker (a worker too busy to answer in time is left out of a reading, so
+   * read again rather than compare readings over different sets of workers), RSS, exchange.
+   */
+  async sample(): Promise<Sample> {
+    const workers = this.groups.reduce((n, g) => n + g.threads, 0);
+    let stats = await this.pipeline.stats();
+    for (let i = 0; stats.workers.length < workers && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stats = await this.pipeline.stats();
+    }
+    const [exchange] = await Promise.all([this.exchange.stats()]);
+    return { t: performance.now(), stats, rssBytes: process.memoryUsage().rss, exchange };
+  }
+
+  async stop(): Promise<void> {
+    await this.pipeline.stop(2000).catch(() => {});
+    await this.exchange.close();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+export function stageOf(s: PipelineStats, stage: StageName): StageTotals | undefined {
+  return s.stages.find((x) => x.stage === stage);
+}
+
+/** A core counter of a stage (summed over partitions), 0 when absent. */
+export function counter(s: Sample, stage: StageName, key: string): number {
+  return stageOf(s.stats, stage)?.core[key] ?? 0;
+}
+
+/** Every record dropped on any edge or output, by any reason, summed over stages. */
+export function droppedRecords(s: Sample): number {
+  let n = 0;
+  for (const st of s.stats.stages) for (const v of Object.values(st.dropped)) n += v;
+  return n;
+}
+
+/** Execution's tick-to-decision histogram (cumulative, ns). */
+function decisions(s: Sample): LatencyHistogram {
+  const h = new LatencyHistogram();
+  const core = stageOf(s.stats, 'execution')?.core ?? {};
+  const re = /^latencyNs\.tickToDecision\.b(\d+)$/;
+  for (const [k, v] of Object.entries(core)) {
+    const m = re.exec(k);
+    if (m) h.counts[Number(m[1])] = v;
+  }
+  for (const c of h.counts) h.count += c;
+  h.max = Number.POSITIVE_INFINITY;
+  return h;
+}
+
+/** Tick-to-decision between two samples: a histogram of the orders sent in the window. */
+export function decisionsBetween(a: Sample, b: Sample): LatencyHistogram {
+  const h = decisions(b);
+  const before = decisions(a);
+  for (let i = 0; i < h.counts.length; i++) h.counts[i] = (h.counts[i] as number) - (before.counts[i] as number);
+  h.count -= before.count;
+  return h;
+}
+
+/** Orders in `h` whose data was older than `boundMs` when they were sent. */
+export function olderThan(h: LatencyHistogram, boundMs: number): number {
+  let n = 0;
+  for (let i = 0; i < h.counts.length; i++) if (LatencyHistogram.bucketUpperNs(i) > boundMs * 1e6) n += h.counts[i] as number;
+  // a bucket straddling the bound counts as older: conservative
+  return n;
+}
+
+/** Throughput and decision latency of the window between two samples. */
+export function windowFigures(a: Sample, b: Sample): Record<string, number> {
+  const dt = (b.t - a.t) / 1000;
+  const book = (s: Sample) => stageOf(s.stats, 'book');
+  const h = decisionsBetween(a, b);
+  const q = (p: number) => (h.count > 0 ? h.quantile(p) / 1000 : Number.NaN);
+  return {
+    eventsPerSec: (counter(b, 'book', 'events') - counter(a, 'book', 'events')) / dt,
+    ticksPerSec: ((book(b)?.processed ?? 0) - (book(a)?.processed ?? 0)) / dt,
+    generatedEventsPerSec: (b.exchange.eventsGenerated - a.exchange.eventsGenerated) / dt,
+    decisions: h.count,
+    p50Us: q(0.5),
+    p99Us: q(0.99),
+    p999Us: q(0.999),
+  };
+}
