@@ -121,10 +121,7 @@ export class HealthMonitor {
       groups: [...groups.values()],
       edges: [...edgeMap.values()],
       latency,
-      timing: this.#timing.update(nowMs, timings, stats.workers, {
-        occupancy: new Map([...edgeMap].map(([edge, e]) => [edge, e.occupancy])),
-        sourcePerSec: new Map(stages.map((s) => [s.stage, s.perSec])),
-      }),
+      timing: this.#timing.update(nowMs, timings, stats.workers, new Map([...edgeMap].map(([edge, e]) => [edge, e.occupancy]))),
       feed: {
         venue: this.#venue,
         connectionsUp: ingest.connectionsUp ?? 0,

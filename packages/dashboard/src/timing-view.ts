@@ -30,7 +30,7 @@ export interface StageTiming {
   stage: string;
   window: Figures | null;
   total: Figures | null;
-  /** Records handled per second over the window (a source, never timed: records emitted per second). */
+  /** Records handled per second over the window, as the stage counts them (a source: records emitted). */
   perSec: number;
   /** Share of the window its busiest partition spent in this stage's own work; null when no record was timed. */
   busy: number | null;
@@ -50,6 +50,8 @@ interface Entry {
   service: Map<string, HistogramSnapshot>;
   /** Cumulative service time (ns) by `group/partition/thread/stage`, as each worker reports it. */
   busyNs: Map<string, number>;
+  /** Cumulative records handled (a source: emitted), by the same keys. */
+  volume: Map<string, number>;
 }
 
 const snapshots = (m: ReadonlyMap<string, LatencyHistogram>) => new Map([...m].map(([k, h]) => [k, snapshotOf(h)]));
@@ -63,15 +65,19 @@ export class TimingWindow {
     this.#windowMs = windowMs;
   }
 
-  update(
-    nowMs: number,
-    timings: Timings,
-    workers: readonly WorkerStat[],
-    context: { occupancy: ReadonlyMap<string, number>; sourcePerSec: ReadonlyMap<string, number> },
-  ): TimingView {
-    const now: Entry = { ts: nowMs, queue: snapshots(timings.queueDelay), service: snapshots(timings.serviceTime), busyNs: new Map() };
-    for (const w of workers)
-      for (const [stage, s] of Object.entries(w.serviceTime)) now.busyNs.set(`${w.group}/${w.partition}/${w.threadId}/${stage}`, s.sum);
+  update(nowMs: number, timings: Timings, workers: readonly WorkerStat[], occupancy: ReadonlyMap<string, number>): TimingView {
+    const now: Entry = {
+      ts: nowMs,
+      queue: snapshots(timings.queueDelay),
+      service: snapshots(timings.serviceTime),
+      busyNs: new Map(),
+      volume: new Map(),
+    };
+    for (const w of workers) {
+      const id = `${w.group}/${w.partition}/${w.threadId}/`;
+      for (const [stage, s] of Object.entries(w.serviceTime)) now.busyNs.set(id + stage, s.sum);
+      for (const s of w.stages) now.volume.set(id + s.stage, s.processed > 0 ? s.processed : s.emitted);
+    }
     const base = this.#base(nowMs);
     this.#history.push(now);
     const windowS = base ? (nowMs - base.ts) / 1000 : 0;
@@ -91,29 +97,22 @@ export class TimingWindow {
         window: w && percentilesOf(w),
         total: percentilesOf(s),
         perSec: w ? w.count / windowS : 0,
-        occupancy: context.occupancy.get(edge) ?? null,
+        occupancy: occupancy.get(edge) ?? null,
         bottleneck: false,
       };
     });
 
-    const busy = new Map<string, number>();
-    if (base && windowS > 0)
-      for (const [key, sum] of now.busyNs) {
-        const before = base.busyNs.get(key);
-        // a worker absent from the base poll, or whose sum fell, was (re)started within the window
-        const ns = before === undefined || sum < before ? sum : sum - before;
-        const stage = key.slice(key.lastIndexOf('/') + 1);
-        busy.set(stage, Math.max(busy.get(stage) ?? 0, Math.min(1, ns / (windowS * 1e9))));
-      }
+    // busy: the busiest partition's share of the window; records/s: all partitions together
+    const busyNs = base ? byStage(now.busyNs, base.busyNs, Math.max) : new Map<string, number>();
+    const records = base ? byStage(now.volume, base.volume, (a, b) => a + b) : new Map<string, number>();
     const stages: StageTiming[] = [...now.service].map(([stage, s]) => {
       const w = inWindow(s, base?.service.get(stage));
-      const timed = s.count > 0;
       return {
         stage,
         window: w && percentilesOf(w),
         total: percentilesOf(s),
-        perSec: timed ? (w ? w.count / windowS : 0) : (context.sourcePerSec.get(stage) ?? 0),
-        busy: timed ? (busy.get(stage) ?? 0) : null,
+        perSec: windowS > 0 ? (records.get(stage) ?? 0) / windowS : 0,
+        busy: s.count > 0 ? (windowS > 0 ? Math.min(1, (busyNs.get(stage) ?? 0) / (windowS * 1e9)) : 0) : null,
         bottleneck: false,
       };
     });
@@ -123,14 +122,32 @@ export class TimingWindow {
     return { windowS, edges, stages };
   }
 
-  /** The newest poll at least a window old, else the oldest kept (a shorter window at start); older ones are let go. */
+  /** The kept poll nearest to a window ago (the oldest at start: a shorter window); older ones are let go. */
   #base(nowMs: number): Entry | undefined {
     const h = this.#history;
+    const target = nowMs - this.#windowMs;
     let i = 0;
-    while (i + 1 < h.length && (h[i + 1] as Entry).ts <= nowMs - this.#windowMs) i++;
+    while (i + 1 < h.length && Math.abs((h[i + 1] as Entry).ts - target) <= Math.abs((h[i] as Entry).ts - target)) i++;
     if (i > 0) h.splice(0, i);
     return h[0];
   }
+}
+
+/**
+ * Increase of per-worker cumulative figures (keys `group/partition/thread/stage`) since the base
+ * poll, combined by stage. A worker absent from the base poll, or whose figure fell, was (re)started
+ * within the window: all of its figure is the increase.
+ */
+function byStage(now: ReadonlyMap<string, number>, base: ReadonlyMap<string, number>, combine: (a: number, b: number) => number) {
+  const out = new Map<string, number>();
+  for (const [key, v] of now) {
+    const before = base.get(key);
+    const d = before === undefined || v < before ? v : v - before;
+    const stage = key.slice(key.lastIndexOf('/') + 1);
+    const prev = out.get(stage);
+    out.set(stage, prev === undefined ? d : combine(prev, d));
+  }
+  return out;
 }
 
 /** Marks the row with the highest positive score as the bottleneck (none when every score is 0). */

@@ -93,14 +93,27 @@ describe('HistogramTracker', () => {
 });
 
 describe('TimingWindow', () => {
-  const worker = (group: string, partition: number, threadId: number, sums: Record<string, number>): WorkerStat => ({
+  /** A worker's stats: per stage, records handled (a source: emitted) and cumulative service time (ns). */
+  const worker = (
+    group: string,
+    partition: number,
+    threadId: number,
+    by: Record<string, [records: number, serviceNs: number]>,
+  ): WorkerStat => ({
     group,
     partition,
     threadId,
     busyRatio: 0,
-    stages: [],
+    stages: Object.entries(by).map(([stage, [n]]) => ({
+      stage,
+      partition,
+      processed: stage === 'ingest' ? 0 : n,
+      emitted: n,
+      dropped: {},
+      core: {},
+    })),
     queueDelay: {},
-    serviceTime: Object.fromEntries(Object.entries(sums).map(([k, sum]) => [k, { count: 1, sum, max: 0, buckets: [] }])),
+    serviceTime: Object.fromEntries(Object.entries(by).map(([k, [, sum]]) => [k, { count: 1, sum, max: 0, buckets: [] }])),
   });
 
   it('reports the last window from successive polls, since start, busy shares, and marks the bottlenecks', () => {
@@ -108,7 +121,7 @@ describe('TimingWindow', () => {
     const st = { ingest: new LatencyHistogram(), book: new LatencyHistogram(), signals: new LatencyHistogram() };
     const timings = { queueDelay: new Map(Object.entries(q)), serviceTime: new Map(Object.entries(st)) };
     const win = new TimingWindow(5000);
-    const context = { occupancy: new Map([['book->signals', 0.5]]), sourcePerSec: new Map([['ingest', 1234]]) };
+    const occupancy = new Map([['book->signals', 0.5]]);
     const views = [];
     q['book->signals'].record(1e9); // a 1 s outlier before the window
     for (let t = 0; t <= 7; t++) {
@@ -117,13 +130,16 @@ describe('TimingWindow', () => {
       for (let k = 0; k < 10; k++) q['signals->risk'].record(2e6);
       for (let k = 0; k < 100; k++) st.book.record(3000);
       for (let k = 0; k < 10; k++) st.signals.record(80_000);
-      // signals/0 works 0.8 s of every second, signals/1 0.2 s, book 0.3 s; signals/1 restarts on a new thread at t=5
+      // signals/0 works 0.8 s of every second, signals/1 0.2 s, book 0.3 s; signals/1 restarts on a new thread at
+      // t=4.5; ingest emits 1234 records a second, signals handles 7 a second in each partition (3 of them pass untimed)
       const workers = [
-        worker('book', 0, 1, { ingest: 0, book: t * 0.3e9 }),
-        worker('signals', 0, 2, { signals: t * 0.8e9 }),
-        t < 5 ? worker('signals', 1, 3, { signals: t * 0.2e9 }) : worker('signals', 1, 9, { signals: (t - 4.5) * 0.2e9 }),
+        worker('book', 0, 1, { ingest: [t * 1234, 0], book: [t * 100, t * 0.3e9] }),
+        worker('signals', 0, 2, { signals: [t * 7, t * 0.8e9] }),
+        t < 5
+          ? worker('signals', 1, 3, { signals: [t * 7, t * 0.2e9] })
+          : worker('signals', 1, 9, { signals: [(t - 4.5) * 7, (t - 4.5) * 0.2e9] }),
       ];
-      views.push(win.update(t * 1000, timings, workers, context));
+      views.push(win.update(t * 1000, timings, workers, occupancy));
     }
     const first = views[0];
     expect(first?.windowS).toBe(0);
@@ -147,9 +163,11 @@ describe('TimingWindow', () => {
 
     expect(stage('signals')?.busy).toBeCloseTo(0.8, 6); // the busiest partition, not the sum or the mean
     expect(stage('book')?.busy).toBeCloseTo(0.3, 6);
-    expect(stage('signals')?.perSec).toBe(10);
+    expect(stage('signals')?.perSec).toBeCloseTo((5 * 7 + 2.5 * 7) / 5, 9); // as the stage counts them: timed or not
+    expect(stage('book')?.perSec).toBe(100);
     expect(stage('signals')?.window?.p50Ms).toBeCloseTo(0.08, 2);
-    expect(stage('ingest')).toMatchObject({ busy: null, perSec: 1234, window: null, total: null, bottleneck: false });
+    expect(stage('ingest')).toMatchObject({ busy: null, window: null, total: null, bottleneck: false });
+    expect(stage('ingest')?.perSec).toBeCloseTo(1234, 9);
     expect(v.stages.filter((s) => s.bottleneck).map((s) => s.stage)).toEqual(['signals']);
   });
 
@@ -157,13 +175,22 @@ describe('TimingWindow', () => {
     const st = new LatencyHistogram();
     const timings = { queueDelay: new Map(), serviceTime: new Map([['risk', st]]) };
     const win = new TimingWindow(2000);
-    const ctx = { occupancy: new Map(), sourcePerSec: new Map() };
     st.record(1000);
-    win.update(0, timings, [worker('risk', 0, 1, { risk: 1.5e9 })], ctx);
+    win.update(0, timings, [worker('risk', 0, 1, { risk: [900, 1.5e9] })], new Map());
     st.record(1000);
-    // same thread, its sum fell: restarted, and it has worked 0.5 s since
-    const v = win.update(2000, timings, [worker('risk', 0, 1, { risk: 0.5e9 })], ctx);
+    // same thread, its figures fell: restarted, and it has handled 40 records in 0.5 s since
+    const v = win.update(2000, timings, [worker('risk', 0, 1, { risk: [40, 0.5e9] })], new Map());
     expect(v.stages[0]?.busy).toBeCloseTo(0.25, 6);
+    expect(v.stages[0]?.perSec).toBe(20);
     expect(() => new TimingWindow(0)).toThrow(RangeError);
+  });
+
+  it('takes the poll nearest to a window ago as the base, so jittered polls still give a window near 5 s', () => {
+    const win = new TimingWindow(5000);
+    const timings = { queueDelay: new Map(), serviceTime: new Map() };
+    const seen = [0, 1010, 1990, 3005, 4000, 4990, 5995, 7003, 8001].map((t) => win.update(t, timings, [], new Map()).windowS);
+    // before a window has passed the window is as long as the history; then the base nearest to now - 5 s
+    expect(seen.slice(0, 6)).toEqual([0, 1.01, 1.99, 3.005, 4, 4.99]);
+    expect(seen.slice(6)).toEqual([4.985, 5.013, 4.996]);
   });
 });
