@@ -106,6 +106,24 @@ describe('tickline CLI', () => {
     expect(summary.stages.book.processed).toBeGreaterThan(100);
     expect(summary.stages.signals.processed).toBeGreaterThan(100);
     expect(summary.restarts).toBe(0);
+    // where the time went: queueing delay per edge and service time per stage, in ms
+    type Lat = { count: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number };
+    const ordered = (l: Lat) => l.p50Ms > 0 && l.p50Ms <= l.p99Ms && l.p99Ms <= l.p999Ms && l.p999Ms <= l.maxMs;
+    for (const l of [...Object.values(summary.queueDelay), ...Object.values(summary.serviceTime)] as Lat[])
+      expect(Object.keys(l).sort()).toEqual(['count', 'maxMs', 'p50Ms', 'p999Ms', 'p99Ms']);
+    for (const edge of ['ingest->normalize', 'normalize->book', 'book->signals']) {
+      const q = summary.queueDelay[edge] as Lat;
+      expect(q.count, edge).toBeGreaterThan(100);
+      expect(ordered(q), `${edge}: ${JSON.stringify(q)}`).toBe(true);
+    }
+    // every record normalize took from its ring had its wait recorded once
+    expect(summary.queueDelay['ingest->normalize'].count).toBe(summary.stages.normalize.processed);
+    for (const stage of ['normalize', 'book', 'signals']) {
+      const t = summary.serviceTime[stage] as Lat;
+      expect(t.count, stage).toBeGreaterThan(100);
+      expect(t.count, stage).toBeLessThanOrEqual(summary.stages[stage].processed);
+      expect(ordered(t), `${stage}: ${JSON.stringify(t)}`).toBe(true);
+    }
   }, 60_000);
 
   it('stops on SIGTERM within 5 s with exit code 0, fused placement', async () => {
@@ -121,5 +139,7 @@ describe('tickline CLI', () => {
     expect(stopMs).toBeLessThan(5000);
     expect(r.stdout).toMatch(/tickline stopped after .* \(SIGTERM\)/);
     expect(r.stdout).toMatch(/normalize\s+processed=\d+/);
+    expect(r.stdout).toMatch(/queue delay p50\/p99\/p99\.9 ms: .*ingest->normalize [\d.]+\/[\d.]+\/[\d.]+ \(n=\d+\)/);
+    expect(r.stdout).toMatch(/service time p50\/p99\/p99\.9 ms: .*book [\d.]+\/[\d.]+\/[\d.]+ \(n=\d+\)/);
   }, 60_000);
 });
