@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type RunSummary, summaryLines } from '../packages/cli/src/commands/run.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = join(ROOT, 'packages/cli/src/main.ts');
@@ -117,6 +118,24 @@ describe('tickline CLI', () => {
     expect(summary.stages.book.processed).toBeGreaterThan(100);
     expect(summary.stages.signals.processed).toBeGreaterThan(100);
     expect(summary.restarts).toBe(0);
+    // where the time went: queueing delay per edge and service time per stage, in ms
+    type Lat = { count: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number };
+    const ordered = (l: Lat) => l.p50Ms > 0 && l.p50Ms <= l.p99Ms && l.p99Ms <= l.p999Ms && l.p999Ms <= l.maxMs;
+    for (const l of [...Object.values(summary.queueDelay), ...Object.values(summary.serviceTime)] as Lat[])
+      expect(Object.keys(l).sort()).toEqual(['count', 'maxMs', 'p50Ms', 'p999Ms', 'p99Ms']);
+    for (const edge of ['ingest->normalize', 'normalize->book', 'book->signals']) {
+      const q = summary.queueDelay[edge] as Lat;
+      expect(q.count, edge).toBeGreaterThan(100);
+      expect(ordered(q), `${edge}: ${JSON.stringify(q)}`).toBe(true);
+    }
+    // every record normalize took from its ring had its wait recorded once
+    expect(summary.queueDelay['ingest->normalize'].count).toBe(summary.stages.normalize.processed);
+    for (const stage of ['normalize', 'book', 'signals']) {
+      const t = summary.serviceTime[stage] as Lat;
+      expect(t.count, stage).toBeGreaterThan(100);
+      expect(t.count, stage).toBeLessThanOrEqual(summary.stages[stage].processed);
+      expect(ordered(t), `${stage}: ${JSON.stringify(t)}`).toBe(true);
+    }
   }, 60_000);
 
   it('stops on SIGTERM within 5 s with exit code 0, fused placement', async () => {
@@ -133,4 +152,27 @@ describe('tickline CLI', () => {
     expect(r.stdout).toMatch(/tickline stopped after .* \(SIGTERM\)/);
     expect(r.stdout).toMatch(/normalize\s+processed=\d+/);
   }, 60_000);
+});
+
+describe('run summary text', () => {
+  it('prints counts per stage, then queueing delay per edge and service time per stage that recorded anything', () => {
+    const lat = (count: number, p50Ms: number, p99Ms: number, p999Ms: number) => ({ count, p50Ms, p99Ms, p999Ms, maxMs: p999Ms });
+    const none = { count: 0, p50Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
+    const summary: RunSummary = {
+      durationS: 4,
+      venue: 'sim',
+      instruments: 3,
+      placement: ['ingest+normalize+bookx1', 'signalsx1'],
+      restarts: 0,
+      stages: { book: { workers: 1, processed: 120, emitted: 118, dropped: { stale: 2 }, core: {} } },
+      queueDelay: { 'book->signals': lat(118, 0.0412, 2.5, 12.25), 'execution->risk': none },
+      serviceTime: { ingest: none, book: lat(120, 0.003, 0.25, 1.5) },
+    };
+    expect(summaryLines(summary)).toEqual([
+      '  book       processed=120 emitted=118 dropped={"stale":2}',
+      '  queue delay p50/p99/p99.9 ms: book->signals 0.041/2.5/12.3 (n=118)',
+      '  service time p50/p99/p99.9 ms: book 0.003/0.250/1.5 (n=120)',
+    ]);
+    expect(summaryLines({ ...summary, queueDelay: {}, serviceTime: { ingest: none } })).toHaveLength(1);
+  });
 });

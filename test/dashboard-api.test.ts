@@ -5,9 +5,9 @@
  */
 
 import { request } from 'node:http';
-import { BarStore, type DashboardHandle, startDashboard } from '@tickline/dashboard';
+import { BarStore, type DashboardHandle, type HealthView, type LatencySummary, startDashboard } from '@tickline/dashboard';
 import { FakePipeline, parsePrometheusText, recordingLogger, sampleValue } from '@tickline/dashboard/testing';
-import { MarketViewTable } from '@tickline/runtime';
+import { LatencyHistogram, MarketViewTable, snapshotOf } from '@tickline/runtime';
 import { InstrumentRegistry } from '@tickline/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -68,7 +68,9 @@ describe('dashboard access rules', () => {
   });
 
   it('refuses cross-origin browser writes, non-JSON bodies and rebound Host names', async () => {
-    const before = fake.commands.length;
+    // the stats timer asks risk for its report every poll: only control commands count here
+    const sent = () => fake.commands.filter((c) => c.command !== 'report').length;
+    const before = sent();
     expect((await post('/api/kill-switch', { on: true }, { origin: 'http://evil.example' })).status).toBe(403);
     expect((await post('/api/kill-switch', { on: true }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     const form = await fetch(`${base}/api/kill-switch`, {
@@ -91,7 +93,7 @@ describe('dashboard access rules', () => {
         .end();
     });
     expect(rebound).toBe(421);
-    expect(fake.commands.length).toBe(before);
+    expect(sent()).toBe(before);
   });
 
   it('answers bad requests with 400 naming the field and the allowed values, and counts them', async () => {
@@ -215,6 +217,103 @@ describe('dashboard metrics', () => {
   });
 });
 
+describe('queueing delay and service time', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const json = async <T>(path: string) => (await (await fetch(`${base}${path}`, { headers: auth() })).json()) as T;
+  type StatsAnswer = { latency: { queueDelay: Record<string, LatencySummary>; serviceTime: Record<string, LatencySummary> } };
+
+  it('exports them as Prometheus histograms by edge and by stage, and as percentiles on /api/stats and /api/health', async () => {
+    await sleep(300);
+    const m = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+    expect(m.get('tickline_queue_delay_seconds')?.type).toBe('histogram');
+    expect(m.get('tickline_service_time_seconds')?.type).toBe('histogram');
+    const edge = { edge: 'book->signals' };
+    const n = sampleValue(m, 'tickline_queue_delay_seconds_count', edge) as number;
+    expect(n).toBeGreaterThanOrEqual(200);
+    // every record waited 20 µs: all under the 25 µs bound, none under 10 µs
+    expect(sampleValue(m, 'tickline_queue_delay_seconds_bucket', { ...edge, le: '0.000025' })).toBe(n);
+    expect(sampleValue(m, 'tickline_queue_delay_seconds_bucket', { ...edge, le: '0.00001' })).toBe(0);
+    expect(sampleValue(m, 'tickline_queue_delay_seconds_sum', edge)).toBeCloseTo(n * 20e-6, 9);
+    const risk = sampleValue(m, 'tickline_service_time_seconds_count', { stage: 'risk' }) as number;
+    expect(risk).toBe(n);
+    expect(sampleValue(m, 'tickline_service_time_seconds_bucket', { stage: 'risk', le: '0.0001' })).toBe(risk);
+    expect(sampleValue(m, 'tickline_service_time_seconds_bucket', { stage: 'risk', le: '0.00005' })).toBe(0);
+    expect(sampleValue(m, 'tickline_service_time_seconds_count', { stage: 'ingest' })).toBe(0);
+    // bounded labels: one series per edge or stage, nothing else
+    for (const name of ['tickline_queue_delay_seconds', 'tickline_service_time_seconds'])
+      for (const s of m.get(name)?.samples ?? []) expect(Object.keys(s.labels).filter((k) => k !== 'le')).toHaveLength(1);
+
+    const stats = await json<StatsAnswer>('/api/stats');
+    expect(stats.latency.queueDelay['book->signals']).toMatchObject({ count: expect.any(Number), maxMs: 0.02 });
+    expect(stats.latency.queueDelay['book->signals']?.p99Ms).toBeCloseTo(0.02, 3);
+    expect(stats.latency.serviceTime.risk?.p50Ms).toBeCloseTo(0.05, 3);
+    expect(stats.latency.serviceTime.ingest).toEqual({ count: 0, p50Ms: null, p99Ms: null, p999Ms: null, maxMs: null });
+
+    const { health } = await json<{ health: HealthView }>('/api/health');
+    expect(health.timing.windowS).toBeGreaterThan(0);
+    const [e] = health.timing.edges;
+    expect(e).toMatchObject({ edge: 'book->signals', occupancy: 0.25, bottleneck: true });
+    expect(e?.window?.count).toBeGreaterThan(0);
+    expect(e?.perSec).toBeGreaterThan(0);
+    const stage = (name: string) => health.timing.stages.find((s) => s.stage === name);
+    expect(stage('risk')).toMatchObject({ bottleneck: true });
+    expect(stage('risk')?.busy).toBeGreaterThan(0);
+    expect(stage('ingest')).toMatchObject({ busy: null, total: null, bottleneck: false });
+  });
+
+  it('keeps the histograms monotonic when one of several partitions restarts', async () => {
+    const snap = (delays: number[]) => {
+      const h = new LatencyHistogram();
+      for (const d of delays) h.record(d);
+      return snapshotOf(h);
+    };
+    const times = (n: number, ns: number) => new Array<number>(n).fill(ns);
+    const worker = (partition: number, threadId: number, delays: number[]) => ({
+      group: 'signals',
+      partition,
+      threadId,
+      busyRatio: 0,
+      stages: [],
+      queueDelay: { 'book->signals': snap(delays) },
+      serviceTime: { signals: snap(delays) },
+    });
+    let phase = 0;
+    const saved = fake.statsValue;
+    // no merged maps at the top: the dashboard merges the workers' own
+    fake.statsValue = () => ({
+      restarts: phase,
+      workers:
+        phase === 0
+          ? [worker(0, 5, times(10, 20_000)), worker(1, 6, times(5, 20_000))]
+          : [worker(0, 7, times(3, 2e6)), worker(1, 6, times(8, 20_000))], // partition 0 restarted on a new thread
+    });
+    try {
+      await sleep(300);
+      const a = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+      phase = 1;
+      await sleep(300);
+      const b = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
+      const stats = await json<StatsAnswer>('/api/stats');
+      const edge = { edge: 'book->signals' };
+      const count = (m: typeof a) => sampleValue(m, 'tickline_queue_delay_seconds_count', edge) as number;
+      expect(count(b) - count(a)).toBe(3 + 3); // the restarted partition's 3, the other's 8 - 5
+      for (const le of ['0.000025', '0.0025', '+Inf'])
+        expect(sampleValue(b, 'tickline_queue_delay_seconds_bucket', { ...edge, le }) as number).toBeGreaterThanOrEqual(
+          sampleValue(a, 'tickline_queue_delay_seconds_bucket', { ...edge, le }) as number,
+        );
+      const slow = (m: typeof a) =>
+        (sampleValue(m, 'tickline_queue_delay_seconds_bucket', { ...edge, le: '0.0025' }) as number) -
+        (sampleValue(m, 'tickline_queue_delay_seconds_bucket', { ...edge, le: '0.001' }) as number);
+      expect(slow(b) - slow(a)).toBe(3);
+      expect(sampleValue(b, 'tickline_service_time_seconds_count', { stage: 'signals' })).toBe(21);
+      // /api/stats reports what the workers hold now, since each started
+      expect(stats.latency.queueDelay['book->signals']).toMatchObject({ count: 11, maxMs: 2 });
+    } finally {
+      fake.statsValue = saved;
+    }
+  });
+});
+
 describe('prometheus text parser', () => {
   it('rejects malformed expositions', () => {
     const bad = [
@@ -225,6 +324,11 @@ describe('prometheus text parser', () => {
       '# TYPE x gauge\nx 1\nx 2\n',
       '# TYPE x gauge\nx abc\n',
       '# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 0\n',
+      '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\n', // no _sum
+      '# TYPE h histogram\nh_bucket{e="a",le="+Inf"} 1\nh_count{e="a"} 1\nh_sum{e="a"} 1\nh_count{e="b"} 1\n', // _count without buckets
+      '# TYPE h histogram\nh_bucket{le="x"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 0\n', // le not a number
+      '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_count{le="1"} 1\nh_sum 0\n', // le on _count
+      '# TYPE h histogram\nh_bucket{le="2"} 1\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 0\n', // le decreasing
       '# TYPE x gauge\nx 1',
     ];
     for (const t of bad) expect(() => parsePrometheusText(t), JSON.stringify(t)).toThrow();

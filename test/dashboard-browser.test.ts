@@ -139,6 +139,58 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
     await shot('trading');
   });
 
+  it('shows where the time goes: service time per stage, queueing delay per edge, the bottleneck marked', async () => {
+    await page.goto(`${dash.url}#/health`);
+    const cells = (sel: string) => page.locator(`${sel} td`).allTextContents();
+    const num = (t: string | undefined) => Number((t ?? '').replace(/,/g, ''));
+    const stageRow = (s: string) => `#service-time tr[data-stage="${s}"]`;
+    const edgeRow = '#queue-delay tr[data-edge="book->signals"]';
+    // the window needs two polls; then every stage behind a ring or a fused call has figures
+    await poll(() => text('#timing-window'), 20_000).toMatch(/last \d/);
+    for (const s of ['normalize', 'book', 'signals', 'risk']) {
+      await poll(async () => (await cells(stageRow(s)))[4], 20_000).toMatch(/^\d/);
+      const c = await cells(stageRow(s));
+      // Stage, Records/s, Busy, p50, p99, p99.9 (window), p99 since start, max
+      const [p50, p99, p999] = c.slice(3, 6).map(num) as [number, number, number];
+      expect(p50, s).toBeGreaterThan(0);
+      expect(p50 <= p99 && p99 <= p999, `${s}: ${c.join(' | ')}`).toBe(true);
+      expect(c[1], s).toMatch(/[1-9]/);
+      expect(c[2], s).toMatch(/^\d+\.\d%$/);
+      expect(num(c[7])).toBeGreaterThanOrEqual(num(c[6]));
+    }
+    expect(await cells(stageRow('ingest'))).toContain('–'); // a source: nothing to time
+    await poll(async () => (await cells(edgeRow))[4], 20_000).toMatch(/^\d/);
+    const e = await cells(edgeRow);
+    // Edge, Records/s, Occupancy, p50, p99, p99.9 (window), since start "p50 / p99 / p99.9"
+    expect(num(e[3])).toBeGreaterThan(0);
+    expect(num(e[3]) <= num(e[4]) && num(e[4]) <= num(e[5]), e.join(' | ')).toBe(true);
+    expect(e[1]).toMatch(/[1-9]/);
+    const total = (e[6] ?? '').split(' / ').map(num);
+    expect(total).toHaveLength(3);
+    expect(total[0] as number).toBeGreaterThan(0);
+    // the one ring edge is the bottleneck edge; the bottleneck stage is the busiest one shown
+    expect(await page.getAttribute(edgeRow, 'class')).toBe('bottleneck');
+    const marked = page.locator('#service-time tr.bottleneck');
+    await poll(() => marked.count()).toBe(1);
+    const rows = await page.locator('#service-time tbody tr').all();
+    const busy: [string, number][] = [];
+    for (const r of rows) {
+      const c = await r.locator('td').allTextContents();
+      if (/%$/.test(c[2] ?? '')) busy.push([(await r.getAttribute('data-stage')) ?? '', num((c[2] as string).slice(0, -1))]);
+    }
+    const top = Math.max(...busy.map(([, b]) => b));
+    const name = await marked.getAttribute('data-stage');
+    expect(busy.find(([s]) => s === name)?.[1]).toBe(top);
+    expect(await text('#health-cards')).toContain(`Bottleneck stage${name}`);
+    // the table lists the stages the pipeline reports
+    const api = (await (await fetch(`${dash.url}api/health`, { headers: { authorization: `Bearer ${dash.token}` } })).json()) as {
+      health: { timing: { stages: { stage: string }[] } };
+    };
+    expect(busy.length).toBeGreaterThanOrEqual(4);
+    expect(rows.length).toBe(api.health.timing.stages.length);
+    await shot('health-timing');
+  });
+
   it('exposes live pipeline figures on /metrics in valid Prometheus text', async () => {
     const m = parsePrometheusText(await (await fetch(`${dash.url}metrics`)).text());
     expect(sampleValue(m, 'tickline_stage_records_total', { stage: 'book', outcome: 'processed' })).toBeGreaterThan(0);
@@ -146,6 +198,10 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
     expect(sampleValue(m, 'tickline_feed_connections_up', { venue: 'sim' })).toBeGreaterThan(0);
     expect(sampleValue(m, 'tickline_risk_halts_total')).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m, 'tickline_dashboard_commands_total', { stage: 'risk', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    // where the time goes, from the running workers: the ring edge and the stages on either side of it
+    expect(sampleValue(m, 'tickline_queue_delay_seconds_count', { edge: 'book->signals' })).toBeGreaterThan(0);
+    for (const stage of ['normalize', 'book', 'signals', 'risk'])
+      expect(sampleValue(m, 'tickline_service_time_seconds_count', { stage }), stage).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * Pipeline health for the dashboard, built from one stats poll and the previous one: stage
  * throughput, ring occupancy and drops by edge, worker load, feed and book state, latency
- * percentiles. It also notices changes worth an entry in the event log (feed down/up,
+ * percentiles, and where the time goes (queueing delay per edge, service time per stage over a
+ * window of polls, with the bottleneck marked; see timing-view.ts). It also notices changes worth an entry in the event log (feed down/up,
  * reconnects, worker restarts), since the ingest stage reports those in its counters.
  */
 
 import { type LatencyHistogram, percentilesMs } from './latency.js';
+import type { Timings } from './metrics.js';
 import { type RingStat, type Stats, stageTotals } from './stats-model.js';
+import { type TimingView, TimingWindow } from './timing-view.js';
 
 export interface HealthView {
   ts: number;
@@ -22,6 +25,8 @@ export interface HealthView {
     dropped: Record<string, number>;
   }[];
   latency: { metric: string; stage: string; p50: number; p99: number; p999: number; max: number; count: number }[];
+  /** Queueing delay per edge and service time per stage, windowed and since start. */
+  timing: TimingView;
   feed: {
     venue: string;
     connectionsUp: number;
@@ -44,6 +49,7 @@ export class HealthMonitor {
   readonly #venue: string;
   #prev: { ts: number; processed: Map<string, number>; edges: Map<string, number>; frames: number } | null = null;
   #last: HealthView | null = null;
+  readonly #timing = new TimingWindow();
 
   constructor(venue: string) {
     this.#venue = venue;
@@ -57,6 +63,7 @@ export class HealthMonitor {
     stats: Stats,
     rings: RingStat[],
     latencies: Map<string, Map<string, LatencyHistogram>>,
+    timings: Timings,
     nowMs: number,
   ): { view: HealthView; changes: HealthChange[] } {
     const totals = stageTotals(stats);
@@ -114,6 +121,7 @@ export class HealthMonitor {
       groups: [...groups.values()],
       edges: [...edgeMap.values()],
       latency,
+      timing: this.#timing.update(nowMs, timings, stats.workers, new Map([...edgeMap].map(([edge, e]) => [edge, e.occupancy]))),
       feed: {
         venue: this.#venue,
         connectionsUp: ingest.connectionsUp ?? 0,

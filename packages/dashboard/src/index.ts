@@ -3,6 +3,7 @@ export { type Bar, BarStore } from './bars.js';
 export { DASH_ERRORS, type DashErrorCode, DashboardError } from './errors.js';
 export type { EventKind, LogEntry } from './event-log.js';
 export type { HealthView } from './health.js';
+export { type LatencySummary, latencySummaries } from './latency.js';
 export {
   DASHBOARD_DEFAULTS,
   type DashboardHandle,
@@ -13,4 +14,5 @@ export {
 } from './options.js';
 export { ROW_FIELDS } from './overview.js';
 export { startDashboard } from './server.js';
+export type { EdgeTiming, StageTiming, TimingView } from './timing-view.js';
 export type { PositionView, TradeView, TradingView } from './trading.js';

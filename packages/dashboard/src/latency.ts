@@ -9,7 +9,7 @@
  * merges them back into histograms for percentiles and Prometheus buckets.
  */
 
-import { LatencyHistogram } from '@tickline/runtime';
+import { type HistogramSnapshot, LatencyHistogram, percentilesOf } from '@tickline/runtime';
 
 const KEY = /^latencyNs\.([A-Za-z][A-Za-z0-9]*)\.(count|sum|max|b(\d+))$/;
 
@@ -52,6 +52,22 @@ export function cumulativeBuckets(h: LatencyHistogram): number[] {
 export function percentilesMs(h: LatencyHistogram): { p50: number; p99: number; p999: number; max: number; count: number } | null {
   if (h.count === 0) return null;
   return { p50: h.quantile(0.5) / 1e6, p99: h.quantile(0.99) / 1e6, p999: h.quantile(0.999) / 1e6, max: h.max / 1e6, count: h.count };
+}
+
+/** Percentiles of one histogram in ms; a histogram with nothing in it reports count 0 and nulls. */
+export interface LatencySummary {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+}
+
+const EMPTY: LatencySummary = { count: 0, p50Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
+
+/** `{count, p50Ms, p99Ms, p999Ms, maxMs}` for each edge or stage of a stats map (`/api/stats`, `run --summary`). */
+export function latencySummaries(by: Readonly<Record<string, HistogramSnapshot>>): Record<string, LatencySummary> {
+  return Object.fromEntries(Object.entries(by).map(([k, s]) => [k, percentilesOf(s) ?? { ...EMPTY }]));
 }
 
 export { LatencyHistogram };

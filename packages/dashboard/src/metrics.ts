@@ -7,8 +7,15 @@
 
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
 import { CounterTracker } from './counter-tracker.js';
-import { cumulativeBuckets, LatencyHistogram, LE_SECONDS, parseLatencyKey } from './latency.js';
+import { HistogramTracker } from './histogram-tracker.js';
+import { LatencyHistogram, parseLatencyKey } from './latency.js';
+import { MergedHistogram } from './prom-histogram.js';
 import type { RingStat, Stats, StageStat } from './stats-model.js';
+
+export interface Timings {
+  readonly queueDelay: ReadonlyMap<string, LatencyHistogram>;
+  readonly serviceTime: ReadonlyMap<string, LatencyHistogram>;
+}
 
 const TRADING_STATES = ['active', 'reducing', 'halted'] as const;
 
@@ -16,48 +23,13 @@ function snake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-/** A histogram whose buckets come precomputed from merged LatencyHistograms (labels: stage). */
-class MergedHistogram {
-  readonly name: string;
-  readonly help: string;
-  readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  readonly byStage = new Map<string, LatencyHistogram>();
-
-  constructor(name: string, help: string) {
-    this.name = name;
-    this.help = help;
-  }
-
-  of(stage: string): LatencyHistogram {
-    let h = this.byStage.get(stage);
-    if (!h) this.byStage.set(stage, (h = new LatencyHistogram()));
-    return h;
-  }
-
-  get() {
-    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
-    for (const [stage, h] of this.byStage) {
-      const cum = cumulativeBuckets(h);
-      for (const [j, le] of LE_SECONDS.entries())
-        values.push({ metricName: `${this.name}_bucket`, labels: { stage, le }, value: cum[j] as number });
-      values.push({ metricName: `${this.name}_bucket`, labels: { stage, le: '+Inf' }, value: h.count });
-      values.push({ metricName: `${this.name}_sum`, labels: { stage }, value: h.sum / 1e9 });
-      values.push({ metricName: `${this.name}_count`, labels: { stage }, value: h.count });
-    }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
-  }
-
-  reset(): void {
-    this.byStage.clear();
-  }
-}
-
 export class DashboardMetrics {
   readonly registry = new Registry();
   readonly #venue: string;
   readonly #t = new CounterTracker();
   readonly #histograms = new Map<string, MergedHistogram>();
+  readonly #queueDelay = new HistogramTracker();
+  readonly #serviceTime = new HistogramTracker();
 
   readonly #records: Counter<'stage' | 'outcome'>;
   readonly #stageDrops: Counter<'stage' | 'reason'>;
@@ -162,6 +134,22 @@ export class DashboardMetrics {
     this.#wsClients = gauge('tickline_dashboard_ws_clients', 'Live WebSocket clients.');
     this.#pollFailures = counter('tickline_dashboard_stats_poll_failures_total', 'Pipeline stats polls that failed.');
     for (const s of TRADING_STATES) this.#tradingState.set({ state: s }, 0);
+    this.registry.registerMetric(
+      new MergedHistogram(
+        'tickline_queue_delay_seconds',
+        'Time a record waited in the rings of an edge before its consumer took it (log-linear buckets merged across partitions).',
+        'edge',
+        this.#queueDelay.totals,
+      ) as unknown as Metric,
+    );
+    this.registry.registerMetric(
+      new MergedHistogram(
+        'tickline_service_time_seconds',
+        'Time a stage spent on one record, excluding fused successors (log-linear buckets merged across partitions).',
+        'stage',
+        this.#serviceTime.totals,
+      ) as unknown as Metric,
+    );
   }
 
   /** Feeds one stats poll. */
@@ -174,6 +162,9 @@ export class DashboardMetrics {
     let tradingState = -1;
     for (const w of stats.workers) {
       busy.set(w.group, Math.max(busy.get(w.group) ?? 0, w.busyRatio));
+      const worker = `${w.group}/${w.partition}`;
+      for (const [edge, h] of Object.entries(w.queueDelay)) this.#queueDelay.add(worker, w.threadId, edge, h);
+      for (const [stage, h] of Object.entries(w.serviceTime)) this.#serviceTime.add(worker, w.threadId, stage, h);
       for (const s of w.stages) {
         const id = `${w.group}/${w.partition}/${s.stage}`;
         this.#records.inc({ stage: s.stage, outcome: 'processed' }, t.delta(`${id}/processed`, s.processed));
@@ -243,11 +234,14 @@ export class DashboardMetrics {
     const metric = `tickline_${snake(name)}_seconds`;
     let h = this.#histograms.get(metric);
     if (!h) {
-      h = new MergedHistogram(metric, `Latency '${name}' measured by the stages (log-linear buckets merged across partitions).`);
+      // a stage's own latency never takes over a family the dashboard defines (queue delay, service time)
+      if (this.registry.getSingleMetric(metric) !== undefined) return;
+      h = new MergedHistogram(metric, `Latency '${name}' measured by the stages (log-linear buckets merged across partitions).`, 'stage');
       this.#histograms.set(metric, h);
       this.registry.registerMetric(h as unknown as Metric);
     }
-    const hist = h.of(stage);
+    let hist = h.byLabel.get(stage);
+    if (!hist) h.byLabel.set(stage, (hist = new LatencyHistogram()));
     if (field === 'max') {
       hist.max = Math.max(hist.max, v);
       return;
@@ -279,7 +273,12 @@ export class DashboardMetrics {
 
   /** Merged latency histograms by metric name and stage (for the health panel). */
   latencies(): Map<string, Map<string, LatencyHistogram>> {
-    return new Map([...this.#histograms].map(([k, h]) => [k, h.byStage]));
+    return new Map([...this.#histograms].map(([k, h]) => [k, h.byLabel]));
+  }
+
+  /** Monotonic queueing delay by edge and service time by stage, since the first poll (ns; for the health page). */
+  timings(): Timings {
+    return { queueDelay: this.#queueDelay.totals, serviceTime: this.#serviceTime.totals };
   }
 
   event(stage: string, event: string): void {

@@ -105,7 +105,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         for (const s of w.stages)
           if (s.stage === 'risk' && typeof s.core.state === 'number')
             ctx.trading.noteState(s.partition, ['active', 'reducing', 'halted'][s.core.state] ?? 'unknown');
-      const { view, changes } = ctx.health.update(stats, rings, metrics.latencies(), Date.now());
+      const { view, changes } = ctx.health.update(stats, rings, metrics.latencies(), metrics.timings(), Date.now());
       for (const c of changes)
         ctx.events.add({ kind: c.kind, stage: 'supervisor', partition: -1, event: c.kind, text: c.text, data: null });
       const trading = await ctx.trading.poll((id) => ctx.opts.marketView.read(id)?.mid ?? null);

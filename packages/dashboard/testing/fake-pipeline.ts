@@ -1,9 +1,11 @@
 /**
  * A stand-in for the runtime's Pipeline that records every control command and answers like the
- * stages do (risk kill switch and trading state, ingest subscribe). For tests that need control
- * over the answers; the live tests use the real Pipeline.
+ * stages do (risk kill switch and trading state, ingest subscribe). Each stats() call counts 100
+ * more records, each waiting 20 µs on `book->signals` and taking risk 50 µs. For tests that need
+ * control over the answers; the live tests use the real Pipeline.
  */
 
+import { LatencyHistogram, snapshotOf } from '@tickline/runtime';
 import type { PipelineLike, WorkerEventLike } from '../src/options.js';
 
 export interface RecordedCommand {
@@ -16,12 +18,17 @@ export class FakePipeline implements PipelineLike {
   readonly commands: RecordedCommand[] = [];
   state: 'active' | 'reducing' | 'halted' = 'active';
   processed = 0;
+  readonly queueDelay = new LatencyHistogram();
+  readonly serviceTime = new LatencyHistogram();
   statsValue: () => unknown = () => ({
     workers: [
       {
         group: 'all',
         partition: 0,
+        threadId: 1,
         busyRatio: 0.25,
+        queueDelay: { 'book->signals': snapshotOf(this.queueDelay) },
+        serviceTime: { ingest: snapshotOf(new LatencyHistogram()), risk: snapshotOf(this.serviceTime) },
         stages: [
           {
             stage: 'ingest',
@@ -41,6 +48,8 @@ export class FakePipeline implements PipelineLike {
       },
     ],
     restarts: 0,
+    queueDelay: { 'book->signals': snapshotOf(this.queueDelay) },
+    serviceTime: { ingest: snapshotOf(new LatencyHistogram()), risk: snapshotOf(this.serviceTime) },
   });
   readonly #listeners = new Set<(e: WorkerEventLike) => void>();
 
@@ -57,6 +66,10 @@ export class FakePipeline implements PipelineLike {
 
   async stats(): Promise<unknown> {
     this.processed += 100;
+    for (let i = 0; i < 100; i++) {
+      this.queueDelay.record(20_000);
+      this.serviceTime.record(50_000);
+    }
     return this.statsValue();
   }
 

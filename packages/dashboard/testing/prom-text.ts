@@ -113,29 +113,42 @@ export function parsePrometheusText(text: string): Map<string, Family> {
   return families;
 }
 
-/** Buckets cumulative and ending in +Inf equal to _count, per label set. */
+/**
+ * Per label set: buckets with a numeric `le`, increasing, cumulative and ending in +Inf equal to
+ * `_count`; a `_sum` and a `_count` (neither with `le`); no `_sum`/`_count` without buckets.
+ */
 function checkHistogram(f: Family): void {
+  const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
   const groups = new Map<string, Sample[]>();
   for (const s of f.samples) {
-    if (!s.name.endsWith('_bucket')) continue;
+    if (!s.name.endsWith('_bucket')) {
+      if ('le' in s.labels) throw new Error(`${f.name}: ${s.name} has an le label`);
+      continue;
+    }
     const { le, ...rest } = s.labels;
     if (le === undefined) throw new Error(`${f.name}: bucket without le`);
-    const k = JSON.stringify(Object.entries(rest).sort());
+    const k = key(rest);
     groups.set(k, [...(groups.get(k) ?? []), s]);
   }
+  for (const s of f.samples)
+    if (s.name !== `${f.name}_bucket` && !groups.has(key(s.labels)))
+      throw new Error(`${f.name}: ${s.name} ${key(s.labels)} without buckets`);
   for (const [k, buckets] of groups) {
     let prev = -1;
     let prevLe = Number.NEGATIVE_INFINITY;
     for (const b of buckets) {
       const le = parseValue(b.labels.le as string, f.name);
+      if (Number.isNaN(le)) throw new Error(`${f.name}: le is NaN`);
       if (le <= prevLe) throw new Error(`${f.name}: le not increasing`);
       if (b.value < prev) throw new Error(`${f.name}: buckets not cumulative`);
       prev = b.value;
       prevLe = le;
     }
     if (prevLe !== Number.POSITIVE_INFINITY) throw new Error(`${f.name}: no +Inf bucket`);
-    const count = f.samples.find((s) => s.name === `${f.name}_count` && JSON.stringify(Object.entries(s.labels).sort()) === k);
+    const count = f.samples.find((s) => s.name === `${f.name}_count` && key(s.labels) === k);
     if (!count || count.value !== prev) throw new Error(`${f.name}: +Inf bucket differs from _count`);
+    const sum = f.samples.find((s) => s.name === `${f.name}_sum` && key(s.labels) === k);
+    if (!sum) throw new Error(`${f.name}: ${k} has no _sum`);
   }
 }
 

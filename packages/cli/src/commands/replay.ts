@@ -18,7 +18,7 @@ import { isVenueName, VENUE_NAMES, venueId } from '@tickline/wire';
 import { openReplayInput, type ReplayFormat, type ReplayInputReport, type ReplaySpeed } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
-import { type RunSummary, summarize } from './run.js';
+import { type RunSummary, summarize, summaryLines } from './run.js';
 
 export interface ReplayOptions {
   /** The file to replay. */
@@ -233,9 +233,7 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
   );
   if (opts.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
-    const lines = Object.entries(summary.stages).map(
-      ([stage, s]) => `  ${stage.padEnd(10)} processed=${s.processed} emitted=${s.emitted} dropped=${JSON.stringify(s.dropped)}`,
-    );
+    const lines = summaryLines(summary);
     const r = summary.replay;
     process.stdout.write(
       `tickline replayed ${r.frames} frames of ${plan.file} (${plan.venue}, ${r.format}, speed ${String(speed)}) in ` +

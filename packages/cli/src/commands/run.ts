@@ -6,7 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DashboardHandle, startDashboard } from '@tickline/dashboard';
+import { type DashboardHandle, type LatencySummary, latencySummaries, startDashboard } from '@tickline/dashboard';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
@@ -31,6 +31,10 @@ export interface RunSummary {
     string,
     { workers: number; processed: number; emitted: number; dropped: Record<string, number>; core: Record<string, number> }
   >;
+  /** Time records waited in the rings, by edge, over the run: {count, p50Ms, p99Ms, p999Ms, maxMs}. */
+  queueDelay: Record<string, LatencySummary>;
+  /** Time each stage spent per record (exclusive of fused successors), by stage. */
+  serviceTime: Record<string, LatencySummary>;
 }
 
 export function summarize(
@@ -43,7 +47,31 @@ export function summarize(
     const core = Object.fromEntries(Object.entries(s.core).filter(([k]) => !k.startsWith('latencyNs.')));
     stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core };
   }
-  return { ...meta, restarts: stats.restarts, stages };
+  return {
+    ...meta,
+    restarts: stats.restarts,
+    stages,
+    queueDelay: latencySummaries(stats.queueDelay),
+    serviceTime: latencySummaries(stats.serviceTime),
+  };
+}
+
+/**
+ * The text summary's lines: counts per stage, then queueing delay per edge and service time per
+ * stage as `name p50/p99/p99.9 ms (n=count)`.
+ */
+export function summaryLines(summary: RunSummary): string[] {
+  const stages = Object.entries(summary.stages).map(
+    ([stage, s]) => `  ${stage.padEnd(10)} processed=${s.processed} emitted=${s.emitted} dropped=${JSON.stringify(s.dropped)}`,
+  );
+  const ms = (v: number | null) => (v === null ? '-' : v < 1 ? v.toFixed(3) : v.toFixed(1));
+  const line = (title: string, by: Record<string, LatencySummary>) => {
+    const parts = Object.entries(by)
+      .filter(([, l]) => l.count > 0)
+      .map(([k, l]) => `${k} ${ms(l.p50Ms)}/${ms(l.p99Ms)}/${ms(l.p999Ms)} (n=${l.count})`);
+    return parts.length > 0 ? [`  ${title} p50/p99/p99.9 ms: ${parts.join(', ')}`] : [];
+  };
+  return [...stages, ...line('queue delay', summary.queueDelay), ...line('service time', summary.serviceTime)];
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -216,9 +244,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   });
   if (opts.summary === 'json') process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
-    const lines = Object.entries(summary.stages).map(
-      ([stage, s]) => `  ${stage.padEnd(10)} processed=${s.processed} emitted=${s.emitted} dropped=${JSON.stringify(s.dropped)}`,
-    );
+    const lines = summaryLines(summary);
     process.stdout.write(`tickline stopped after ${summary.durationS}s (${reason}); restarts=${summary.restarts}\n${lines.join('\n')}\n`);
   }
   clearTimeout(hard);

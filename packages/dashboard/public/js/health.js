@@ -1,4 +1,5 @@
 // Pipeline health: feed and book cards, per-stage throughput and drops, ring occupancy per edge,
+// where the time goes (service time per stage, queueing delay per edge, the bottleneck marked),
 // worker load, latency percentiles, and the trading-state controls.
 import { $, api, el, fillTable, fmtCompact, fmtNum, toast } from './util.js';
 
@@ -16,6 +17,58 @@ function drops(d) {
   return parts.length ? parts.map(([k, v]) => `${k} ${fmtCompact(v)}`).join(', ') : '0';
 }
 
+// milliseconds: three significant digits below 1 ms (so a 0.4 µs stage is not "0.000"), one decimal above
+const ms = (v) => (v === null || v === undefined ? '–' : v === 0 ? '0' : v < 1 ? String(Number(v.toPrecision(3))) : fmtNum(v, 1));
+const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+
+function named(name, bottleneck) {
+  return bottleneck ? el('span', {}, name, el('span', { class: 'tag', text: 'bottleneck' })) : name;
+}
+
+function busyCell(ratio) {
+  return ratio === null ? '–' : el('div', { class: 'busy' }, meter(ratio), el('span', { text: pct(ratio) }));
+}
+
+/** Service time per stage and queueing delay per edge: the last window and since start. */
+function renderTiming(t) {
+  const w = t.windowS > 0 ? `${t.windowS.toFixed(1)} s` : 'window';
+  $('timing-window').textContent =
+    t.windowS > 0 ? `(last ${w}; bottleneck: busiest stage, highest p99 queueing delay)` : '(window fills after the next poll)';
+  const attrs = (rows, key) => (i) => ({
+    [`data-${key}`]: rows[i][key],
+    ...(rows[i].bottleneck ? { class: 'bottleneck' } : {}),
+  });
+  fillTable(
+    $('service-time'),
+    ['Stage', 'Records/s', 'Busy', `p50 ms (${w})`, 'p99 ms', 'p99.9 ms', 'p99 ms since start', 'max ms'],
+    t.stages.map((s) => [
+      named(s.stage, s.bottleneck),
+      fmtCompact(s.perSec),
+      busyCell(s.busy),
+      ms(s.window?.p50Ms),
+      ms(s.window?.p99Ms),
+      ms(s.window?.p999Ms),
+      ms(s.total?.p99Ms),
+      ms(s.total?.maxMs),
+    ]),
+    attrs(t.stages, 'stage'),
+  );
+  fillTable(
+    $('queue-delay'),
+    ['Edge', 'Records/s', 'Occupancy', `p50 ms (${w})`, 'p99 ms', 'p99.9 ms', 'p50 / p99 / p99.9 ms since start'],
+    t.edges.map((e) => [
+      named(e.edge, e.bottleneck),
+      fmtCompact(e.perSec),
+      e.occupancy === null ? '–' : meter(e.occupancy),
+      ms(e.window?.p50Ms),
+      ms(e.window?.p99Ms),
+      ms(e.window?.p999Ms),
+      e.total ? `${ms(e.total.p50Ms)} / ${ms(e.total.p99Ms)} / ${ms(e.total.p999Ms)}` : '–',
+    ]),
+    attrs(t.edges, 'edge'),
+  );
+}
+
 export function createHealth(app) {
   const card = (k, v, cls = '') =>
     el('div', { class: 'card' }, el('div', { class: 'k', text: k }), el('div', { class: `v ${cls}`, text: v }));
@@ -24,6 +77,7 @@ export function createHealth(app) {
     if (!h || $('view-health').classList.contains('hidden')) return;
     const f = h.feed;
     const b = h.book;
+    const slow = h.timing?.stages.find((s) => s.bottleneck);
     $('health-cards').replaceChildren(
       card('Trading', app.tradingState.toUpperCase(), app.tradingState === 'halted' ? 'down' : app.tradingState === 'active' ? 'up' : ''),
       card(
@@ -39,6 +93,7 @@ export function createHealth(app) {
       card('Checksum fails', fmtCompact(b.checksumFailures)),
       card('Resyncs', fmtCompact(b.resyncs)),
       card('Worker restarts', String(h.restarts), h.restarts > 0 ? 'down' : ''),
+      card('Bottleneck stage', slow ? `${slow.stage} ${pct(slow.busy)}` : '–', slow && slow.busy > 0.8 ? 'down' : ''),
     );
     fillTable(
       $('stages'),
@@ -64,6 +119,7 @@ export function createHealth(app) {
         drops(e.dropped),
       ]),
     );
+    if (h.timing) renderTiming(h.timing);
     fillTable(
       $('groups'),
       ['Group', 'Partitions', 'Busiest worker'],

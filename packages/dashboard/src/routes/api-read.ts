@@ -1,5 +1,6 @@
 /**
- * Read routes (GET, bearer token): stats, health, instruments, one instrument's book and bars,
+ * Read routes (GET, bearer token): stats (with queueing delay per edge and service time per stage
+ * as percentiles), health, instruments, one instrument's book and bars,
  * the event log and the trading report. Book levels and tick bars are asked from the stages when
  * they expose them (`book book`, `signals bars`); otherwise the answer comes from the shared
  * market view (top of book) and the dashboard's own sampled time bars, and says so in `source`.
@@ -10,7 +11,8 @@ import { type Bar, fromTickBars } from '../bars.js';
 import type { DashboardContext } from '../context.js';
 import { badField, DashboardError } from '../errors.js';
 import type { Router } from '../router.js';
-import { readRings } from '../stats-model.js';
+import { latencySummaries } from '../latency.js';
+import { readRings, readStats } from '../stats-model.js';
 import { withTimeout } from '../trading.js';
 
 /** Asks a stage for something it may not expose yet; remembers a refusal for 30 s. */
@@ -45,7 +47,18 @@ export function readRoutes(ctx: DashboardContext) {
       method: 'GET',
       path: '/api/stats',
       access: 'token',
-      handler: async () => ({ json: { stats: await ctx.opts.pipeline.stats(), rings: readRings(ctx.opts.pipeline.ringStats()) } }),
+      handler: async () => {
+        const stats = await ctx.opts.pipeline.stats();
+        const timing = readStats(stats);
+        return {
+          json: {
+            stats,
+            rings: readRings(ctx.opts.pipeline.ringStats()),
+            // since each worker started, merged over partitions: {count, p50Ms, p99Ms, p999Ms, maxMs}
+            latency: { queueDelay: latencySummaries(timing.queueDelay), serviceTime: latencySummaries(timing.serviceTime) },
+          },
+        };
+      },
     });
 
     r.add({
