@@ -449,9 +449,11 @@ export class RingConsumer {
   /**
    * Delivers up to `max` records to `onRecord` in order, reading them in place, then releases
    * their space with one store. Drops (by the producer, a drop-oldest request, or maxAgeMs) are
-   * reported through `onDrop` before the record that follows them. Returns records delivered.
+   * reported through `onDrop` before the record that follows them; `onExpired` also gets the
+   * enqueue time of each record dropped as too old (their wait counts too). Returns records
+   * delivered.
    */
-  poll(onRecord: RecordHandler, onDrop: DropHandler, max = 256): number {
+  poll(onRecord: RecordHandler, onDrop: DropHandler, max = 256, onExpired?: (enqMs: number) => void): number {
     const c = this.#c;
     const newest = Atomics.load(c, DROPPED_NEWEST);
     if (newest !== this.#seenNewest) {
@@ -494,6 +496,7 @@ export class RingConsumer {
       const kind = i32[(pos >> 2) + 1] as number;
       if (origin < cutoff && this.#perishable[kind & 255] === 1) {
         stale++;
+        onExpired?.(f64[f] as number);
         continue;
       }
       if (stale > 0) {

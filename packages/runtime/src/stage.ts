@@ -119,7 +119,8 @@ export interface StageCore extends Partial<RecordHandlers> {
   /**
    * Called after each batch of input records, before the outputs are published: a core that
    * conflates (the book stage's views) emits what it held back. Cores of a fused group are
-   * called in pipeline order, so what one emits here reaches the next within the same batch.
+   * called in pipeline order, so what one emits here reaches the next within the same batch. Its
+   * time counts in the stage's service-time sum (samples stay one per record).
    */
   endBatch?(emit: Emitter): void;
   /** Called about every `tickMs` (timers: staleness, time bars, order timeouts). */

@@ -29,9 +29,15 @@ export class ServiceTimer {
     return saved;
   }
 
-  /** Ends a region without recording it (nothing worth a sample happened in it). */
-  discard(saved: number): void {
-    this.#nested = saved;
+  /**
+   * Ends a region of per-batch work of stage `stage` (a conflating core publishing at the end of
+   * a batch): its time is added to the histogram's sum but is not a sample, so percentiles stay
+   * per record while the sum (and the busy share derived from it) includes the batch work.
+   */
+  endBatchWork(stage: number, t0: number, saved: number): void {
+    const dt = performance.now() - t0;
+    (this.stages[stage] as LatencyHistogram).sum += Math.max(0, dt - this.#nested) * 1e6;
+    this.#nested = saved + dt;
   }
 
   /** Ends the region of stage `stage` begun at `t0` (performance.now() ms) with `saved` from begin(). */

@@ -238,25 +238,24 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         if (core.onDrop) core.onDrop(n, code, edge, emit);
         else emit.mark({ type: 'drop', count: n, reason: code, edge });
       };
-      return { consumer, onRecord, onDrop, handle };
+      // records that expired in the ring waited too: their wait belongs in the histogram
+      const onExpired = (enqMs: number) => waited.record((consumer.polledAt - enqMs) * 1e6);
+      return { consumer, onRecord, onDrop, onExpired, handle };
     }),
   );
 
   const flushAll = () => {
     for (const e of emitters) e.flush();
   };
-  // Cores that hold records back within a batch (conflation), in pipeline order. A flush that
-  // emitted something is timed as one service sample of its stage.
+  // Cores that hold records back within a batch (conflation), in pipeline order. Their flush
+  // work counts in their stage's service time (its sum, not as a sample: samples are records).
   const batchEnders = cores.flatMap((c, i) => (c.endBatch ? [i] : []));
   const endBatch = () => {
     for (const i of batchEnders) {
-      const out = emitters[i] as ForwardingEmitter;
-      const before = out.emitted;
       const saved = timer.begin();
       const t0 = performance.now();
-      (cores[i] as StageCore).endBatch?.(out);
-      if (out.emitted !== before) timer.end(i, t0, saved);
-      else timer.discard(saved);
+      (cores[i] as StageCore).endBatch?.(emitters[i] as Emitter);
+      timer.endBatchWork(i, t0, saved);
       if (localFeedback !== null) localFeedback.drain();
     }
   };
@@ -374,7 +373,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       const t0 = epochMs();
       let n = 0;
       for (const inp of inputs) {
-        n += inp.consumer.poll(inp.onRecord, inp.onDrop, batch);
+        n += inp.consumer.poll(inp.onRecord, inp.onDrop, batch, inp.onExpired);
         if (fatal !== null) throw fatal;
       }
       if (n > 0) {
