@@ -5,6 +5,7 @@
  * data-plane record: it only allocates shared memory and talks to workers on the control plane.
  */
 
+import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createDoorbell, createRing, type RingCounters, type RingHandle, readCounters } from '@tickline/ring';
 import { Body, type InstrumentSpec } from '@tickline/wire';
@@ -13,10 +14,11 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { type EdgeName, edgePolicy, type Group, type RuntimeConfig } from './config/pipeline-config.js';
+import { busyThreads } from './config/placement.js';
 import type { MarketViewTable } from './market-view.js';
 import type { StageName } from './stage.js';
 import { type HistogramSnapshot, mergeSnapshots } from './timing.js';
-import type { FeedbackSpec, InputSpec, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
+import type { FeedbackSpec, InputSpec, RuntimeTuning, StageSpec, WorkerApi, WorkerStats, WorkerTask } from './worker-host.js';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url).href;
 
@@ -105,6 +107,7 @@ export class Pipeline {
   readonly #rings: RingHandle[] = [];
   #restarts = 0;
   #stopping = false;
+  #tuning: RuntimeTuning | null = null;
 
   private constructor(opts: PipelineOptions) {
     this.#opts = opts;
@@ -119,6 +122,11 @@ export class Pipeline {
 
   get groups(): readonly Group[] {
     return this.#opts.groups;
+  }
+
+  /** The loop tuning the workers run with (spinUs resolved for this machine). */
+  get tuning(): RuntimeTuning | null {
+    return this.#tuning;
   }
 
   async #build(): Promise<void> {
@@ -141,6 +149,10 @@ export class Pipeline {
       const grid = tg === execG ? null : ringGrid(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
       return { stage, edge, kinds, group: tg, grid };
     });
+    // Spinning pays only when every busy worker has a core to itself.
+    const spinUs = config.runtime.spinUs ?? (busyThreads(groups) < availableParallelism() ? 50 : 0);
+    const tuning = { ...config.runtime, spinUs };
+    this.#tuning = tuning;
     for (const { grid } of chain) this.#rings.push(...grid.flat());
     for (const { grid } of feedbacks) if (grid) this.#rings.push(...grid.flat());
 
@@ -192,7 +204,7 @@ export class Pipeline {
           marketView: this.#opts.marketView?.handle ?? null,
           control,
           events,
-          tuning: config.runtime,
+          tuning,
           maxDataAgeMs: config.freshness.maxDataAgeMs,
         });
         const slot: Slot = {

@@ -124,7 +124,12 @@ export const runtimeShape = {
   }),
   runtime: obj({
     batch: int(1, 65_536, 256),
-    spinUs: int(0, 100_000, 50),
+    /**
+     * Busy-wait before parking an idle worker (µs). Unset: 50 when every busy worker thread has a
+     * core of its own, 0 when they outnumber the cores (a spinning thread then only takes a
+     * time slice from a thread with work).
+     */
+    spinUs: optional(int(0, 100_000, 50)),
     tickMs: int(1, 60_000, 10),
     yieldMs: int(1, 1000, 5),
     /**
