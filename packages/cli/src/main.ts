@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { STAGES } from '@tickline/runtime';
+import { STAGES, type StageName } from '@tickline/runtime';
 import { BENCHES, type BenchName, bench } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
@@ -202,19 +202,42 @@ export function buildProgram(): Command {
     .command('bench')
     .description(`measure one part against its peer, side by side: ${BENCHES.join(', ')}`)
     .argument('<name>', `one of ${BENCHES.join(', ')}`)
+    .argument('[stage]', `bench stage: the stage to measure alone, one of ${STAGES.join(', ')}`)
     .option('--json', 'print the report as one JSON object')
     .option('--runs <n>', 'repetitions (median, min and max are reported)', positiveInt('--runs', 1000), 5)
     .option('--quick', 'short runs (smoke test; figures are not representative)')
-    .option('--venue <name>', 'normalize: venue dialect (binance-spot or binance-usdm)')
+    .option(
+      '--venue <name>',
+      'normalize: venue dialect (bench normalize: binance-spot or binance-usdm; bench stage normalize: a venue with a capture)',
+    )
     .option('--rate <ticksPerSec>', 'pipeline: paced rate of the latency run', positiveInt('--rate'))
     .option('--instruments <n>', 'pipeline: instruments in the synthetic stream', positiveInt('--instruments'))
     .action(
-      async (name: string, o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number }) => {
+      async (
+        name: string,
+        stage: string | undefined,
+        o: { json?: boolean; runs: number; quick?: boolean; venue?: string; rate?: number; instruments?: number },
+      ) => {
         if (!(BENCHES as readonly string[]).includes(name))
           throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
+        if (name === 'stage') {
+          if (stage === undefined || !(STAGES as readonly string[]).includes(stage))
+            throw new UsageError(
+              `bench stage needs a stage name, one of ${STAGES.join(', ')}${stage === undefined ? '' : `, got ${JSON.stringify(stage)}`}`,
+            );
+          if (o.venue !== undefined && stage !== 'normalize')
+            throw new UsageError(`--venue applies to bench stage normalize only, got bench stage ${stage}`);
+          const { STAGE_VENUES } = await import('./bench/stage/inputs/captures.js');
+          if (o.venue !== undefined && !(STAGE_VENUES as readonly string[]).includes(o.venue))
+            throw new UsageError(
+              `--venue must be one of ${STAGE_VENUES.join(', ')} for bench stage normalize, got ${JSON.stringify(o.venue)}`,
+            );
+        } else if (stage !== undefined) {
+          throw new UsageError(`bench ${name} takes no second argument, got ${JSON.stringify(stage)}`);
+        }
         if (o.runs < 5 && o.quick !== true)
           throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
-        await bench(name as BenchName, o);
+        await bench(name as BenchName, { ...o, ...(stage !== undefined ? { stage: stage as StageName } : {}) });
       },
     );
 
