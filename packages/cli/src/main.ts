@@ -225,6 +225,10 @@ export function buildProgram(): Command {
             throw new UsageError(
               `bench stage needs a stage name, one of ${STAGES.join(', ')}${stage === undefined ? '' : `, got ${JSON.stringify(stage)}`}`,
             );
+          if (o.rate !== undefined || o.instruments !== undefined)
+            throw new UsageError(
+              '--rate and --instruments apply to bench pipeline only; bench stage sizes its inputs itself (see docs/benchmarks.md)',
+            );
           if (o.venue !== undefined && stage !== 'normalize')
             throw new UsageError(`--venue applies to bench stage normalize only, got bench stage ${stage}`);
           const { STAGE_VENUES } = await import('./bench/stage/inputs/captures.js');

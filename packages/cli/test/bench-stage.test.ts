@@ -72,11 +72,17 @@ describe('bench stage', () => {
     const code = await main(['node', 'tickline', 'bench', 'stage', 'nope', '--quick']);
     const missing = await main(['node', 'tickline', 'bench', 'stage']);
     const venue = await main(['node', 'tickline', 'bench', 'stage', 'normalize', '--venue', 'nasdaq', '--quick']);
+    const rate = await main(['node', 'tickline', 'bench', 'stage', 'book', '--rate', '1000', '--quick']);
+    const runs = await main(['node', 'tickline', 'bench', 'stage', 'book', '--runs', '2']);
     vi.restoreAllMocks();
     expect(code).toBe(2);
     expect(err).toMatch(/bench stage needs a stage name, one of ingest, normalize, book, signals, risk, execution, got "nope"/);
     expect(missing).toBe(2);
     expect(venue).toBe(2);
     expect(err).toMatch(/--venue must be one of sim, binance-spot, binance-usdm, coinbase-legacy, kraken-v1, okx/);
+    expect(rate).toBe(2);
+    expect(err).toMatch(/--rate and --instruments apply to bench pipeline only/);
+    expect(runs).toBe(2);
+    expect(err).toMatch(/--runs must be at least 5/);
   });
 });

@@ -86,12 +86,20 @@ async function window(plan: StagePlan, setup: RunSetup, out: DirectEmitter): Pro
   const exchange = await warmVenue(plan, setup);
   out.reset();
   const f0 = (await exchange()).framesSent;
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await sleep((plan.windowS ?? 2) * 1000);
   const emitted = out.emitted;
+  const busyMs = performance.eventLoopUtilization(elu0).active;
   const f1 = (await exchange()).framesSent;
   const seconds = (performance.now() - t0) / 1000;
-  return { recordsPerSec: emitted / seconds, offeredPerSec: (f1 - f0) / seconds, ...histFigures(out.receiptToFlush) };
+  return {
+    recordsPerSec: emitted / seconds,
+    offeredPerSec: (f1 - f0) / seconds,
+    // this thread's busy time (socket reads, frame parsing, the core) per frame
+    busyUsPerRecord: (busyMs * 1000) / emitted,
+    ...histFigures(out.receiptToFlush),
+  };
 }
 
 /** A stage's real core, from the factory its worker module default-exports (one partition). */

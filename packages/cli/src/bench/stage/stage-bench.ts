@@ -47,7 +47,7 @@ const TAPE_NOTES = [
   'worker: Pipeline.start, source -> the stage in its own pool -> sink, over rings (block policy); recordsPerSec over an unpaced burst; p50/p99/p999Us = the runtime serviceTime of the stage over the burst (includes encoding its outputs); queue* = the runtime queueDelay on its input edge while paced at pacedRate (half the burst rate at most)',
 ];
 const SOURCE_NOTES = [
-  'records = raw frames emitted; offeredPerSec = frames the embedded exchange (own thread) sent over the same window',
+  'records = raw frames emitted; offeredPerSec = frames the embedded exchange (own thread) sent over the same window; busyUsPerRecord (direct) = busy time of the ingest thread per frame (event-loop utilization)',
   'direct: p50/p99/p999Us = frame receipt (ingest stamp) -> flush to the emitter; worker: receipt -> arrival at the sink through the ring (the runtime times no service for a source core); queue* = queueDelay on ingest->normalize',
 ];
 
