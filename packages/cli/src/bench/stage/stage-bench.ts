@@ -43,7 +43,7 @@ const INGEST = { full: { eventsPerSecond: 100_000, windowS: 3, warmupS: 1 }, qui
 
 const TAPE_NOTES = [
   'direct: the core from the stage worker module, in this thread, fed record by record through the runtime deliverRecord; outputs counted, not encoded (as in a fused placement); p50/p99/p999Us = handler time per record',
-  'outPerRecord: records the stage emitted per input record',
+  'outPerRecord: records the stage emitted per input record (worker: records written to rings; a fill goes to both risk and signals)',
   'worker: Pipeline.start, source -> the stage in its own pool -> sink, over rings (block policy); recordsPerSec over an unpaced burst; p50/p99/p999Us = the runtime serviceTime of the stage over the burst (includes encoding its outputs); queue* = the runtime queueDelay on its input edge while paced at pacedRate (half the burst rate at most)',
 ];
 const SOURCE_NOTES = [
