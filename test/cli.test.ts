@@ -80,7 +80,7 @@ describe('tickline CLI', () => {
 
     const badBench = await tickline(['bench', 'nope']);
     expect(badBench.code).toBe(2);
-    expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, overload, normalize, book/);
+    expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, overload, normalize, book, stage/);
     for (const [args, message] of [
       [['--rates', '60000,x'], /--rates must be a comma-separated list of integers from 1 to 100000000, got "60000,x"/],
       [['--placements', 'six-pools,three-pools'], /--placements must list distinct names among six-pools, two-workers, one-worker/],

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { STAGES } from '@tickline/runtime';
+import { STAGES, type StageName } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
@@ -223,10 +223,14 @@ export function buildProgram(): Command {
     .command('bench')
     .description(`measure one part against its peer, side by side: ${BENCHES.join(', ')}`)
     .argument('<name>', `one of ${BENCHES.join(', ')}`)
+    .argument('[stage]', `bench stage: the stage to measure alone, one of ${STAGES.join(', ')}`)
     .option('--json', 'print the report as one JSON object')
     .option('--runs <n>', 'repetitions (median, min and max are reported; overload: 1)', positiveInt('--runs', 1000))
     .option('--quick', 'short runs (smoke test; figures are not representative)')
-    .option('--venue <name>', 'normalize: venue dialect (binance-spot or binance-usdm)')
+    .option(
+      '--venue <name>',
+      'normalize: venue dialect (bench normalize: binance-spot or binance-usdm; bench stage normalize: a venue with a capture)',
+    )
     .option('--rate <eventsPerSec>', 'pipeline, overload: market-data events per second offered', positiveInt('--rate'))
     .option('--rates <list>', 'pipeline: offered rates, comma-separated (a capacity curve per placement)', intList('--rates'))
     .option(
@@ -236,15 +240,34 @@ export function buildProgram(): Command {
     )
     .option('--seconds <n>', 'pipeline: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
     .option('--instruments <n>', 'pipeline, overload: instruments', positiveInt('--instruments'))
-    .action(async (name: string, o: BenchFlags) => {
+    .action(async (name: string, stage: string | undefined, o: BenchFlags) => {
       if (!(BENCHES as readonly string[]).includes(name))
         throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
+      if (name === 'stage') {
+        if (stage === undefined || !(STAGES as readonly string[]).includes(stage))
+          throw new UsageError(
+            `bench stage needs a stage name, one of ${STAGES.join(', ')}${stage === undefined ? '' : `, got ${JSON.stringify(stage)}`}`,
+          );
+        if (o.rate !== undefined || o.rates !== undefined || o.instruments !== undefined || o.placements !== undefined)
+          throw new UsageError(
+            '--rate, --rates, --placements and --instruments apply to bench pipeline and overload only; bench stage sizes its inputs itself (see docs/benchmarks.md)',
+          );
+        if (o.venue !== undefined && stage !== 'normalize')
+          throw new UsageError(`--venue applies to bench stage normalize only, got bench stage ${stage}`);
+        const { STAGE_VENUES } = await import('./bench/stage/inputs/captures.js');
+        if (o.venue !== undefined && !(STAGE_VENUES as readonly string[]).includes(o.venue))
+          throw new UsageError(
+            `--venue must be one of ${STAGE_VENUES.join(', ')} for bench stage normalize, got ${JSON.stringify(o.venue)}`,
+          );
+      } else if (stage !== undefined) {
+        throw new UsageError(`bench ${name} takes no second argument, got ${JSON.stringify(stage)}`);
+      }
       if (o.rate !== undefined && o.rates !== undefined) throw new UsageError('give --rate or --rates, not both');
       // overload is one long run per placement (its samples are the measurements); the others
       // report medians over at least five runs
       if (name !== 'overload' && (o.runs ?? 5) < 5 && o.quick !== true)
         throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
-      await bench(name as BenchName, o);
+      await bench(name as BenchName, { ...o, ...(stage !== undefined ? { stage: stage as StageName } : {}) });
     });
 
   program

@@ -7,11 +7,11 @@ import { ExchangeServer, type ExchangeStats } from './server.js';
 
 export { DEFAULT_OPTIONS, ERROR_CODES, ExchangeError, validateExchangeOptions, validateFaultPatch };
 export type { ErrorCode, ExchangeOptions, ExchangeStats, FaultConfig, FaultPatch, InjectedFault, InstrumentInfo };
-export { generateUniverse, type Instrument } from './instruments.js';
+export { generateUniverse, type Instrument, instrumentInfo } from './instruments.js';
 export { Market, type MarketConfig, type Profile } from './market.js';
 export { MatchingEngine, type ExecutionReport, type NewOrder } from './matching.js';
 export { SimBook } from './sim-book.js';
-export { parseRequest, type Request } from './protocol.js';
+export { encodeDelta, encodeSnapshot, encodeTrades, parseRequest, type Request } from './protocol.js';
 export { formatUnits, parseUnits } from './decimal.js';
 export {
   type ReplayAccountSummary,

@@ -1,11 +1,11 @@
 /** `tickline bench <name>`: runs one benchmark and prints its report (JSON with --json). */
 
-import { type BenchReport, formatReport, PLACEMENT_NAMES, PLACEMENTS } from '@tickline/runtime';
+import { type BenchReport, formatReport, PLACEMENT_NAMES, PLACEMENTS, type StageName } from '@tickline/runtime';
 import { saveBenchReport } from '../placement-advice.js';
 
 // Benchmarks load on demand: the book bench pulls in ccxt (its peer), which is large.
 
-export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book'] as const;
+export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book', 'stage'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export { PLACEMENT_NAMES, PLACEMENTS };
@@ -22,6 +22,8 @@ export interface BenchFlags {
   instruments?: number;
   quick?: boolean;
   mode?: 'trivial' | 'real';
+  /** `bench stage`: the stage to measure alone. */
+  stage?: StageName;
 }
 
 function placements(names: readonly string[] | undefined): Record<string, string[]> {
@@ -100,6 +102,12 @@ export async function bench(name: BenchName, flags: BenchFlags): Promise<BenchRe
     case 'book': {
       const { runBookBench } = await import('@tickline/book/bench');
       r = (await runBookBench({ runs: f.runs, ...(q ? { updates: 100_000, instruments: 200 } : {}) } as never)) as unknown as BenchReport;
+      break;
+    }
+    case 'stage': {
+      const { runStageBench } = await import('../bench/stage/stage-bench.js');
+      if (f.stage === undefined) throw new TypeError('flags.stage is required for bench stage');
+      r = await runStageBench({ stage: f.stage, runs: f.runs, quick: q, ...(f.venue !== undefined ? { venue: f.venue } : {}) });
       break;
     }
   }
