@@ -241,6 +241,61 @@ describe('pre-trade checks', () => {
     expect(t.core.counters.pendingExpired).toBe(1);
   });
 
+  it('keeps the portfolio sums exact as books, positions, orders and reservations change', () => {
+    const t = setup({ maxGrossExposure: 1e12, maxOpenOrders: 100_000, maxPosition: 1e9, orderRate: { perSecond: 1e6, burst: 1e6 } });
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const ids = [1, 2, 3];
+    for (const id of ids) t.book(id, 10_000, 10_002);
+    for (let k = 0; k < 2000; k++) {
+      const id = ids[rnd(3)] as number;
+      switch (rnd(4)) {
+        case 0: {
+          const bid = 9_000 + rnd(2000);
+          t.book(id, bid, bid + 2);
+          break;
+        }
+        case 1:
+          t.send({ instrument: id, price: 10_000 + rnd(10), size: 1 + rnd(5), side: rnd(2) });
+          break;
+        case 2:
+          t.core.onPosition(
+            {
+              instrument: id,
+              sizeScale: 0,
+              priceScale: 2,
+              quantity: rnd(41) - 20,
+              avgPrice: 9_500 + rnd(1000),
+              realizedPnl: rnd(1000) - 500,
+              unrealizedPnl: 0,
+              fees: rnd(10),
+              tsS: 0,
+              tsNs: 0,
+            },
+            t.rec,
+          );
+          break;
+        default:
+          t.clock.now += 400;
+          t.core.tick(t.clock.now, t.rec);
+      }
+      let gross = 0;
+      let equity = 0;
+      for (const id2 of ids) {
+        const r = t.core.instrument(id2);
+        if (r === undefined || !r.engaged) continue;
+        gross += r.exposure() + r.openNotional;
+        equity += r.realized - r.fees + r.unrealized();
+      }
+      const st = t.core.stats();
+      expect(st.grossExposure).toBeCloseTo(gross, 6);
+      expect(st.equity).toBeCloseTo(equity, 6);
+    }
+  });
+
   it('limits gross exposure and open orders', () => {
     const t = setup({ maxGrossExposure: 2500, maxOpenOrders: 3 });
     t.book();

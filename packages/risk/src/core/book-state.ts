@@ -30,6 +30,11 @@ export class InstrumentRisk {
   pendingSell = 0;
   /** Notional (quote) of open orders and pending intents, both sides. */
   openNotional = 0;
+  /** Has had a position, an order or a reservation (counted in the portfolio sums). */
+  engaged = false;
+  /** What this instrument last added to the portfolio's gross exposure and equity sums. */
+  countedGross = 0;
+  countedEquity = 0;
   // limits in mantissas / quote currency
   readonly maxOrderQty: number;
   readonly maxPosition: number;

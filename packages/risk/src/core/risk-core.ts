@@ -81,6 +81,14 @@ export class RiskCore {
    * instrument the venue lists (thousands), on each intent.
    */
   readonly #engaged = new Set<InstrumentRisk>();
+  /**
+   * Portfolio sums over the engaged instruments, kept up to date as their inputs change (a view,
+   * a fill, an order, a reservation) so a check costs O(1) however many instruments are engaged;
+   * recomputed in full once a second so float rounding cannot accumulate.
+   */
+  #gross = 0;
+  #equitySum = 0;
+  #recountAt = 0;
   readonly #sessions = new Map<string, SessionClock>();
   readonly #orders = new Map<string, OpenOrder>();
   readonly #pending = new Map<number, Pending>();
@@ -147,6 +155,7 @@ export class RiskCore {
       r.stale = false;
       r.venue = v.venue;
       r.bookMs = v.recvS * 1000 + v.recvNs / 1e6;
+      if (r.engaged) this.#recount(r);
     }
     emit.bookView(v);
   }
@@ -221,7 +230,7 @@ export class RiskCore {
     if (o.side === 0) r.pendingBuy += size;
     else r.pendingSell += size;
     r.openNotional += c.notional;
-    this.#engaged.add(r);
+    this.#engage(r);
     this.#pending.set(o.intentId, { r, side: o.side, size, notional: c.notional, expiresMs: now + this.#cfg.pendingTimeoutMs });
     return null;
   }
@@ -229,9 +238,39 @@ export class RiskCore {
   #checkPortfolio(c: OrderContext): RejectReason | null {
     if (this.#orders.size + this.#pending.size >= this.#cfg.maxOpenOrders) return 'max_open_orders';
     if (c.reducing) return null;
+    return this.#gross + c.notional > this.#cfg.maxGrossExposure ? 'max_gross_exposure' : null;
+  }
+
+  #engage(r: InstrumentRisk): void {
+    if (!r.engaged) {
+      r.engaged = true;
+      this.#engaged.add(r);
+    }
+    this.#recount(r);
+  }
+
+  /** Brings `r`'s share of the portfolio sums up to date. */
+  #recount(r: InstrumentRisk): void {
+    const g = r.exposure() + r.openNotional;
+    this.#gross += g - r.countedGross;
+    r.countedGross = g;
+    const e = r.realized - r.fees + r.unrealized();
+    this.#equitySum += e - r.countedEquity;
+    r.countedEquity = e;
+  }
+
+  /** The sums again from scratch (rounding drift). */
+  #recountAll(): void {
     let gross = 0;
-    for (const r of this.#engaged) gross += r.exposure() + r.openNotional;
-    return gross + c.notional > this.#cfg.maxGrossExposure ? 'max_gross_exposure' : null;
+    let equity = 0;
+    for (const r of this.#engaged) {
+      r.countedGross = r.exposure() + r.openNotional;
+      r.countedEquity = r.realized - r.fees + r.unrealized();
+      gross += r.countedGross;
+      equity += r.countedEquity;
+    }
+    this.#gross = gross;
+    this.#equitySum = equity;
   }
 
   #reject(reason: RejectReason, o: OrderIntentRecord, now: number): void {
@@ -272,13 +311,14 @@ export class RiskCore {
     if (o.side === 0) r.openBuy += remaining;
     else r.openSell += remaining;
     r.openNotional += r.notional(o.price, remaining);
-    this.#engaged.add(r);
+    this.#engage(r);
   }
 
   #removeOpen(o: OpenOrder): void {
     if (o.side === 0) o.r.openBuy -= o.remaining;
     else o.r.openSell -= o.remaining;
     o.r.openNotional = Math.max(0, o.r.openNotional - o.r.notional(o.price, o.remaining));
+    this.#recount(o.r);
   }
 
   #release(id: number, p: Pending): void {
@@ -286,6 +326,7 @@ export class RiskCore {
     if (p.side === 0) p.r.pendingBuy -= p.size;
     else p.r.pendingSell -= p.size;
     p.r.openNotional = Math.max(0, p.r.openNotional - p.notional);
+    this.#recount(p.r);
   }
 
   onFill(f: FillRecord, emit: Emitter): void {
@@ -308,15 +349,14 @@ export class RiskCore {
     r.avgPrice = p.avgPrice;
     r.realized = p.realizedPnl;
     r.fees = p.fees;
-    this.#engaged.add(r);
+    this.#engage(r);
     this.#checkPnl(this.#clock(), emit);
   }
 
   // ---------------------------------------------------------------- P&L limits and state
 
   #checkPnl(now: number, emit: Emitter): void {
-    let equity = 0;
-    for (const r of this.#engaged) equity += r.realized - r.fees + r.unrealized();
+    const equity = this.#equitySum;
     this.#equity = equity;
     const day = Math.floor(now / DAY_MS);
     if (day !== this.#dayKey) {
@@ -339,6 +379,10 @@ export class RiskCore {
       }
     }
     void nowMs;
+    if (now - this.#recountAt >= 1000) {
+      this.#recountAt = now;
+      this.#recountAll();
+    }
     this.#checkPnl(now, emit);
   }
 
@@ -449,6 +493,8 @@ export class RiskCore {
       state: this.#state,
       openOrders: this.#orders.size,
       pendingIntents: this.#pending.size,
+      grossExposure: this.#gross,
+      equity: this.#equitySum,
     };
     for (const [k, v] of Object.entries(this.rejects)) out[`rejected.${k}`] = v;
     return out;
