@@ -92,6 +92,10 @@ describe('tickline CLI', () => {
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr).toMatch(message);
     }
+
+    const badVenue = await tickline(['bench', 'normalize', '--venue', 'nope']);
+    expect(badVenue.code).toBe(2);
+    expect(badVenue.stderr).toMatch(/--venue must be one of sim, binance-spot, binance-usdm for bench normalize, got "nope"/);
   }, 60_000);
 
   it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { STAGES, type StageName } from '@tickline/runtime';
-import { BENCHES, type BenchFlags, type BenchName, bench, PLACEMENT_NAMES } from './commands/bench.js';
+import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
@@ -229,7 +229,7 @@ export function buildProgram(): Command {
     .option('--quick', 'short runs (smoke test; figures are not representative)')
     .option(
       '--venue <name>',
-      'normalize: venue dialect (bench normalize: binance-spot or binance-usdm; bench stage normalize: a venue with a capture)',
+      `normalize: venue dialect (bench normalize: ${NORMALIZE_BENCH_VENUES.join(', ')}; bench stage normalize: a venue with a capture)`,
     )
     .option('--rate <eventsPerSec>', 'pipeline, overload: market-data events per second offered', positiveInt('--rate'))
     .option('--rates <list>', 'pipeline: offered rates, comma-separated (a capacity curve per placement)', intList('--rates'))
@@ -261,6 +261,12 @@ export function buildProgram(): Command {
           );
       } else if (stage !== undefined) {
         throw new UsageError(`bench ${name} takes no second argument, got ${JSON.stringify(stage)}`);
+      } else if (o.venue !== undefined && (name !== 'normalize' || !(NORMALIZE_BENCH_VENUES as readonly string[]).includes(o.venue))) {
+        throw new UsageError(
+          name === 'normalize'
+            ? `--venue must be one of ${NORMALIZE_BENCH_VENUES.join(', ')} for bench normalize, got ${JSON.stringify(o.venue)}`
+            : `--venue applies to bench normalize and bench stage normalize only, got bench ${name}`,
+        );
       }
       if (o.rate !== undefined && o.rates !== undefined) throw new UsageError('give --rate or --rates, not both');
       // overload is one long run per placement (its samples are the measurements); the others

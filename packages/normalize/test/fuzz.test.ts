@@ -2,23 +2,13 @@ import { VENUES, type VenueName } from '@tickline/wire';
 import { describe, expect, it } from 'vitest';
 import { inferInstruments, Normalizer, registryOf } from '../src/index.js';
 import { loadCapture } from './helpers/capture.js';
+import { rng } from './helpers/rng.js';
 
 /**
  * Structural fuzzing: real capture messages with one JSON node replaced by a value of another type
  * (or removed) must never make a parser throw; every frame ends as output, control, ignored or a
  * counted reject.
  */
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REPLACEMENTS: unknown[] = [
   null,

@@ -1,19 +1,11 @@
-import { formatDecimal, parseDecimal } from '@tickline/wire';
+import { formatDecimal, InstrumentRegistry, parseDecimal } from '@tickline/wire';
 import { describe, expect, it } from 'vitest';
 import { parseDecimalRange } from '../src/core/decimal-range.js';
+import { ParseContext } from '../src/core/context.js';
 import { numberMantissa } from '../src/core/fields.js';
+import { SymbolCache } from '../src/core/scan.js';
 import { isoInto, msInto, secFracInto } from '../src/core/time.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/rng.js';
 
 describe('decimals (property tests)', () => {
   it('formatDecimal -> parseDecimal / parseDecimalRange round-trips every mantissa exactly', () => {
@@ -73,5 +65,41 @@ describe('venue times', () => {
     expect(isoInto('1970-01-01T00:00:00Z', t) && t).toEqual({ s: 0, ns: 0 });
     expect(isoInto('2021-13-17T16:43:37Z', t)).toBe(false);
     expect(isoInto('not a time at all!!', t)).toBe(false);
+  });
+});
+
+describe('SymbolCache', () => {
+  it('resolves symbols in place exactly as the registry does, through growth, and keeps no unknown symbol', () => {
+    const registry = new InstrumentRegistry();
+    const next = rng(5);
+    const symbols: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let s = '';
+      const len = 1 + Math.floor(next() * 8);
+      for (let k = 0; k < len; k++) s += String.fromCharCode(45 + Math.floor(next() * 46));
+      symbols.push(s);
+      registry.add({ venue: 'sim', symbol: s, priceScale: 2, sizeScale: 0, tickSize: 1, lotSize: 1 });
+    }
+    const ctx = new ParseContext(registry);
+    const cache = new SymbolCache(ctx);
+    let lookups = 0;
+    const counted = registry.lookup.bind(registry);
+    registry.lookup = (venue, symbol) => {
+      lookups++;
+      return counted(venue, symbol);
+    };
+    const seen = new Set<string>();
+    let unknown = 0;
+    for (let i = 0; i < 20000; i++) {
+      const known = next() < 0.8;
+      const s = known ? (symbols[Math.floor(next() * symbols.length)] as string) : `${symbols[i % symbols.length]}~`;
+      if (known) seen.add(s);
+      else unknown++;
+      const text = `${'x'.repeat(i % 7)}"${s}"yy`;
+      const start = (i % 7) + 1;
+      expect(cache.resolve(text, start, start + s.length)).toBe(counted('sim', s));
+    }
+    // The registry is asked once per known symbol, and for an unknown one every time.
+    expect(lookups).toBe(seen.size + unknown);
   });
 });

@@ -1,5 +1,6 @@
 /** `tickline bench <name>`: runs one benchmark and prints its report (JSON with --json). */
 
+import type { BenchOptions as NormalizeBenchOptions } from '@tickline/normalize/bench';
 import { type BenchReport, formatReport, PLACEMENT_NAMES, PLACEMENTS, type StageName } from '@tickline/runtime';
 import { saveBenchReport } from '../placement-advice.js';
 
@@ -9,6 +10,11 @@ export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'b
 export type BenchName = (typeof BENCHES)[number];
 
 export { PLACEMENT_NAMES, PLACEMENTS };
+
+/** Venue dialects of `bench normalize --venue` (listed here so the CLI need not load the bench). */
+export const NORMALIZE_BENCH_VENUES = ['sim', 'binance-spot', 'binance-usdm'] as const satisfies readonly NonNullable<
+  NormalizeBenchOptions['venue']
+>[];
 
 export interface BenchFlags {
   json?: boolean;
@@ -95,7 +101,7 @@ export async function bench(name: BenchName, flags: BenchFlags): Promise<BenchRe
       r = (await runNormalizeBench({
         venue: f.venue ?? 'binance-spot',
         runs: f.runs,
-        ...(q ? { ms: 50 } : {}),
+        ...(q ? { msPerRun: 50 } : {}),
       } as never)) as unknown as BenchReport;
       break;
     }

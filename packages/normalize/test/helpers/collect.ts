@@ -1,5 +1,6 @@
 import {
   type BookDeltaLike,
+  type MarketHeader,
   type BookSnapshotLike,
   type CanonicalSink,
   formatDecimal,
@@ -11,6 +12,19 @@ import { norm } from './capture.js';
 
 export type Lv = [string, string];
 
+/**
+ * A record's header and, per entry, every raw number (mantissas, sequence, ids, exchange times;
+ * for a book record its exchange time): kept in `raw`, so `plain()` leaves them out.
+ */
+export interface Hdr {
+  venue: number;
+  priceScale: number;
+  sizeScale: number;
+  recvS: number;
+  recvNs: number;
+  rows: number[][];
+}
+
 export type Out =
   | {
       t: 'delta';
@@ -21,7 +35,7 @@ export type Out =
       lastSeq: number;
       prevSeq: number;
       checksum: number;
-      raw: { bids: number[][]; asks: number[][]; ps: number; ss: number };
+      raw: { bids: number[][]; asks: number[][]; ps: number; ss: number; hdr: Hdr };
     }
   | {
       t: 'snapshot';
@@ -30,10 +44,15 @@ export type Out =
       asks: Lv[];
       seq: number;
       checksum: number;
-      raw: { bids: number[][]; asks: number[][]; ps: number; ss: number };
+      raw: { bids: number[][]; asks: number[][]; ps: number; ss: number; hdr: Hdr };
     }
-  | { t: 'quote'; instrument: number; quotes: { bid: string; bidSize: string; ask: string; askSize: string; seq: number }[] }
-  | { t: 'trade'; instrument: number; trades: { price: string; size: string; side: number; id: number }[] }
+  | {
+      t: 'quote';
+      instrument: number;
+      quotes: { bid: string; bidSize: string; ask: string; askSize: string; seq: number }[];
+      raw: { hdr: Hdr };
+    }
+  | { t: 'trade'; instrument: number; trades: { price: string; size: string; side: number; id: number }[]; raw: { hdr: Hdr } }
   | { t: 'reject'; reason: string; detail: string };
 
 function levels(l: LevelsLike, ps: number, ss: number): Lv[] {
@@ -46,6 +65,10 @@ function raw(l: LevelsLike): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < l.length; i++) out.push([l.price(i), l.size(i)]);
   return out;
+}
+
+function hdr(h: MarketHeader, rows: number[][]): Hdr {
+  return { venue: h.venue, priceScale: h.priceScale, sizeScale: h.sizeScale, recvS: h.recvS, recvNs: h.recvNs, rows };
 }
 
 function opt(v: number, ps: number): string {
@@ -66,7 +89,7 @@ export class CollectSink implements CanonicalSink {
       lastSeq: d.lastSeq,
       prevSeq: d.prevSeq,
       checksum: d.checksum,
-      raw: { bids: raw(d.bids), asks: raw(d.asks), ps: d.priceScale, ss: d.sizeScale },
+      raw: { bids: raw(d.bids), asks: raw(d.asks), ps: d.priceScale, ss: d.sizeScale, hdr: hdr(d, [[d.exchS, d.exchNs]]) },
     });
   }
 
@@ -78,13 +101,15 @@ export class CollectSink implements CanonicalSink {
       asks: levels(s.asks, s.priceScale, s.sizeScale),
       seq: s.seq,
       checksum: s.checksum,
-      raw: { bids: raw(s.bids), asks: raw(s.asks), ps: s.priceScale, ss: s.sizeScale },
+      raw: { bids: raw(s.bids), asks: raw(s.asks), ps: s.priceScale, ss: s.sizeScale, hdr: hdr(s, [[s.exchS, s.exchNs]]) },
     });
   }
 
   quotes(q: QuoteBatchLike): void {
     const quotes = [];
+    const rows = [];
     for (let i = 0; i < q.length; i++) {
+      rows.push([q.bidPrice(i), q.bidSize(i), q.askPrice(i), q.askSize(i), q.seq(i), q.exchS(i), q.exchNs(i)]);
       quotes.push({
         bid: opt(q.bidPrice(i), q.priceScale),
         bidSize: opt(q.bidSize(i), q.sizeScale),
@@ -93,15 +118,17 @@ export class CollectSink implements CanonicalSink {
         seq: q.seq(i),
       });
     }
-    this.out.push({ t: 'quote', instrument: q.instrument, quotes });
+    this.out.push({ t: 'quote', instrument: q.instrument, quotes, raw: { hdr: hdr(q, rows) } });
   }
 
   trades(b: TradeBatchLike): void {
     const trades = [];
+    const rows = [];
     for (let i = 0; i < b.length; i++) {
+      rows.push([b.price(i), b.size(i), b.side(i), b.tradeId(i), b.exchS(i), b.exchNs(i)]);
       trades.push({ price: opt(b.price(i), b.priceScale), size: opt(b.size(i), b.sizeScale), side: b.side(i), id: b.tradeId(i) });
     }
-    this.out.push({ t: 'trade', instrument: b.instrument, trades });
+    this.out.push({ t: 'trade', instrument: b.instrument, trades, raw: { hdr: hdr(b, rows) } });
   }
 
   reject(reason: string, detail: string): void {
@@ -112,14 +139,12 @@ export class CollectSink implements CanonicalSink {
     this.out.length = 0;
   }
 
-  /** Everything without the raw mantissas (for deep-equal against expectations). */
+  /** Everything without the raw mantissas, header and times (for deep-equal against expectations). */
   plain(): unknown[] {
     return this.out.map((o) => {
-      if (o.t === 'delta' || o.t === 'snapshot') {
-        const { raw: _r, ...rest } = o;
-        return rest;
-      }
-      return o;
+      if (o.t === 'reject') return o;
+      const { raw: _r, ...rest } = o;
+      return rest;
     });
   }
 }

@@ -1,6 +1,7 @@
-import type { BookDeltaDraft, InstrumentSpec, LevelBuffer, QuoteBatchDraft } from '@tickline/wire';
+import type { BookDeltaDraft, InstrumentSpec, QuoteBatchDraft } from '@tickline/wire';
 import { type ParseContext, stamp } from '../context.js';
 import { parseDecimalRange } from '../decimal-range.js';
+import { Ch, intEnd, intValue, levelPairs, plain, SymbolCache } from '../scan.js';
 
 /**
  * Fast path for the two hottest Binance messages, diff depth (`depthUpdate`) and `bookTicker`,
@@ -10,20 +11,6 @@ import { parseDecimalRange } from '../decimal-range.js';
  * partial-depth streams, other events) returns false before emitting, and the JSON path takes
  * the frame and produces the same output or the precise reject.
  */
-
-enum Ch {
-  Quote = 34,
-  Comma = 44,
-  Minus = 45,
-  Colon = 58,
-  LBracket = 91,
-  Backslash = 92,
-  RBracket = 93,
-  LBrace = 123,
-  RBrace = 125,
-}
-
-const CACHE_SIZE = 64;
 
 export class BinanceDepthScanner {
   readonly #ctx: ParseContext;
@@ -49,15 +36,14 @@ export class BinanceDepthScanner {
   #AStr = -1;
   #AEnd = -1;
   #levels = 0; // bit 1: b levels read, bit 2: a levels read
-  // Symbols already resolved, compared in place against the frame text.
-  readonly #symbols: string[] = [];
-  readonly #specs: InstrumentSpec[] = [];
+  readonly #symbols: SymbolCache;
 
   constructor(ctx: ParseContext, delta: BookDeltaDraft, quotes: QuoteBatchDraft, futures: boolean) {
     this.#ctx = ctx;
     this.#delta = delta;
     this.#quotes = quotes;
     this.#futures = futures;
+    this.#symbols = new SymbolCache(ctx);
   }
 
   tryFrame(text: string): boolean {
@@ -159,7 +145,9 @@ export class BinanceDepthScanner {
         if (isPu || (klen === 1 && isNumericKey(k0))) return false; // wrong type: JSON path decides
         if (klen === 1) {
           if (k0 === 115 /* s */) {
-            if (this.#spec !== undefined || !this.#symbol(vStart, vEnd)) return false;
+            if (this.#spec !== undefined) return false;
+            this.#spec = this.#symbols.resolve(t, vStart, vEnd);
+            if (this.#spec === undefined) return false;
           } else if (k0 === 101 /* e */) {
             this.#event = t.startsWith('depthUpdate"', vStart) ? 1 : t.startsWith('bookTicker"', vStart) ? 2 : 3;
           } else if (k0 === 98 /* b */) {
@@ -183,26 +171,16 @@ export class BinanceDepthScanner {
         const bit = k0 === 98 ? 1 : 2;
         if (spec === undefined || (this.#levels & bit) !== 0) return false;
         const out = k0 === 98 ? this.#delta.bids : this.#delta.asks;
-        this.#pos = p;
-        if (!this.#levelList(out, spec)) return false;
+        p = levelPairs(t, p, out, spec);
+        if (p < 0) return false;
         this.#levels |= bit;
-        p = this.#pos;
       } else if ((c >= 48 && c <= 57) || c === Ch.Minus) {
-        let v = 0;
-        let q = p;
-        if (c === Ch.Minus) q++;
-        const dStart = q;
-        for (; q < t.length; q++) {
-          const d = t.charCodeAt(q) - 48;
-          if (d < 0 || d > 9) break;
-          v = v * 10 + d;
-        }
-        if (q === dStart || q - dStart > 16) return false;
-        if (t.charCodeAt(dStart) === 48 && q - dStart > 1) return false; // leading zero: not JSON
+        const q = intEnd(t, p);
+        if (q < 0) return false;
         const next = t.charCodeAt(q);
         if (next !== Ch.Comma && next !== Ch.RBrace) return false;
-        if (c === Ch.Minus) v = -v;
         if (klen === 1 && isStringKey(k0)) return false;
+        const v = intValue(t, p, q);
         if (klen === 1) {
           if (k0 === 69 /* E */) this.#E = v;
           else if (k0 === 84 /* T */) this.#T = v;
@@ -236,73 +214,6 @@ export class BinanceDepthScanner {
       return false;
     }
   }
-
-  /** [["p","s"],...] into `out`; every price > 0 and size >= 0 at the instrument's scales. */
-  #levelList(out: LevelBuffer, spec: InstrumentSpec): boolean {
-    const t = this.#t;
-    let p = this.#pos + 1;
-    if (t.charCodeAt(p) === Ch.RBracket) {
-      this.#pos = p + 1;
-      return true;
-    }
-    for (;;) {
-      if (t.charCodeAt(p) !== Ch.LBracket || t.charCodeAt(p + 1) !== Ch.Quote) return false;
-      const ps = p + 2;
-      const pe = t.indexOf('"', ps);
-      if (pe < 0 || t.charCodeAt(pe + 1) !== Ch.Comma || t.charCodeAt(pe + 2) !== Ch.Quote) return false;
-      const ss = pe + 3;
-      const se = t.indexOf('"', ss);
-      if (se < 0 || t.charCodeAt(se + 1) !== Ch.RBracket) return false;
-      const price = parseDecimalRange(t, ps, pe, spec.priceScale);
-      const size = parseDecimalRange(t, ss, se, spec.sizeScale);
-      if (!(price > 0 && size >= 0)) return false;
-      out.push(price, size === 0 ? 0 : size);
-      p = se + 2;
-      const c = t.charCodeAt(p);
-      if (c === Ch.Comma) {
-        p++;
-        continue;
-      }
-      if (c === Ch.RBracket) {
-        this.#pos = p + 1;
-        return true;
-      }
-      return false;
-    }
-  }
-
-  #symbol(start: number, end: number): boolean {
-    const t = this.#t;
-    const len = end - start;
-    const syms = this.#symbols;
-    for (let i = 0; i < syms.length; i++) {
-      const s = syms[i] as string;
-      if (s.length === len && t.startsWith(s, start)) {
-        this.#spec = this.#specs[i];
-        return true;
-      }
-    }
-    const symbol = t.slice(start, end);
-    const spec = this.#ctx.registry.lookup(this.#ctx.venueName, symbol);
-    if (spec === undefined) return false;
-    if (syms.length === CACHE_SIZE) {
-      syms.pop();
-      this.#specs.pop();
-    }
-    syms.unshift(symbol);
-    this.#specs.unshift(spec);
-    this.#spec = spec;
-    return true;
-  }
-}
-
-/** True when [from, to) holds no backslash and no control character (JSON needs them escaped). */
-function plain(t: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = t.charCodeAt(i);
-    if (c < 32 || c === Ch.Backslash) return false;
-  }
-  return true;
 }
 
 /** One-letter keys the scanner reads as strings: s, e, b, a, B, A. */

@@ -5,6 +5,7 @@ import { FrameKind, type FrameKindCode, requestPath } from '../frame.js';
 import type { VenueParser } from '../parser.js';
 import { Reason } from '../reasons.js';
 import { msInto, type SplitTime } from '../time.js';
+import { SimScanner } from './sim-scan.js';
 
 const CONTROL = new Set(['welcome', 'ack', 'heartbeat', 'pong']);
 
@@ -21,9 +22,15 @@ export class SimParser implements VenueParser {
   readonly #snap = new BookSnapshotDraft();
   readonly #trades = new TradeBatchDraft();
   readonly #t: SplitTime = { s: 0, ns: 0 };
+  readonly #scan: SimScanner;
 
   constructor(ctx: ParseContext) {
     this.#ctx = ctx;
+    this.#scan = new SimScanner(ctx, this.#delta, this.#trades);
+  }
+
+  fast(text: string): boolean {
+    return this.#scan.tryFrame(text);
   }
 
   onMessage(msg: unknown, kind: FrameKindCode, context: string | null): void {
