@@ -16,19 +16,20 @@ describe('decimals (property tests)', () => {
       const text = formatDecimal(m, scale);
       expect(parseDecimal(text, scale)).toBe(m);
       const padded = text.includes('.') ? `xx${text}000yy` : `xx${text}yy`; // trailing zeros are exact
-      expect(parseDecimalRange(padded, 2, padded.length - 2, scale)).toBe(m);
+      expect(parseDecimalRange(Buffer.from(padded), 2, padded.length - 2, scale)).toBe(m);
     }
   });
 
   it('parseDecimalRange agrees with parseDecimal on random text', () => {
     const next = rng(7);
-    const alphabet = '0123456789.-+e ';
+    const alphabet = '0123456789.-+e é\u0000';
     for (let i = 0; i < 20000; i++) {
       let s = '';
       const len = Math.floor(next() * 14);
       for (let k = 0; k < len; k++) s += alphabet[Math.floor(next() * alphabet.length)];
       const scale = Math.floor(next() * 10);
-      expect(Object.is(parseDecimalRange(`[${s}]`, 1, s.length + 1, scale), parseDecimal(s, scale)), s).toBe(true);
+      const bytes = Buffer.from(`[${s}]`);
+      expect(Object.is(parseDecimalRange(bytes, 1, bytes.length - 1, scale), parseDecimal(s, scale)), s).toBe(true);
     }
   });
 
@@ -97,9 +98,15 @@ describe('SymbolCache', () => {
       else unknown++;
       const text = `${'x'.repeat(i % 7)}"${s}"yy`;
       const start = (i % 7) + 1;
-      expect(cache.resolve(text, start, start + s.length)).toBe(counted('sim', s));
+      expect(cache.resolve(Buffer.from(text), start, start + s.length)).toBe(counted('sim', s));
     }
     // The registry is asked once per known symbol, and for an unknown one every time.
     expect(lookups).toBe(seen.size + unknown);
+    // Bytes outside printable ASCII never resolve (the JSON path reads those frames).
+    for (const symbol of ['Ä', 'A\u0000', 'A\\u0041']) {
+      registry.add({ venue: 'sim', symbol, priceScale: 2, sizeScale: 0, tickSize: 1, lotSize: 1 });
+      const bytes = Buffer.from(symbol);
+      expect(cache.resolve(bytes, 0, bytes.length), symbol).toBeUndefined();
+    }
   });
 });

@@ -20,7 +20,7 @@ const live = stream.frames;
 function scanner() {
   const ctx = new ParseContext(stream.registry);
   const scan = new SimScanner(ctx, new BookDeltaDraft(), new TradeBatchDraft());
-  return (text: string) => scan.tryFrame(text);
+  return (text: string) => scan.tryFrame(Buffer.from(text));
 }
 
 function shuffled<T>(list: T[], next: () => number): T[] {
@@ -65,7 +65,7 @@ const BAD_LEVELS: unknown[] = [[['1.00', '1', 'x']], [{ p: '1', s: '1' }], [[]],
 const BAD_TRADES: unknown[] = [[], {}, [{}], [1], [{ id: 1, price: '1.00', size: '1', side: 'BUY' }]];
 
 /** A valid frame bent one way; all of them are also run through the JSON path for comparison. */
-const BENDS: ((o: Json, text: string, next: () => number) => string)[] = [
+const BENDS: ((o: Json, text: string, next: () => number) => string | Buffer)[] = [
   // Key order (the JSON path does not care; neither may the scanner).
   (o, _t, next) => JSON.stringify(reorder(o, next)),
   // Whitespace, pretty-printed or one space.
@@ -122,6 +122,16 @@ const BENDS: ((o: Json, text: string, next: () => number) => string)[] = [
   // Truncation and random text corruption.
   (_o, t, next) => t.slice(0, Math.floor(next() * t.length)),
   (_o, t, next) => corrupt(t, next),
+  // Bytes that are not ASCII: UTF-8 characters, and bytes that are not UTF-8 at all.
+  (_o, t, next) => {
+    const at = Math.floor(next() * t.length);
+    return `${t.slice(0, at)}${pick(next, ['é', 'Ä', '€', '\u{1F600}'])}${t.slice(at + 1)}`;
+  },
+  (_o, t, next) => {
+    const b = Buffer.from(t);
+    for (let k = 0; k < 1 + Math.floor(next() * 2); k++) b[Math.floor(next() * b.length)] = 0x80 + Math.floor(next() * 128);
+    return b;
+  },
 ];
 
 describe('sim fast path', () => {
@@ -161,7 +171,7 @@ describe('sim fast path', () => {
       const bend = BENDS[k % BENDS.length] as (typeof BENDS)[number];
       const bent = bend(JSON.parse(text) as Json, text, next);
       const [a, b] = run(bent);
-      expect(a, bent).toEqual(b);
+      expect(a, typeof bent === 'string' ? bent : bent.toString('latin1')).toEqual(b);
       if (a.length > 0 && a[0]?.t !== 'reject') accepted++;
     }
     const stats = fast.stats();
@@ -203,6 +213,7 @@ describe('sim fast path edge cases', () => {
     `${tr},"trades":[{"id":"412","price":"189.98","size":"20","side":"buy"}]}`,
     `${tr},"trades":[{"id":412,"price":"189.98","size":"20","side":"buy","id":413}]}`,
     `${tr},"trades":[{"id":412,"price":"189.98","size":"-1","side":"buy"}]}`,
+    `${tr},"trades":[{"id":412,"price":"189.98","size":"-0","side":"buy"}]}`,
     `${tr},"trades":[{"id":412,"price":"189.98","size":"20","side":"buy"}]}\n`,
     `${tr},"trades":[{"id":412,"price":"189.98","size":"20","side":"buy"}],"seq":1}`,
     `${tr},"trades":[{"id":412,"price":"189.98","size":"20","side":"buy"}]}}`,
@@ -212,6 +223,16 @@ describe('sim fast path edge cases', () => {
   it.each(cases)('%s', (text) => {
     const [a, b] = run(text);
     expect(a).toEqual(b);
+  });
+
+  it('leaves symbols that are not printable ASCII to the JSON path', () => {
+    // 'Ã\u0089' is what the UTF-8 bytes of 'É' spell one byte per character.
+    const registry = new InstrumentRegistry();
+    for (const symbol of ['Ã\u0089', 'É']) registry.add({ venue: 'sim', symbol, priceScale: 2, sizeScale: 0, tickSize: 1, lotSize: 1 });
+    const both = fastAndJson('sim', registry);
+    const [a, b] = both.run('{"type":"delta","channel":"book:É","seq":1,"prevSeq":0,"ts":1,"bids":[["1.00","1"]],"asks":[]}');
+    expect(a).toEqual(b);
+    expect(a[0]).toMatchObject({ t: 'delta', instrument: registry.lookup('sim', 'É')?.id });
   });
 
   it('compares symbols as JSON strings, not as raw text', () => {

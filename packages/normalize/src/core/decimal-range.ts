@@ -1,16 +1,17 @@
 /**
- * parseDecimal over a slice of a larger string (no substring allocation), for hand-written
- * scanners. Same contract as `parseDecimal` of @tickline/wire: plain decimal text, NaN for
- * anything else, for non-zero digits beyond `scale`, or for a mantissa reaching 2^53.
+ * parseDecimal over a range of a frame's bytes (no decode, no substring), for hand-written
+ * scanners. Same contract as `parseDecimal` of @tickline/wire on the same text: plain decimal
+ * text, NaN for anything else (any byte that is not a digit, a point or a leading sign), for
+ * non-zero digits beyond `scale`, or for a mantissa reaching 2^53.
  */
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18];
 const MAX_MANTISSA = 2 ** 53;
 
-export function parseDecimalRange(text: string, start: number, end: number, scale: number): number {
+export function parseDecimalRange(bytes: Uint8Array, start: number, end: number, scale: number): number {
   let i = start;
   if (i >= end) return Number.NaN;
   let negative = false;
-  let c = text.charCodeAt(i);
+  let c = bytes[i] as number;
   if (c === 45) {
     negative = true;
     i++;
@@ -21,7 +22,7 @@ export function parseDecimalRange(text: string, start: number, end: number, scal
   let digits = 0;
   let frac = -1;
   for (; i < end; i++) {
-    c = text.charCodeAt(i);
+    c = bytes[i] as number;
     if (c >= 48 && c <= 57) {
       if (frac >= 0) {
         if (frac >= scale) {

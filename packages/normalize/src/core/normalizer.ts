@@ -108,8 +108,8 @@ export class Normalizer {
       ctx.reject(Reason.FrameTooLarge, `frame of ${bytes.byteLength} bytes exceeds maxFrameBytes ${this.#maxFrameBytes}`);
       return;
     }
+    if (kind === FrameKind.WsText && this.#fast && parser.fast?.(bytes)) return;
     const text = this.#text.decode(bytes);
-    if (kind === FrameKind.WsText && this.#fast && parser.fast?.(text)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(text);

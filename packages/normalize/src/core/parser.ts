@@ -7,9 +7,9 @@ import type { FrameKindCode } from './frame.js';
 export interface VenueParser {
   onMessage(msg: unknown, kind: FrameKindCode, context: string | null): void;
   /**
-   * Optional fast path on the raw text, tried before JSON.parse for live text frames. Returns
-   * true when it fully handled the frame; false leaves the frame to the JSON path untouched
-   * (it must not have emitted or rejected anything then).
+   * Optional fast path on the frame's UTF-8 bytes, tried before the text decode and JSON.parse
+   * for live text frames. Returns true when it fully handled the frame; false leaves the frame
+   * to the JSON path untouched (it must not have emitted or rejected anything then).
    */
-  fast?(text: string): boolean;
+  fast?(bytes: Uint8Array): boolean;
 }

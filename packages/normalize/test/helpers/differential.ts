@@ -8,8 +8,8 @@ import { pick } from './rng.js';
  * the JSON path (`fastPaths: false`), for tests that the fast path is an exact shortcut.
  */
 export interface FastAndJson {
-  /** Both cores' output for one frame: [fast path, JSON path]. */
-  run(text: string, kind?: number, context?: string | null): readonly [Out[], Out[]];
+  /** Both cores' output for one frame (text, or raw bytes that need not be UTF-8): [fast path, JSON path]. */
+  run(frame: string | Uint8Array, kind?: number, context?: string | null): readonly [Out[], Out[]];
   readonly fast: Normalizer;
   readonly json: Normalizer;
 }
@@ -23,10 +23,10 @@ export function fastAndJson(venue: VenueName, registry: InstrumentRegistry): Fas
   return {
     fast,
     json,
-    run(text, kind = 0, context = null) {
+    run(frame, kind = 0, context = null) {
       a.clear();
       b.clear();
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
       n++;
       // Receive times and connection ids vary per frame so the header copy is checked too.
       fast.handleFrame(VENUES[venue], kind, context, bytes, 1_700_000_000 + n, n * 7, a, n & 3);

@@ -1,12 +1,12 @@
 import type { BookDeltaDraft, InstrumentSpec, QuoteBatchDraft } from '@tickline/wire';
 import { type ParseContext, stamp } from '../context.js';
 import { parseDecimalRange } from '../decimal-range.js';
-import { Ch, intEnd, intValue, levelPairs, plain, SymbolCache } from '../scan.js';
+import { ascii, asciiIn, Ch, intEnd, intValue, levelPairs, plain, quoteAt, SymbolCache } from '../scan.js';
 
 /**
  * Fast path for the two hottest Binance messages, diff depth (`depthUpdate`) and `bookTicker`,
- * raw or in the combined-stream wrapper: one pass over the text, decimals parsed in place, no
- * JSON tree, no substrings. It accepts only frames it fully understands and that are valid in
+ * raw or in the combined-stream wrapper: one pass over the frame's bytes (no text decode),
+ * decimals parsed in place, no JSON tree, no substrings. It accepts only frames it fully understands and that are valid in
  * every field; anything else (escapes, unexpected value types, bad decimals, unknown symbols,
  * partial-depth streams, other events) returns false before emitting, and the JSON path takes
  * the frame and produces the same output or the precise reject.
@@ -18,7 +18,7 @@ export class BinanceDepthScanner {
   readonly #quotes: QuoteBatchDraft;
   readonly #futures: boolean;
   // Per-frame fields (reset by tryFrame).
-  #t = '';
+  #t: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #spec: InstrumentSpec | undefined;
   #event = 0; // 0 none, 1 depthUpdate, 2 bookTicker, 3 other
@@ -46,8 +46,9 @@ export class BinanceDepthScanner {
     this.#symbols = new SymbolCache(ctx);
   }
 
-  tryFrame(text: string): boolean {
-    this.#t = text;
+  tryFrame(bytes: Uint8Array): boolean {
+    const b = bytes;
+    this.#t = b;
     this.#pos = 0;
     this.#spec = undefined;
     this.#event = 0;
@@ -55,23 +56,23 @@ export class BinanceDepthScanner {
     this.#bStr = this.#aStr = this.#BStr = this.#AStr = -1;
     this.#levels = 0;
     this.#delta.reset();
-    if (text.charCodeAt(0) !== Ch.LBrace) return false;
+    if (b[0] !== Ch.LBrace) return false;
     // Combined stream: {"stream":"...","data":{...}}
-    if (text.startsWith('{"stream":"', 0)) {
-      const sEnd = text.indexOf('"', 11);
-      if (sEnd < 0 || !plain(text, 11, sEnd)) return false;
-      const at = text.indexOf('@depth', 11);
-      if (at >= 0 && at < sEnd) {
-        const next = text.charCodeAt(at + 6);
+    if (ascii(b, 0, '{"stream":"')) {
+      const sEnd = quoteAt(b, 11);
+      if (sEnd < 0 || !plain(b, 11, sEnd)) return false;
+      const at = asciiIn(b, 11, sEnd, '@depth');
+      if (at >= 0) {
+        const next = b[at + 6] as number;
         if (next >= 48 && next <= 57) return false; // partial depth: a snapshot, JSON path
       }
-      if (!text.startsWith(',"data":', sEnd + 1)) return false;
+      if (!ascii(b, sEnd + 1, ',"data":')) return false;
       this.#pos = sEnd + 9;
       if (!this.#object()) return false;
-      if (text.charCodeAt(this.#pos) !== Ch.RBrace || this.#pos + 1 !== text.length) return false;
+      if (b[this.#pos] !== Ch.RBrace || this.#pos + 1 !== b.length) return false;
     } else {
       if (!this.#object()) return false;
-      if (this.#pos !== text.length) return false;
+      if (this.#pos !== b.length) return false;
     }
     return this.#emit();
   }
@@ -124,22 +125,22 @@ export class BinanceDepthScanner {
   #object(): boolean {
     const t = this.#t;
     let p = this.#pos;
-    if (t.charCodeAt(p) !== Ch.LBrace) return false;
+    if (t[p] !== Ch.LBrace) return false;
     p++;
-    if (t.charCodeAt(p) === Ch.RBrace) return false;
+    if (t[p] === Ch.RBrace) return false;
     for (;;) {
-      if (t.charCodeAt(p) !== Ch.Quote) return false;
+      if (t[p] !== Ch.Quote) return false;
       const kStart = p + 1;
-      const kEnd = t.indexOf('"', kStart);
-      if (kEnd < 0 || t.charCodeAt(kEnd + 1) !== Ch.Colon || !plain(t, kStart, kEnd)) return false;
+      const kEnd = quoteAt(t, kStart);
+      if (kEnd < 0 || t[kEnd + 1] !== Ch.Colon || !plain(t, kStart, kEnd)) return false;
       p = kEnd + 2;
       const klen = kEnd - kStart;
-      const k0 = t.charCodeAt(kStart);
-      const c = t.charCodeAt(p);
-      const isPu = klen === 2 && k0 === 112 && t.charCodeAt(kStart + 1) === 117;
+      const k0 = t[kStart] as number;
+      const c = t[p] as number;
+      const isPu = klen === 2 && k0 === 112 && t[kStart + 1] === 117;
       if (c === Ch.Quote) {
         const vStart = p + 1;
-        const vEnd = t.indexOf('"', vStart);
+        const vEnd = quoteAt(t, vStart);
         if (vEnd < 0) return false;
         if (!plain(t, vStart, vEnd)) return false;
         if (isPu || (klen === 1 && isNumericKey(k0))) return false; // wrong type: JSON path decides
@@ -149,7 +150,7 @@ export class BinanceDepthScanner {
             this.#spec = this.#symbols.resolve(t, vStart, vEnd);
             if (this.#spec === undefined) return false;
           } else if (k0 === 101 /* e */) {
-            this.#event = t.startsWith('depthUpdate"', vStart) ? 1 : t.startsWith('bookTicker"', vStart) ? 2 : 3;
+            this.#event = ascii(t, vStart, 'depthUpdate"') ? 1 : ascii(t, vStart, 'bookTicker"') ? 2 : 3;
           } else if (k0 === 98 /* b */) {
             this.#bStr = vStart;
             this.#bEnd = vEnd;
@@ -177,7 +178,7 @@ export class BinanceDepthScanner {
       } else if ((c >= 48 && c <= 57) || c === Ch.Minus) {
         const q = intEnd(t, p);
         if (q < 0) return false;
-        const next = t.charCodeAt(q);
+        const next = t[q];
         if (next !== Ch.Comma && next !== Ch.RBrace) return false;
         if (klen === 1 && isStringKey(k0)) return false;
         const v = intValue(t, p, q);
@@ -195,14 +196,14 @@ export class BinanceDepthScanner {
         p = q;
       } else if (isPu || (klen === 1 && (isStringKey(k0) || isNumericKey(k0)))) {
         return false;
-      } else if (t.startsWith('true', p) || t.startsWith('null', p)) {
+      } else if (ascii(t, p, 'true') || ascii(t, p, 'null')) {
         p += 4;
-      } else if (t.startsWith('false', p)) {
+      } else if (ascii(t, p, 'false')) {
         p += 5;
       } else {
         return false;
       }
-      const sep = t.charCodeAt(p);
+      const sep = t[p];
       if (sep === Ch.Comma) {
         p++;
         continue;

@@ -34,8 +34,8 @@ export class BinanceParser implements VenueParser {
     this.#scan = new BinanceDepthScanner(ctx, this.#delta, this.#quotes, market !== 'spot');
   }
 
-  fast(text: string): boolean {
-    return this.#scan.tryFrame(text);
+  fast(bytes: Uint8Array): boolean {
+    return this.#scan.tryFrame(bytes);
   }
 
   onMessage(msg: unknown, kind: FrameKindCode, context: string | null): void {

@@ -1,14 +1,14 @@
 import { type BookDeltaDraft, type InstrumentSpec, SideCode, type TradeBatchDraft } from '@tickline/wire';
 import { type ParseContext, stamp } from '../context.js';
 import { parseDecimalRange } from '../decimal-range.js';
-import { Ch, intEnd, intValue, levelPairs, plain, SymbolCache } from '../scan.js';
+import { ascii, Ch, intEnd, intValue, levelPairs, quoteAt, SymbolCache } from '../scan.js';
 
 /**
  * Fast path for the embedded exchange's two live messages (docs/exchange-protocol.md), `delta`
  * (`{"type":"delta","channel":"book:S","seq":N,"prevSeq":N,"ts":N,"bids":[["p","s"],..],"asks":[..]}`)
  * and `trade` (`{"type":"trade","channel":"trades:S","ts":N,"trades":[{"id":N,"price":"p","size":"s","side":"buy"},..]}`):
- * one pass over the text, decimals parsed in place, symbols resolved through a cache compared in
- * place, no JSON tree, no substrings. Keys may come in any order (a level or trade list read
+ * one pass over the frame's bytes (no text decode), decimals parsed in place, symbols resolved
+ * through a cache compared in place, no JSON tree, no substrings. Keys may come in any order (a level or trade list read
  * before the channel is checked for shape and parsed once the instrument is known). It accepts
  * only compact frames with exactly the documented fields, each once and valid; anything else
  * (whitespace, escapes, unknown or missing fields, other types, bad numbers or decimals, unknown
@@ -44,7 +44,7 @@ export class SimScanner {
   readonly #trades: TradeBatchDraft;
   readonly #symbols: SymbolCache;
   // Per-frame fields (reset by tryFrame).
-  #t = '';
+  #b: Uint8Array = new Uint8Array(0);
   #spec: InstrumentSpec | undefined;
   #type = 0;
   #seen = 0; // keys read so far
@@ -65,33 +65,33 @@ export class SimScanner {
     this.#symbols = new SymbolCache(ctx);
   }
 
-  tryFrame(text: string): boolean {
-    this.#t = text;
+  tryFrame(bytes: Uint8Array): boolean {
+    this.#b = bytes;
     this.#spec = undefined;
     this.#type = 0;
     this.#seen = 0;
     this.#bidsAt = this.#asksAt = this.#tradesAt = -1;
     this.#delta.reset();
     this.#trades.reset();
-    const t = text;
-    if (t.charCodeAt(0) !== Ch.LBrace) return false;
+    const b = bytes;
+    if (b[0] !== Ch.LBrace) return false;
     let p = 1;
     for (;;) {
-      if (t.charCodeAt(p) !== Ch.Quote) return false;
+      if (b[p] !== Ch.Quote) return false;
       const kStart = p + 1;
-      const kEnd = t.indexOf('"', kStart);
-      if (kEnd < 0 || t.charCodeAt(kEnd + 1) !== Ch.Colon) return false;
-      const key = keyOf(t, kStart, kEnd - kStart);
+      const kEnd = quoteAt(b, kStart);
+      if (kEnd < 0 || b[kEnd + 1] !== Ch.Colon) return false;
+      const key = keyOf(b, kStart, kEnd - kStart);
       if (key === 0 || (this.#seen & key) !== 0) return false;
       p = this.#value(key, kEnd + 2);
       this.#seen |= key;
       if (p < 0) return false;
-      const sep = t.charCodeAt(p);
+      const sep = b[p];
       if (sep === Ch.Comma) {
         p++;
         continue;
       }
-      if (sep !== Ch.RBrace || p + 1 !== t.length) return false;
+      if (sep !== Ch.RBrace || p + 1 !== b.length) return false;
       break;
     }
     const seen = this.#seen;
@@ -102,35 +102,35 @@ export class SimScanner {
 
   /** Reads the value of `key` at `p`; the index after it, or -1. */
   #value(key: number, p: number): number {
-    const t = this.#t;
+    const b = this.#b;
     switch (key) {
       case K_TYPE:
-        if (t.startsWith('"delta"', p)) this.#type = TYPE_DELTA;
-        else if (t.startsWith('"trade"', p)) this.#type = TYPE_TRADE;
+        if (ascii(b, p, '"delta"')) this.#type = TYPE_DELTA;
+        else if (ascii(b, p, '"trade"')) this.#type = TYPE_TRADE;
         else return -1; // other types (snapshot, control, errors): JSON path
         return p + 7;
       case K_CHANNEL: {
         let start: number;
-        if (t.startsWith('"book:', p)) {
+        if (ascii(b, p, '"book:')) {
           this.#book = true;
           start = p + 6;
-        } else if (t.startsWith('"trades:', p)) {
+        } else if (ascii(b, p, '"trades:')) {
           this.#book = false;
           start = p + 8;
         } else {
           return -1;
         }
-        const end = t.indexOf('"', start);
-        if (end < 0 || !plain(t, start, end)) return -1;
-        this.#spec = this.#symbols.resolve(t, start, end);
+        const end = quoteAt(b, start);
+        if (end < 0) return -1;
+        this.#spec = this.#symbols.resolve(b, start, end);
         return this.#spec === undefined ? -1 : end + 1;
       }
       case K_SEQ:
       case K_PREV:
       case K_TS: {
-        const q = uintEnd(t, p);
+        const q = uintEnd(b, p);
         if (q < 0) return -1;
-        const v = intValue(t, p, q);
+        const v = intValue(b, p, q);
         if (!Number.isSafeInteger(v)) return -1;
         if (key === K_SEQ) this.#seq = v;
         else if (key === K_PREV) this.#prev = v;
@@ -148,7 +148,7 @@ export class SimScanner {
           if (key === K_BIDS) this.#bidsAt = p;
           else this.#asksAt = p;
         }
-        return levelPairs(t, p, key === K_BIDS ? this.#delta.bids : this.#delta.asks, spec);
+        return levelPairs(b, p, key === K_BIDS ? this.#delta.bids : this.#delta.asks, spec);
       }
       default: {
         // K_TRADES: parsed in place once the instrument and the time are known.
@@ -163,9 +163,9 @@ export class SimScanner {
     const ctx = this.#ctx;
     const spec = this.#spec as InstrumentSpec;
     const d = this.#delta;
-    const t = this.#t;
-    if (this.#bidsAt >= 0 && levelPairs(t, this.#bidsAt, d.bids, spec) < 0) return false;
-    if (this.#asksAt >= 0 && levelPairs(t, this.#asksAt, d.asks, spec) < 0) return false;
+    const b = this.#b;
+    if (this.#bidsAt >= 0 && levelPairs(b, this.#bidsAt, d.bids, spec) < 0) return false;
+    if (this.#asksAt >= 0 && levelPairs(b, this.#asksAt, d.asks, spec) < 0) return false;
     stamp(d, ctx, spec);
     d.firstSeq = this.#seq;
     d.lastSeq = this.#seq;
@@ -190,13 +190,13 @@ export class SimScanner {
    * instrument's scales and pushed; without, only the shape is checked. The index after the `]`, or -1.
    */
   #tradeList(p: number, parse: boolean): number {
-    const t = this.#t;
-    if (t.charCodeAt(p) !== Ch.LBracket) return -1;
+    const b = this.#b;
+    if (b[p] !== Ch.LBracket) return -1;
     p++;
     for (;;) {
       p = this.#trade(p, parse);
       if (p < 0) return -1;
-      const c = t.charCodeAt(p);
+      const c = b[p];
       if (c === Ch.Comma) {
         p++;
         continue;
@@ -207,8 +207,8 @@ export class SimScanner {
 
   /** One `{"id":N,"price":"p","size":"s","side":"buy"|"sell"}` (keys in any order) at `p`. */
   #trade(p: number, parse: boolean): number {
-    const t = this.#t;
-    if (t.charCodeAt(p) !== Ch.LBrace) return -1;
+    const b = this.#b;
+    if (b[p] !== Ch.LBrace) return -1;
     p++;
     let seen = 0;
     let id = 0;
@@ -216,47 +216,47 @@ export class SimScanner {
     let size = 0;
     let side = SideCode.Buy;
     for (;;) {
-      if (t.charCodeAt(p) !== Ch.Quote) return -1;
+      if (b[p] !== Ch.Quote) return -1;
       const kStart = p + 1;
-      const kEnd = t.indexOf('"', kStart);
-      if (kEnd < 0 || t.charCodeAt(kEnd + 1) !== Ch.Colon) return -1;
-      const key = tradeKeyOf(t, kStart, kEnd - kStart);
+      const kEnd = quoteAt(b, kStart);
+      if (kEnd < 0 || b[kEnd + 1] !== Ch.Colon) return -1;
+      const key = tradeKeyOf(b, kStart, kEnd - kStart);
       if (key === 0 || (seen & key) !== 0) return -1;
       seen |= key;
       p = kEnd + 2;
       if (key === T_ID) {
-        const q = uintEnd(t, p);
+        const q = uintEnd(b, p);
         if (q < 0) return -1;
-        id = intValue(t, p, q);
+        id = intValue(b, p, q);
         if (!Number.isSafeInteger(id)) return -1;
         p = q;
       } else if (key === T_SIDE) {
-        if (t.startsWith('"buy"', p)) {
+        if (ascii(b, p, '"buy"')) {
           side = SideCode.Buy;
           p += 5;
-        } else if (t.startsWith('"sell"', p)) {
+        } else if (ascii(b, p, '"sell"')) {
           side = SideCode.Sell;
           p += 6;
         } else {
           return -1;
         }
       } else {
-        if (t.charCodeAt(p) !== Ch.Quote) return -1;
-        const end = t.indexOf('"', p + 1);
+        if (b[p] !== Ch.Quote) return -1;
+        const end = quoteAt(b, p + 1);
         if (end < 0) return -1;
         if (parse) {
           const spec = this.#spec as InstrumentSpec;
           if (key === T_PRICE) {
-            price = parseDecimalRange(t, p + 1, end, spec.priceScale);
+            price = parseDecimalRange(b, p + 1, end, spec.priceScale);
             if (!(price > 0)) return -1;
           } else {
-            size = parseDecimalRange(t, p + 1, end, spec.sizeScale);
+            size = parseDecimalRange(b, p + 1, end, spec.sizeScale);
             if (!(size >= 0)) return -1;
           }
         }
         p = end + 1;
       }
-      const sep = t.charCodeAt(p);
+      const sep = b[p];
       if (sep === Ch.Comma) {
         p++;
         continue;
@@ -269,35 +269,35 @@ export class SimScanner {
 }
 
 /** A non-negative JSON integer at `p` (`intEnd` without the minus): its end, or -1. */
-function uintEnd(t: string, p: number): number {
-  return t.charCodeAt(p) === Ch.Minus ? -1 : intEnd(t, p);
+function uintEnd(b: Uint8Array, p: number): number {
+  return b[p] === Ch.Minus ? -1 : intEnd(b, p);
 }
 
-function keyOf(t: string, at: number, len: number): number {
+function keyOf(b: Uint8Array, at: number, len: number): number {
   switch (len) {
     case 2:
-      return t.startsWith('ts', at) ? K_TS : 0;
+      return ascii(b, at, 'ts') ? K_TS : 0;
     case 3:
-      return t.startsWith('seq', at) ? K_SEQ : 0;
+      return ascii(b, at, 'seq') ? K_SEQ : 0;
     case 4:
-      return t.startsWith('type', at) ? K_TYPE : t.startsWith('bids', at) ? K_BIDS : t.startsWith('asks', at) ? K_ASKS : 0;
+      return ascii(b, at, 'type') ? K_TYPE : ascii(b, at, 'bids') ? K_BIDS : ascii(b, at, 'asks') ? K_ASKS : 0;
     case 6:
-      return t.startsWith('trades', at) ? K_TRADES : 0;
+      return ascii(b, at, 'trades') ? K_TRADES : 0;
     case 7:
-      return t.startsWith('channel', at) ? K_CHANNEL : t.startsWith('prevSeq', at) ? K_PREV : 0;
+      return ascii(b, at, 'channel') ? K_CHANNEL : ascii(b, at, 'prevSeq') ? K_PREV : 0;
     default:
       return 0;
   }
 }
 
-function tradeKeyOf(t: string, at: number, len: number): number {
+function tradeKeyOf(b: Uint8Array, at: number, len: number): number {
   switch (len) {
     case 2:
-      return t.startsWith('id', at) ? T_ID : 0;
+      return ascii(b, at, 'id') ? T_ID : 0;
     case 4:
-      return t.startsWith('size', at) ? T_SIZE : t.startsWith('side', at) ? T_SIDE : 0;
+      return ascii(b, at, 'size') ? T_SIZE : ascii(b, at, 'side') ? T_SIDE : 0;
     case 5:
-      return t.startsWith('price', at) ? T_PRICE : 0;
+      return ascii(b, at, 'price') ? T_PRICE : 0;
     default:
       return 0;
   }

@@ -29,8 +29,8 @@ export class SimParser implements VenueParser {
     this.#scan = new SimScanner(ctx, this.#delta, this.#trades);
   }
 
-  fast(text: string): boolean {
-    return this.#scan.tryFrame(text);
+  fast(bytes: Uint8Array): boolean {
+    return this.#scan.tryFrame(bytes);
   }
 
   onMessage(msg: unknown, kind: FrameKindCode, context: string | null): void {
