@@ -14,7 +14,9 @@ const CONTROL = new Set(['welcome', 'ack', 'heartbeat', 'pong']);
  * `delta` with `seq` and `prevSeq = seq - 1`: seq -> firstSeq = lastSeq, prevSeq -> prevSeq) and
  * `trades:<S>` (`trades[{id, price, size, side}]`, side = aggressor). REST `GET /v1/book/:symbol`
  * -> snapshot. `welcome`/`ack`/`heartbeat`/`pong` are control, `error` a venue error, execution
- * reports (channel `orders`) are for the order gateway and ignored here.
+ * reports (channel `orders`) are for the order gateway and ignored here. Live `delta` and `trade`
+ * frames normally go through the byte scanner of sim-scan.ts (`fast`); this JSON path reads
+ * everything else, including any frame the scanner declines.
  */
 export class SimParser implements VenueParser {
   readonly #ctx: ParseContext;
