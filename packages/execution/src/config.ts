@@ -22,6 +22,12 @@ export interface ExecutionConfig {
     readonly path: string | null;
     /** 'full' fsyncs every commit (survives power loss); 'normal' survives process crashes. */
     readonly synchronous: 'full' | 'normal';
+    /**
+     * 'group': the rows of a unit of work (an input batch, a turn of venue messages, a tick, a
+     * control command) commit in one transaction, and the unit's venue requests and downstream
+     * records wait for it. 'record': one transaction per order state change or fill.
+     */
+    readonly commit: 'group' | 'record';
   };
   /** An intent older than this is dropped, never sent. */
   readonly maxIntentAgeMs: number;
@@ -52,7 +58,7 @@ export interface ExecutionConfig {
 
 export const EXECUTION_DEFAULTS: ExecutionConfig = Object.freeze({
   venue: Object.freeze({ url: null, account: 'default', token: null, reconnectMinMs: 100, reconnectMaxMs: 5_000 }),
-  journal: Object.freeze({ path: null, synchronous: 'full' as const }),
+  journal: Object.freeze({ path: null, synchronous: 'full' as const, commit: 'group' as const }),
   maxIntentAgeMs: 1_000,
   maxDataAgeMs: 50,
   ackTimeoutMs: 2_000,
@@ -80,7 +86,7 @@ const TOP = obj({
     reconnectMinMs: int(1, 60_000),
     reconnectMaxMs: int(1, 600_000),
   }),
-  journal: obj({ path: nullableString, synchronous: oneOf(['full', 'normal']) }),
+  journal: obj({ path: nullableString, synchronous: oneOf(['full', 'normal']), commit: oneOf(['group', 'record']) }),
   maxIntentAgeMs: int(1, 3_600_000),
   maxDataAgeMs: int(0, 3_600_000),
   ackTimeoutMs: int(1, 3_600_000),

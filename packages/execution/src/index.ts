@@ -9,6 +9,7 @@ export {
 export type { ConfigIssue } from '@tickline/runtime/config-rules';
 export { ExecutionCore, type ExecutionLogSink } from './core/execution-core.js';
 export { evaluateExit, type ExitReason, type ExitRules } from './core/exits.js';
+export { GroupCommit } from './core/group-commit.js';
 export {
   type JournalFill,
   type JournalOrder,
@@ -23,5 +24,5 @@ export { type ClosedTrade, Position, PositionBook, type TradeStats } from './cor
 export { FILLS_PAGE, Reconciler } from './core/reconcile.js';
 export type { NewOrderRequest, VenueFill, VenueMessage, VenueOrderState, VenueOrderStatus, VenuePort } from './core/venue.js';
 export { type WsGatewayOptions, WsVenueGateway } from './gateway/ws-gateway.js';
-export { SqliteJournal } from './journal/sqlite-journal.js';
+export { JournalError, SqliteJournal } from './journal/sqlite-journal.js';
 export { executionReport } from './report.js';

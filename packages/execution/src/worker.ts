@@ -1,9 +1,14 @@
 /**
  * The execution stage as the runtime runs it: the core plus its I/O - the SQLite journal and the
- * WebSocket venue gateway (so the worker needs its event loop). Venue messages are handed to the
- * core as they arrive, with the emitter of the core's latest call, then flushed.
+ * WebSocket venue gateway (so the worker needs its event loop).
+ *
+ * Group commit (`journal.commit: group`, the default): a unit of work ends with one journal
+ * transaction, after which its held venue requests leave; the runtime publishes the records the
+ * unit emitted after that. Units end at the end of each input batch (endBatch), after tick() and
+ * after a control command, and otherwise at the end of the event-loop turn that did the work (a
+ * microtask): venue messages of one turn form one unit, and so does whatever reached this core
+ * from outside a batch (a source or another stage's control command in a fused group).
  */
-
 import { type Emitter, flattenStats, type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
 import { resolveExecutionConfig } from './config.js';
 import { ExecutionCore } from './core/execution-core.js';
@@ -21,6 +26,9 @@ const NO_VENUE: VenuePort = {
   cancelAll: () => false,
   openOrders: () => false,
   fills: () => false,
+  hold: () => {},
+  release: () => 0,
+  held: 0,
 };
 
 export default function createExecutionStage(ctx: StageContext): StageCore {
@@ -32,16 +40,31 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       ctx.notify('log', { level: 'info', stage: 'execution', partition: ctx.partition, msg, ...data }),
   };
   const path = cfg.journal.path?.replaceAll('{partition}', String(ctx.partition)) ?? null;
-  const journal: JournalPort = path === null ? new MemoryJournal() : new SqliteJournal(path, { synchronous: cfg.journal.synchronous });
+  const sqlite = path === null ? null : new SqliteJournal(path, { synchronous: cfg.journal.synchronous });
+  const journal: JournalPort = sqlite ?? new MemoryJournal();
   let out: Emitter | null = null;
   let core: ExecutionCore | null = null;
+  // The end of a unit that no batch, tick or command ends: venue messages, and work that reached
+  // this core from outside a batch. Runs once per event-loop turn.
+  let armed = false;
+  let closed = false;
+  const turn = () => {
+    armed = false;
+    if (core === null || closed) return;
+    if (out !== null) core.pump(out);
+    core.unit.commit();
+    out?.flush(); // may feed risk in this worker, which may hand this core new intents
+    if (core.unit.pending) arm();
+  };
+  const arm = () => {
+    if (armed) return;
+    armed = true;
+    queueMicrotask(turn);
+  };
   const onMessage = (m: VenueMessage) => {
-    if (core === null) return;
+    if (core === null || closed) return;
     core.deliver(m);
-    if (out !== null) {
-      core.pump(out);
-      out.flush();
-    }
+    arm();
   };
   const venue = 'sim'; // the embedded exchange's venue name in the registry
   const gateway =
@@ -60,8 +83,13 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
         });
   core = new ExecutionCore(cfg, ctx.registry, gateway ?? NO_VENUE, journal, { log });
   const c = core;
+  if (cfg.journal.commit === 'group') c.unit.start();
   const bind = (emit: Emitter) => {
     out = emit;
+  };
+  /** After a handler: a unit the batch's endBatch will not end (called outside a batch) ends with the turn. */
+  const after = () => {
+    if (c.unit.pending) arm();
   };
   gateway?.connect();
   return {
@@ -74,27 +102,37 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     onOrderIntent(o, emit) {
       bind(emit);
       c.onOrderIntent(o, emit);
+      after();
     },
     onBookView(v, emit) {
       bind(emit);
       c.onBookView(v, emit);
+      after();
     },
     onMark(m, emit) {
       bind(emit);
       c.onMark(m, emit);
+      after();
     },
     onFill(f, emit) {
       bind(emit);
       c.onFill(f, emit);
+      after();
+    },
+    endBatch(emit) {
+      bind(emit);
+      c.unit.commit();
     },
     tick(now, emit) {
       bind(emit);
       c.tick(now, emit);
+      c.unit.commit();
     },
     control(command) {
       if (command === 'report') return executionReport(c);
       if (command === 'cancel-all') {
         if (out) c.cancelAll(null, 'operator', out);
+        c.unit.commit();
         return { open: c.openOrders().length };
       }
       throw new Error(`execution: unknown command '${command}'; allowed: report, cancel-all`);
@@ -108,10 +146,18 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       ...c.tickToDecision.toStats('tickToDecision'),
       openOrders: c.openOrders().length,
       lastSeq: c.lastSeq,
+      journalRecords: journal.records,
+      journalCommits: journal.commits,
+      ...flattenStats(c.unit.counters, 'groupCommit'),
+      ...(sqlite ? sqlite.commitTime.toStats('journalWrite') : {}),
       ...(gateway ? flattenStats(gateway.counters, 'gateway') : {}),
     }),
     async close() {
-      if (c.shutdown() > 0 && gateway?.connected) await gateway.cancelAllAndWait(cfg.shutdownTimeoutMs);
+      const open = c.shutdown();
+      const acked = cfg.cancelOnShutdown && open > 0 && gateway?.connected ? gateway.cancelAllAndWait(cfg.shutdownTimeoutMs) : null;
+      c.unit.commit(); // the last unit's rows, then its requests (the cancel_all among them)
+      await acked;
+      closed = true;
       gateway?.close();
       journal.close();
     },

@@ -1,6 +1,7 @@
 /** Helpers for tests against the embedded exchange: registry, polled book views, REST queries. */
 
 import type { InstrumentInfo } from '@tickline/exchange';
+import type { ExecutionCore } from '../src/index.js';
 import { type BookViewLike, InstrumentRegistry, parseDecimal } from '@tickline/wire';
 import { levels } from '@tickline/runtime/testing';
 
@@ -106,4 +107,20 @@ export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: n
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * Ends the core's unit of work at the end of the current event-loop turn, as the stage does for
+ * venue messages: call it after handing the core a message.
+ */
+export function turnCommitter(core: () => ExecutionCore | null): () => void {
+  let armed = false;
+  return () => {
+    if (armed) return;
+    armed = true;
+    queueMicrotask(() => {
+      armed = false;
+      core()?.unit.commit();
+    });
+  };
 }

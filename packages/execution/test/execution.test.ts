@@ -9,10 +9,8 @@ import {
   PositionBook,
   resolveExecutionConfig,
   validateExecutionConfig,
-  type VenueFill,
-  type VenueMessage,
 } from '../src/index.js';
-import { FakeVenue } from './fake-venue.js';
+import { FakeVenue, type ReportExtra, venueReport } from './fake-venue.js';
 import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
@@ -24,50 +22,8 @@ function setup(cfg: Record<string, unknown> = {}, journal = new MemoryJournal())
   const core = new ExecutionCore(resolveExecutionConfig(cfg), registry, venue, journal, { clock: () => clock.now });
   const rec = new Recorder();
   let seq = 0;
-  const report = (
-    event: 'new' | 'trade' | 'canceled' | 'rejected',
-    cid: string,
-    extra: { filled?: number; fill?: Partial<VenueFill>; reason?: string; seq?: number } = {},
-  ) => {
-    const o = core.orders.get(cid);
-    const s = extra.seq ?? ++seq;
-    const fill: VenueFill | null = extra.fill
-      ? {
-          fillId: `f${s}`,
-          seq: s,
-          clientOrderId: cid,
-          venueOrderId: 'v1',
-          instrument: o?.instrument ?? 1,
-          side: o?.side ?? 0,
-          price: o?.price || 10_000,
-          size: 1,
-          fee: 0.01,
-          maker: false,
-          tsMs: clock.now,
-          ...extra.fill,
-        }
-      : null;
-    const m: VenueMessage = {
-      kind: 'report',
-      seq: s,
-      event,
-      order: {
-        clientOrderId: cid,
-        venueOrderId: 'v1',
-        instrument: o?.instrument ?? 1,
-        side: o?.side ?? 0,
-        type: 0,
-        price: o?.price ?? 0,
-        size: o?.size ?? 0,
-        filled: extra.filled ?? 0,
-        status: 'open',
-      },
-      fill,
-      reason: extra.reason ?? '',
-      tsMs: clock.now,
-    };
-    core.onVenue(m, rec);
-  };
+  const report = (event: 'new' | 'trade' | 'canceled' | 'rejected', cid: string, extra: ReportExtra & { seq?: number } = {}) =>
+    core.onVenue(venueReport(core, event, cid, extra.seq ?? ++seq, clock.now, extra), rec);
   return { core, venue, rec, clock, journal, report };
 }
 

@@ -1,6 +1,10 @@
-import type { NewOrderRequest, VenuePort } from '../src/index.js';
+import type { ExecutionCore, NewOrderRequest, VenueFill, VenueMessage, VenuePort } from '../src/index.js';
 
-/** A venue port that records what the core asked for. */
+/**
+ * A venue port that records what the core asked for. Like the gateway it can hold: while
+ * holding, each request is answered at once and arrives (is recorded, `onNewOrder`/`onCancel`
+ * run) at `release()`.
+ */
 export class FakeVenue implements VenuePort {
   connected = true;
   readonly sent: NewOrderRequest[] = [];
@@ -8,27 +12,103 @@ export class FakeVenue implements VenuePort {
   cancelAlls = 0;
   queries: string[] = [];
   onNewOrder: ((o: NewOrderRequest) => void) | null = null;
+  onCancel: ((clientOrderId: string) => void) | null = null;
+  #held: (() => void)[] | null = null;
+
+  #arrive(request: () => void): void {
+    if (this.#held) this.#held.push(request);
+    else request();
+  }
   newOrder(o: NewOrderRequest): boolean {
     if (!this.connected) return false;
-    this.onNewOrder?.(o);
-    this.sent.push(o);
+    this.#arrive(() => {
+      this.onNewOrder?.(o);
+      this.sent.push(o);
+    });
     return true;
   }
   cancel(cid: string): boolean {
     if (!this.connected) return false;
-    this.cancels.push(cid);
+    this.#arrive(() => {
+      this.onCancel?.(cid);
+      this.cancels.push(cid);
+    });
     return true;
   }
   cancelAll(): boolean {
-    this.cancelAlls++;
+    this.#arrive(() => this.cancelAlls++);
     return this.connected;
   }
   openOrders(): boolean {
-    this.queries.push('open_orders');
+    this.#arrive(() => this.queries.push('open_orders'));
     return this.connected;
   }
   fills(since: number): boolean {
-    this.queries.push(`fills:${since}`);
+    this.#arrive(() => this.queries.push(`fills:${since}`));
     return this.connected;
   }
+  hold(): void {
+    this.#held ??= [];
+  }
+  get held(): number {
+    return this.#held?.length ?? 0;
+  }
+  release(): number {
+    const held = this.#held?.splice(0) ?? [];
+    for (const request of held) request();
+    return held.length;
+  }
+}
+
+export interface ReportExtra {
+  filled?: number;
+  fill?: Partial<VenueFill>;
+  reason?: string;
+}
+
+/** An execution report for one of the core's orders, as the gateway would deliver it. */
+export function venueReport(
+  core: ExecutionCore,
+  event: 'new' | 'trade' | 'canceled' | 'rejected',
+  cid: string,
+  seq: number,
+  nowMs: number,
+  extra: ReportExtra = {},
+): VenueMessage {
+  const o = core.orders.get(cid);
+  const fill: VenueFill | null = extra.fill
+    ? {
+        fillId: `f${seq}`,
+        seq,
+        clientOrderId: cid,
+        venueOrderId: 'v1',
+        instrument: o?.instrument ?? 1,
+        side: o?.side ?? 0,
+        price: o?.price || 10_000,
+        size: 1,
+        fee: 0.01,
+        maker: false,
+        tsMs: nowMs,
+        ...extra.fill,
+      }
+    : null;
+  return {
+    kind: 'report',
+    seq,
+    event,
+    order: {
+      clientOrderId: cid,
+      venueOrderId: 'v1',
+      instrument: o?.instrument ?? 1,
+      side: o?.side ?? 0,
+      type: 0,
+      price: o?.price ?? 0,
+      size: o?.size ?? 0,
+      filled: extra.filled ?? 0,
+      status: 'open',
+    },
+    fill,
+    reason: extra.reason ?? '',
+    tsMs: nowMs,
+  };
 }

@@ -14,7 +14,7 @@ import { resolveRiskConfig, RiskCore } from '@tickline/risk';
 import { createStrategies, resolveSignalsConfig, SignalsCore } from '@tickline/signals';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutionCore, OrderStatus, resolveExecutionConfig, SqliteJournal, WsVenueGateway } from '../src/index.js';
-import { pollViews, registryFor, sleep, until, venueOpenOrders, venuePositions } from './exchange-harness.js';
+import { pollViews, registryFor, sleep, turnCommitter, until, venueOpenOrders, venuePositions } from './exchange-harness.js';
 import { Recorder } from '@tickline/runtime/testing';
 
 const TARGET_ORDERS = Number(process.env.TKL_SOAK_ORDERS ?? 400);
@@ -93,6 +93,8 @@ describe('random-trader soak against the embedded exchange', () => {
       signal: () => {},
     });
     const errors: string[] = [];
+    // Group commit as the stage runs it: a unit per loop round and per turn of venue messages.
+    const endTurn = turnCommitter(() => exec);
     const gateway = new WsVenueGateway({
       url: ex.wsUrl,
       account: ACCOUNT,
@@ -104,6 +106,7 @@ describe('random-trader soak against the embedded exchange', () => {
       onMessage: (m) => {
         if (m.kind === 'order-error' && m.code === 'duplicate_client_order_id') errors.push(m.clientOrderId);
         exec?.onVenue(m, execOut);
+        endTurn();
       },
     });
     exec = new ExecutionCore(
@@ -119,6 +122,7 @@ describe('random-trader soak against the embedded exchange', () => {
       journal,
     );
     const core = exec;
+    core.unit.start();
     gateway.connect();
     await until(() => gateway.connected, 5000, 'gateway connect');
 
@@ -130,6 +134,7 @@ describe('random-trader soak against the embedded exchange', () => {
         for (const v of await pollViews(http, reg)) signals.onBookView(v, sigOut);
         risk.tick(Date.now(), riskOut);
         core.tick(Date.now(), execOut);
+        core.unit.commit();
         if (Date.now() > nextDrop) {
           ex?.setFaults({ drop: 'all' }); // abrupt disconnect of every connection
           drops++;
@@ -145,16 +150,19 @@ describe('random-trader soak against the embedded exchange', () => {
     // Wind down: cancel everything, let timers resolve stragglers, reconcile once more.
     await until(() => gateway.connected, 5000, 'reconnect');
     core.cancelAll(null, 'soak end', execOut);
+    core.unit.commit();
     await until(
       async () => {
         core.tick(Date.now(), execOut);
         for (const v of await pollViews(http, reg)) core.onBookView(v, execOut);
+        core.unit.commit();
         return core.openOrders().length === 0 && !core.reconciling && gateway.connected;
       },
       20_000,
       'all orders terminal',
     );
     core.onVenue({ kind: 'connected' }, execOut); // a final full reconciliation
+    core.unit.commit();
     await until(() => !core.reconciling, 5000, 'final reconciliation');
     const elapsed = Date.now() - started;
 

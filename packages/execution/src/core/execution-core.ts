@@ -4,9 +4,10 @@
  * (ack timeout, reprice or cancel when the market moves away, time to live) and exits
  * positions (take profit, stop loss, trailing stop, time limit).
  *
- * Every order state and fill is written to the journal before it is emitted downstream.
- * Synchronous and free of sockets: the venue and the journal are ports (venue.ts, journal.ts).
- * Reconciliation with the venue lives in reconcile.ts.
+ * Every order state and fill is written to the journal before it is sent or emitted downstream:
+ * per record, or grouped into units of work that the driver ends with `unit.commit()`
+ * (group-commit.ts). Synchronous and free of sockets: the venue and the journal are ports
+ * (venue.ts, journal.ts). Reconciliation with the venue lives in reconcile.ts.
  */
 
 import { type Emitter, LatencyHistogram, type Mark } from '@tickline/runtime';
@@ -20,6 +21,7 @@ import {
 } from '@tickline/wire';
 import type { ExecutionConfig } from '../config.js';
 import { evaluateExit } from './exits.js';
+import { GroupCommit } from './group-commit.js';
 import type { JournalFill, JournalPort, OrderPurpose } from './journal.js';
 import { OrderStatus as S, STATUS_NAMES, canTransition, fillStatus, isTerminal } from './order-state.js';
 import { eventRecord, intentClientOrderId, isOpen, journalRow, type LiveOrder, liveOrder } from './orders.js';
@@ -64,8 +66,10 @@ export class ExecutionCore {
   readonly #outbox: ((emit: Emitter) => void)[] = [];
   /** Non-terminal orders by instrument (terminal ones are dropped lazily). */
   readonly #liveByInstrument = new Map<number, Set<LiveOrder>>();
-  /** Frame received -> order handed to the gateway, in ns (entries from intents only). */
+  /** Frame received -> order sent to the venue (after its commit), in ns (entries from intents only). */
   readonly tickToDecision = new LatencyHistogram();
+  /** Units of work: per record until `unit.start()`, then grouped until each `unit.commit()`. */
+  readonly unit: GroupCommit;
   readonly counters = {
     intents: 0,
     ordersSent: 0,
@@ -110,6 +114,7 @@ export class ExecutionCore {
     this.positions = new PositionBook({ maxEquityPoints: cfg.equityCurvePoints });
     this.#session = Math.floor(this.clock()).toString(36);
     this.#reconciler = new Reconciler(this);
+    this.unit = new GroupCommit(journal, venue, this.tickToDecision);
     this.#recover();
   }
 
@@ -188,10 +193,10 @@ export class ExecutionCore {
       createdMs: now,
       updatedMs: now,
     });
-    // Tick-to-decision: from the receive time of the market data behind the intent to the
-    // moment the order is handed to the gateway.
-    if (o.recvS > 0) this.tickToDecision.record((epochMs() - (o.recvS * 1000 + o.recvNs / 1e6)) * 1e6);
     this.#send(order, spec as InstrumentSpec, emit);
+    // Tick-to-decision: from the receive time of the market data behind the intent to the
+    // moment the order leaves for the venue.
+    if (o.recvS > 0 && order.sentSeq > 0) this.unit.decided(o.recvS * 1000 + o.recvNs / 1e6);
   }
 
   #validate(o: OrderIntentRecord, spec: InstrumentSpec | undefined, now: number): string | null {

@@ -1,6 +1,7 @@
 /**
  * The port between the execution core and a venue gateway. The core calls `VenuePort` (each
- * call sends at most one request; false = not sent because the venue is down) and receives
+ * call sends at most one request; false = not sent because the venue is down; a port that holds
+ * keeps the request's bytes until `release()`, see core/group-commit.ts) and receives
  * `VenueMessage`s: execution reports, errors and query answers, already converted to
  * instrument ids and mantissas by the gateway.
  */
@@ -71,4 +72,15 @@ export interface VenuePort {
   cancelAll(): boolean;
   openOrders(): boolean;
   fills(sinceSeq: number): boolean;
+  /**
+   * Ports that do I/O implement these three for group commit. `hold()`: from now on (one-way)
+   * every request is answered at once exactly as if it had been sent (the same checks, the same
+   * bookkeeping, the same true/false), but its bytes wait until `release()`, which sends all of
+   * them in call order and returns how many. A request still held when the connection drops is
+   * dropped with it, like one in flight (the core reconciles on reconnect).
+   */
+  hold?(): void;
+  release?(): number;
+  /** Requests waiting for `release()`. */
+  readonly held?: number;
 }

@@ -3,7 +3,9 @@
  * order entry, cancels, queries and execution reports on one connection, with reconnects
  * (exponential backoff with jitter). It never sends a new order twice: a client order id is
  * sent at most once per gateway, a request in flight when the socket drops is not resent (the
- * core reconciles instead), and the exchange itself refuses a reused id.
+ * core reconciles instead), and the exchange itself refuses a reused id. Under group commit the
+ * gateway holds requests (`hold()`): each is checked, recorded and answered at once, and its
+ * frame is written at `release()`, after the journal has committed the rows behind it.
  */
 
 import { type InstrumentRegistry, type InstrumentSpec, parseDecimal, formatDecimal } from '@tickline/wire';
@@ -43,7 +45,19 @@ export class WsVenueGateway implements VenuePort {
   #nextId = 1;
   #attempt = 0;
   #timer: NodeJS.Timeout | null = null;
-  readonly counters = { connects: 0, disconnects: 0, framesIn: 0, framesOut: 0, badFrames: 0, refusedResend: 0, unknownSymbol: 0 };
+  /** Frames of requests waiting for release(); null = not holding. */
+  #held: string[] | null = null;
+  readonly counters = {
+    connects: 0,
+    disconnects: 0,
+    framesIn: 0,
+    framesOut: 0,
+    badFrames: 0,
+    refusedResend: 0,
+    unknownSymbol: 0,
+    /** Held requests dropped with their connection before release (reconciled like in-flight ones). */
+    heldLost: 0,
+  };
 
   constructor(opts: WsGatewayOptions) {
     this.#o = opts;
@@ -66,7 +80,8 @@ export class WsVenueGateway implements VenuePort {
       this.#attempt = 0;
       this.#connected = true;
       this.counters.connects++;
-      this.#send({ action: 'subscribe', id: this.#nextId++, channels: ['orders'] });
+      // Not a trading request (no journal row behind it): never held.
+      this.#send({ action: 'subscribe', id: this.#nextId++, channels: ['orders'] }, false);
       this.#o.onMessage({ kind: 'connected' });
     });
     ws.on('message', (data, isBinary) => {
@@ -80,6 +95,7 @@ export class WsVenueGateway implements VenuePort {
       this.#ws = null;
       this.#connected = false;
       this.#pending.clear();
+      this.#dropHeld();
       for (const w of this.#cancelAllWaiters.splice(0)) w();
       if (was) {
         this.counters.disconnects++;
@@ -99,12 +115,53 @@ export class WsVenueGateway implements VenuePort {
     }, delay);
   }
 
-  #send(msg: Json): boolean {
+  #open(): WebSocket | null {
     const ws = this.#ws;
-    if (!ws || !this.#connected || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(msg));
-    this.counters.framesOut++;
+    return ws && this.#connected && ws.readyState === WebSocket.OPEN ? ws : null;
+  }
+
+  #send(msg: Json, holdable = true): boolean {
+    const ws = this.#open();
+    if (ws === null) return false;
+    const frame = JSON.stringify(msg);
+    if (holdable && this.#held !== null) this.#held.push(frame);
+    else {
+      ws.send(frame);
+      this.counters.framesOut++;
+    }
     return true;
+  }
+
+  /** From now on requests wait for release() (group commit); each call still answers at once. */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  get held(): number {
+    return this.#held?.length ?? 0;
+  }
+
+  /** Writes the held requests in call order; returns how many were written. */
+  release(): number {
+    const held = this.#held;
+    if (held === null || held.length === 0) return 0;
+    const ws = this.#open();
+    if (ws === null) {
+      this.#dropHeld();
+      return 0;
+    }
+    for (const frame of held) ws.send(frame);
+    const n = held.length;
+    this.counters.framesOut += n;
+    held.length = 0;
+    return n;
+  }
+
+  /** The connection is gone: its held requests go with it, like those in flight. */
+  #dropHeld(): void {
+    if (this.#held === null || this.#held.length === 0) return;
+    this.counters.heldLost += this.#held.length;
+    this.#held.length = 0;
   }
 
   #request(action: string, fields: Json, clientOrderId = ''): boolean {
@@ -146,7 +203,10 @@ export class WsVenueGateway implements VenuePort {
     return this.#request('cancel_all', {});
   }
 
-  /** Sends cancel_all and resolves when it is acknowledged (or the timeout passes): shutdown. */
+  /**
+   * Sends cancel_all and resolves when it is acknowledged (or the timeout passes): shutdown. While
+   * holding, the request leaves at the next release().
+   */
   cancelAllAndWait(timeoutMs: number): Promise<boolean> {
     if (!this.cancelAll()) return Promise.resolve(false);
     return new Promise((resolve) => {

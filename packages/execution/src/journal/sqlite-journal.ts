@@ -1,12 +1,16 @@
 /**
- * The durable journal: SQLite in WAL mode (better-sqlite3). Every call to `record` is one
- * transaction; with `synchronous = FULL` the commit is fsync'd before `record` returns, so
- * what execution emitted downstream is on disk first. Tables are plain and documented in
- * docs/trading.md, so users can query orders, order history and fills with any SQLite client.
+ * The durable journal: SQLite in WAL mode (better-sqlite3). Per record, every call to `record`
+ * is one transaction; grouped (`group()`), the calls of a unit of work queue their rows and
+ * `commit()` writes them all in one transaction. With `synchronous = FULL` a transaction is
+ * fsync'd before it returns, so what execution sends or emits after it is on disk first. The ids
+ * of journaled fills are kept in memory (loaded at open), so a repeated fill is refused at once in
+ * both modes. Tables are plain and documented in docs/trading.md, so users can query orders, order
+ * history and fills with any SQLite client.
  */
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LatencyHistogram } from '@tickline/runtime';
 import Database from 'better-sqlite3';
 import type { JournalFill, JournalOrder, JournalPort, JournalState, OrderPurpose } from '../core/journal.js';
 
@@ -90,14 +94,34 @@ interface FillRow {
   synthesized: number;
 }
 
+/** A journal invariant broke (a fill the in-memory set did not know was already on disk). */
+export class JournalError extends Error {
+  readonly code = 'TKL_EXECUTION_ERR_JOURNAL';
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalError';
+  }
+}
+
 export class SqliteJournal implements JournalPort {
   readonly db: Database.Database;
   readonly #upsert: Database.Statement;
   readonly #event: Database.Statement;
   readonly #fill: Database.Statement;
   readonly #seq: Database.Statement;
-  readonly #tx: (orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null) => boolean;
-  writes = 0;
+  readonly #tx: () => void;
+  /** Every journaled fill id, including those queued in the open unit. */
+  readonly #fillIds = new Set<string>();
+  // The open unit: order rows and fills in call order, the highest venue sequence.
+  readonly #orders: JournalOrder[] = [];
+  readonly #fills: JournalFill[] = [];
+  #lastSeq: number | null = null;
+  #pending = 0;
+  #grouping = false;
+  records = 0;
+  commits = 0;
+  /** Time of each transaction (ns), fsync included. */
+  readonly commitTime = new LatencyHistogram();
 
   /** `path` ':memory:' gives a non-durable journal (tests). */
   constructor(path: string, opts: { synchronous?: 'full' | 'normal' } = {}) {
@@ -117,36 +141,74 @@ export class SqliteJournal implements JournalPort {
     this.#seq = this.db.prepare(
       "INSERT INTO meta (key, value) VALUES ('last_seq', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
     );
-    this.#tx = this.db.transaction((orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null) => {
-      if (fill) {
+    for (const r of this.db.prepare('SELECT fill_id FROM fills').pluck().iterate()) this.#fillIds.add(r as string);
+    this.#tx = this.db.transaction(() => {
+      for (const f of this.#fills) {
         const r = this.#fill.run(
-          fill.fillId,
-          fill.clientOrderId,
-          fill.venueOrderId,
-          fill.instrument,
-          fill.side,
-          fill.price,
-          fill.size,
-          fill.fee,
-          fill.maker ? 1 : 0,
-          fill.venueSeq,
-          fill.tsMs,
-          fill.synthesized ? 1 : 0,
+          f.fillId,
+          f.clientOrderId,
+          f.venueOrderId,
+          f.instrument,
+          f.side,
+          f.price,
+          f.size,
+          f.fee,
+          f.maker ? 1 : 0,
+          f.venueSeq,
+          f.tsMs,
+          f.synthesized ? 1 : 0,
         );
-        if (r.changes === 0) return false;
+        // The set was loaded from this file and every write goes through it: a second writer.
+        if (r.changes === 0)
+          throw new JournalError(`fill ${f.fillId} is already in the journal but was not loaded; is another process writing it?`);
       }
-      for (const o of orders) {
+      for (const o of this.#orders) {
         this.#upsert.run(o);
         this.#event.run(o.clientOrderId, o.status, o.filled, o.reason, o.updatedMs);
       }
-      if (lastSeq !== null) this.#seq.run(lastSeq);
-      return true;
+      if (this.#lastSeq !== null) this.#seq.run(this.#lastSeq);
     });
   }
 
   record(orders: readonly JournalOrder[], fill: JournalFill | null, lastSeq: number | null): boolean {
-    this.writes++;
-    return this.#tx(orders, fill, lastSeq);
+    if (fill !== null) {
+      if (this.#fillIds.has(fill.fillId)) return false;
+      this.#fillIds.add(fill.fillId);
+      this.#fills.push(fill);
+    }
+    // Rows are kept, not copied: callers hand over fresh rows (journalRow) and never change them.
+    for (const o of orders) this.#orders.push(o);
+    if (lastSeq !== null && (this.#lastSeq === null || lastSeq > this.#lastSeq)) this.#lastSeq = lastSeq;
+    this.#pending++;
+    if (!this.#grouping) this.commit();
+    return true;
+  }
+
+  group(): void {
+    this.#grouping = true;
+  }
+
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /**
+   * One transaction for the open unit. If it throws (disk full, I/O error) the unit is not on
+   * disk and must not be acted on: the error goes up and fails the worker (nothing held is sent).
+   */
+  commit(): number {
+    const n = this.#pending;
+    if (n === 0) return 0;
+    const t0 = performance.now();
+    this.#tx();
+    this.commitTime.record((performance.now() - t0) * 1e6);
+    this.#orders.length = 0;
+    this.#fills.length = 0;
+    this.#lastSeq = null;
+    this.#pending = 0;
+    this.records += n;
+    this.commits++;
+    return n;
   }
 
   load(): JournalState {
@@ -191,6 +253,8 @@ export class SqliteJournal implements JournalPort {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commit();
+    this.db.close();
   }
 }

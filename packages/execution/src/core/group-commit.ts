@@ -1,0 +1,89 @@
+/**
+ * Units of work for the journal and the venue: what makes "journaled before acted on" hold with
+ * one fsync per unit instead of one per record.
+ *
+ * Per record (a bare core): every `journal.record()` is its own durable transaction and every
+ * venue request leaves at once, after the record that precedes it.
+ *
+ * Grouped (`start()`, what the execution stage runs): the journal queues the rows of the unit and
+ * the venue port holds the requests (each answered at once, its bytes kept); `commit()` writes
+ * every row of the unit in one transaction, then releases the requests in call order. Whoever
+ * drives the core ends each unit with `commit()` before publishing what the core emitted in it
+ * (the stage: at the end of each input batch, after tick and control commands, and at the end of
+ * each event-loop turn that delivered venue messages). So nothing reaches the venue or
+ * downstream before the rows behind it are durable, and a unit cut short by a crash is neither
+ * on disk nor at the venue.
+ *
+ * Pure and synchronous: the driver decides when a unit ends.
+ */
+
+import type { LatencyHistogram } from '@tickline/runtime';
+import { epochMs } from '@tickline/wire';
+import type { JournalPort } from './journal.js';
+import type { VenuePort } from './venue.js';
+
+export class GroupCommit {
+  readonly #journal: JournalPort;
+  readonly #venue: VenuePort;
+  readonly #tickToDecision: LatencyHistogram;
+  /** Receive times (epoch ms) of the data behind entries whose order waits in the venue's hold. */
+  readonly #decided: number[] = [];
+  #grouped = false;
+  readonly counters = {
+    /** Units that wrote rows. */
+    units: 0,
+    /** Requests released to the venue after a commit. */
+    released: 0,
+    /** The most journal records one unit committed. */
+    maxRecords: 0,
+  };
+
+  constructor(journal: JournalPort, venue: VenuePort, tickToDecision: LatencyHistogram) {
+    this.#journal = journal;
+    this.#venue = venue;
+    this.#tickToDecision = tickToDecision;
+  }
+
+  get grouped(): boolean {
+    return this.#grouped;
+  }
+
+  /** Rows or requests wait for `commit()`. */
+  get pending(): boolean {
+    return this.#journal.pending > 0 || (this.#venue.held ?? 0) > 0;
+  }
+
+  /** Turns grouping on (one-way). The venue port must be able to hold requests. */
+  start(): void {
+    const v = this.#venue;
+    if (typeof v.hold !== 'function' || typeof v.release !== 'function')
+      throw new TypeError(
+        'group commit: the venue port must implement hold() and release(), so that no request leaves before the journal commits',
+      );
+    this.#journal.group();
+    v.hold();
+    this.#grouped = true;
+  }
+
+  /** An entry order was handed to the venue: its tick-to-decision ends when the order leaves. */
+  decided(recvMs: number): void {
+    if (this.#grouped) this.#decided.push(recvMs);
+    else this.#tickToDecision.record((epochMs() - recvMs) * 1e6);
+  }
+
+  /** Ends the unit: one transaction for all its rows, then its requests go out. */
+  commit(): number {
+    const n = this.#journal.commit();
+    if (n > 0) {
+      this.counters.units++;
+      if (n > this.counters.maxRecords) this.counters.maxRecords = n;
+    }
+    if (this.#grouped) this.counters.released += this.#venue.release?.() ?? 0;
+    if (this.#decided.length > 0) {
+      const now = epochMs();
+      for (const recv of this.#decided) this.#tickToDecision.record((now - recv) * 1e6);
+      this.#decided.length = 0;
+    }
+    return n;
+  }
+}
