@@ -492,7 +492,22 @@ export class FusedEmitter implements ForwardingEmitter {
     if (h) this.#run(h, m);
     else this.#out.mark(m);
   }
+  /**
+   * Ends the batch for the next core (what it held back is emitted, timed as its batch work),
+   * then publishes downstream.
+   */
   flush(): void {
+    const end = this.#core.endBatch;
+    if (end) {
+      const tm = this.#timer;
+      if (tm === null) end.call(this.#core, this.#out);
+      else {
+        const saved = tm.begin();
+        const t0 = performance.now();
+        end.call(this.#core, this.#out);
+        tm.endBatchWork(this.#stage, t0, saved);
+      }
+    }
     this.#out.flush();
   }
 }

@@ -244,20 +244,22 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     }),
   );
 
+  // Publishing: the head emitter's flush runs down the fused chain, and each fused successor
+  // that holds records back within a batch (conflation, a journal's group commit) gets its
+  // endBatch first, so a batch ends the same way whether ring input or a source's I/O callback
+  // (which flushes its own emitter) started it.
   const flushAll = () => {
-    for (const e of emitters) e.flush();
+    (emitters[0] as ForwardingEmitter).flush();
   };
-  // Cores that hold records back within a batch (conflation), in pipeline order. Their flush
-  // work counts in their stage's service time (its sum, not as a sample: samples are records).
-  const batchEnders = cores.flatMap((c, i) => (c.endBatch ? [i] : []));
+  // The head core's own endBatch (its input comes from rings); its successors' run in flushAll.
+  const head = cores[0] as StageCore;
   const endBatch = () => {
-    for (const i of batchEnders) {
-      const saved = timer.begin();
-      const t0 = performance.now();
-      (cores[i] as StageCore).endBatch?.(emitters[i] as Emitter);
-      timer.endBatchWork(i, t0, saved);
-      if (localFeedback !== null) localFeedback.drain();
-    }
+    if (!head.endBatch) return;
+    const saved = timer.begin();
+    const t0 = performance.now();
+    head.endBatch(emitters[0] as Emitter);
+    timer.endBatchWork(0, t0, saved);
+    if (localFeedback !== null) localFeedback.drain();
   };
 
   // Control plane.

@@ -82,6 +82,35 @@ describe('pipeline runtime on real piscina pools', () => {
     }, 60_000);
   }
 
+  for (const [label, raw] of [
+    ['six pools (ring input)', {}],
+    ['one worker (a source drives the group)', { fuse: [STAGES.join('+')] }],
+    ['two workers', { fuse: ['ingest+normalize+book', 'signals+risk+execution'] }],
+  ] as const) {
+    it(`ends every batch of a core that holds records back, however the batch started: ${label}`, async () => {
+      const { cfg, groups } = config({
+        ...raw,
+        rings: {
+          edges: { 'ingest->normalize': { policy: 'block' }, 'normalize->book': { policy: 'block' }, 'book->signals': { policy: 'block' } },
+        },
+      });
+      const p = await Pipeline.start({
+        config: cfg,
+        groups,
+        stageModules: { ...modules, normalize: fixture('holding-stage') },
+        stageConfigs: { ingest: { count: 5000, ticks: 2, instruments: 32 } },
+        registry: [],
+        logger,
+      });
+      const s = await runUntil(p, 5000 * 2);
+      await p.stop(2000);
+      const sink = s.stages.find((x) => x.stage === 'execution');
+      expect(sink?.core.ticks).toBe(10_000);
+      expect(sink?.core.outOfOrder).toBe(0);
+      expect(s.stages.find((x) => x.stage === 'normalize')?.core.batches).toBeGreaterThan(0);
+    }, 60_000);
+  }
+
   it('restarts a partition whose core throws, and the partition resumes', async () => {
     const { cfg, groups } = config({
       rings: { edges: { 'risk->execution': { policy: 'block', maxAgeMs: 0 }, 'signals->risk': { policy: 'block', maxAgeMs: 0 } } },
