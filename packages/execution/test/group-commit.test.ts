@@ -14,9 +14,13 @@ import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing'
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { LatencyHistogram } from '@tickline/runtime';
+import { epochMs } from '@tickline/wire';
+import { GroupCommit } from '../src/core/group-commit.js';
 import {
   ExecutionCore,
   type JournalFill,
+  MemoryJournal,
   OrderStatus as S,
   resolveExecutionConfig,
   SqliteJournal,
@@ -287,5 +291,23 @@ describe('the gateway under group commit', () => {
       `new_order i1 on disk as ${S.PendingNew}`,
       `new_order i3 on disk as ${S.PendingNew}`,
     ]);
+  });
+});
+
+describe('orders that leave on stale data', () => {
+  it('are counted when the commit before them outlasts the freshness bound', () => {
+    const venue = new FakeVenue();
+    const unit = new GroupCommit(new MemoryJournal(), venue, new LatencyHistogram(), 50);
+    unit.start();
+    unit.decided(epochMs() - 10); // fresh when it leaves
+    unit.commit();
+    unit.decided(epochMs() - 80); // decided in time in a real run, but its commit took too long
+    unit.commit();
+    expect(unit.counters.sentOnStaleData).toBe(1);
+    const off = new GroupCommit(new MemoryJournal(), new FakeVenue(), new LatencyHistogram(), 0);
+    off.start();
+    off.decided(epochMs() - 60_000);
+    off.commit();
+    expect(off.counters.sentOnStaleData).toBe(0);
   });
 });

@@ -114,7 +114,7 @@ export class ExecutionCore {
     this.positions = new PositionBook({ maxEquityPoints: cfg.equityCurvePoints });
     this.#session = Math.floor(this.clock()).toString(36);
     this.#reconciler = new Reconciler(this);
-    this.unit = new GroupCommit(journal, venue, this.tickToDecision);
+    this.unit = new GroupCommit(journal, venue, this.tickToDecision, cfg.maxDataAgeMs);
     this.#recover();
   }
 

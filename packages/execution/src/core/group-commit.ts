@@ -29,7 +29,13 @@ export class GroupCommit {
   /** Receive times (epoch ms) of the data behind entries whose order waits in the venue's hold. */
   readonly #decided: number[] = [];
   #grouped = false;
+  readonly #maxDataAgeMs: number;
   readonly counters = {
+    /**
+     * Orders that left on market data older than maxDataAgeMs: checked when the order is
+     * decided, so only a commit slower than the bound's headroom can make one. Should stay 0.
+     */
+    sentOnStaleData: 0,
     /** Units that wrote rows. */
     units: 0,
     /** Requests released to the venue after a commit. */
@@ -38,10 +44,18 @@ export class GroupCommit {
     maxRecords: 0,
   };
 
-  constructor(journal: JournalPort, venue: VenuePort, tickToDecision: LatencyHistogram) {
+  constructor(journal: JournalPort, venue: VenuePort, tickToDecision: LatencyHistogram, maxDataAgeMs = 0) {
     this.#journal = journal;
     this.#venue = venue;
     this.#tickToDecision = tickToDecision;
+    this.#maxDataAgeMs = maxDataAgeMs;
+  }
+
+  /** An order left now on data received at `recv` (epoch ms). */
+  #left(now: number, recv: number): void {
+    const age = now - recv;
+    this.#tickToDecision.record(age * 1e6);
+    if (this.#maxDataAgeMs > 0 && age > this.#maxDataAgeMs) this.counters.sentOnStaleData++;
   }
 
   get grouped(): boolean {
@@ -68,7 +82,7 @@ export class GroupCommit {
   /** An entry order was handed to the venue: its tick-to-decision ends when the order leaves. */
   decided(recvMs: number): void {
     if (this.#grouped) this.#decided.push(recvMs);
-    else this.#tickToDecision.record((epochMs() - recvMs) * 1e6);
+    else this.#left(epochMs(), recvMs);
   }
 
   /** Ends the unit: one transaction for all its rows, then its requests go out. */
@@ -81,7 +95,7 @@ export class GroupCommit {
     if (this.#grouped) this.counters.released += this.#venue.release?.() ?? 0;
     if (this.#decided.length > 0) {
       const now = epochMs();
-      for (const recv of this.#decided) this.#tickToDecision.record((now - recv) * 1e6);
+      for (const recv of this.#decided) this.#left(now, recv);
       this.#decided.length = 0;
     }
     return n;

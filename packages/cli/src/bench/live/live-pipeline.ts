@@ -182,14 +182,6 @@ export function decisionsBetween(a: Sample, b: Sample): LatencyHistogram {
   return h;
 }
 
-/** Orders in `h` whose data was older than `boundMs` when they were sent. */
-export function olderThan(h: LatencyHistogram, boundMs: number): number {
-  let n = 0;
-  for (let i = 0; i < h.counts.length; i++) if (LatencyHistogram.bucketUpperNs(i) > boundMs * 1e6) n += h.counts[i] as number;
-  // a bucket straddling the bound counts as older: conservative
-  return n;
-}
-
 /** Throughput and decision latency of the window between two samples. */
 export function windowFigures(a: Sample, b: Sample): Record<string, number> {
   const dt = (b.t - a.t) / 1000;
