@@ -57,20 +57,23 @@ describe('BookCore', () => {
     expect(core.stats().venues.sim?.gaps).toBe(1);
   });
 
-  it('conflates views: one per changed instrument per batch, its latest, with the latest receive time', () => {
+  it('conflates views: per instrument and batch, its first change at once and its latest at the end', () => {
     const { core, views } = setup({ viewLevels: 1 });
     core.onSnapshot(snapshot({ venue: sim, seq: 1, bids: [[100, 1]], asks: [[102, 1]] }));
     core.onSnapshot(snapshot({ instrument: 2, venue: VENUES['binance-spot'], seq: 1, bids: [[50, 1]], asks: [[52, 1]] }));
-    expect(views).toHaveLength(0); // held until the batch ends
+    expect(views.map((v) => v.bids[0]?.[0])).toEqual([100, 50]); // first changes: no delay
     core.flushViews();
-    expect(views.map((v) => v.bids[0]?.[0])).toEqual([100, 50]);
+    expect(views).toHaveLength(2); // nothing owed
     for (let k = 0; k < 5; k++) core.onDelta(delta({ venue: sim, first: 2 + k, bids: [[100, 2 + k]], recvS: 10 + k }));
+    expect(views).toHaveLength(3); // the first of five changes went out at once
+    expect(views.at(-1)).toMatchObject({ seq: 2, bids: [[100, 2]], recvS: 10 });
     core.flushViews();
-    expect(views).toHaveLength(3); // five changes of instrument 1 became one view
+    expect(views).toHaveLength(4); // the other four became one view: the latest
     expect(views.at(-1)).toMatchObject({ state: BookState.Live, seq: 6, bids: [[100, 6]], recvS: 14 });
     core.flushViews();
-    expect(views).toHaveLength(3); // nothing owed: nothing published
+    expect(views).toHaveLength(4); // nothing owed: nothing published
     // a state change is never lost to conflation: the latest state is what is published
+    core.onDelta(delta({ venue: sim, first: 7, bids: [[100, 1]] }));
     core.onDelta(delta({ venue: sim, first: 9 }));
     core.flushViews();
     expect(views.at(-1)?.state).toBe(BookState.Reseeding);

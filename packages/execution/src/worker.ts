@@ -144,6 +144,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       tickToDecisionP99Ns: c.tickToDecision.quantile(0.99),
       tickToDecisionP999Ns: c.tickToDecision.quantile(0.999),
       ...c.tickToDecision.toStats('tickToDecision'),
+      ...c.unit.tickToOrder.toStats('tickToOrder'),
       openOrders: c.openOrders().length,
       lastSeq: c.lastSeq,
       journalRecords: journal.records,

@@ -74,8 +74,11 @@ interface Entry {
   readonly sync: BookSync;
   readonly bars: BarBuilder[];
   viewState: number;
-  /** A view is owed at the end of the batch (conflation); its data's receive time. */
-  viewPending: boolean;
+  /**
+   * Conflation state within the current batch: 0 nothing published, 1 a view published (the
+   * leading one), 2 a later change owes a view at the end of the batch.
+   */
+  batchState: number;
   viewRecvS: number;
   viewRecvNs: number;
   /** Last spread (mantissas) fed to the bars, to sample only on change. */
@@ -85,10 +88,11 @@ interface Entry {
 /**
  * The book stage's pure core: routes canonical records to per-instrument sync state machines,
  * publishes a BookView after applied changes and state changes, requests snapshots, builds bars.
- * With `conflateViews` (the default) an instrument's views within one input batch collapse to
- * its latest, published by `flushViews()` at the end of the batch: under load, batches grow and
- * downstream gets fewer, fresher views instead of a backlog. Synchronous, allocation-free per
- * record once an instrument is known.
+ * With `conflateViews` (the default) an instrument publishes at most two views per input batch:
+ * its first change at once (no added latency when it changes once, the common case when the
+ * pipeline keeps up), and, if it changes again in the batch, its latest when the batch ends
+ * (`flushViews()`). Under load batches grow, and downstream gets fewer, fresher views instead of
+ * a backlog. Synchronous, allocation-free per record once an instrument is known.
  */
 export class BookCore {
   readonly config: BookCoreConfig;
@@ -96,8 +100,8 @@ export class BookCore {
   readonly #out: BookOutput;
   readonly #entries: (Entry | undefined)[] = [];
   readonly #list: Entry[] = [];
-  /** Entries owing a view at the end of the batch. */
-  readonly #pending: Entry[] = [];
+  /** Entries that published or owe a view in the current batch. */
+  readonly #batch: Entry[] = [];
   readonly #counters = new Map<number, SyncCounters>();
   readonly #checksum = new BookChecksum();
   readonly #view: ViewRecord;
@@ -291,7 +295,7 @@ export class BookCore {
       bars.push(new BarBuilder(BarKind.Volume, threshold, instrument, venue, new BarRecord()));
     }
     if (c.bars.timeMs > 0) bars.push(new BarBuilder(BarKind.Time, c.bars.timeMs, instrument, venue, new BarRecord()));
-    const entry: Entry = { sync, bars, viewState: -1, viewPending: false, viewRecvS: 0, viewRecvNs: 0, spreadM: Number.NaN };
+    const entry: Entry = { sync, bars, viewState: -1, batchState: 0, viewRecvS: 0, viewRecvNs: 0, spreadM: Number.NaN };
     while (this.#entries.length <= instrument) this.#entries.push(undefined);
     this.#entries[instrument] = entry;
     this.#list.push(entry);
@@ -308,15 +312,15 @@ export class BookCore {
     for (const b of e.bars) b.spread(spread, s, ns, this.#barSink);
   }
 
-  /** Publishes the views held back since the last call (conflation); a no-op without it. */
+  /** Ends the batch: publishes the latest view of every instrument that changed again in it. */
   flushViews(): void {
-    const pending = this.#pending;
-    for (let i = 0; i < pending.length; i++) {
-      const e = pending[i] as Entry;
-      e.viewPending = false;
-      this.#publish(e, e.viewRecvS, e.viewRecvNs);
+    const batch = this.#batch;
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i] as Entry;
+      if (e.batchState === 2) this.#publish(e, e.viewRecvS, e.viewRecvNs);
+      e.batchState = 0;
     }
-    pending.length = 0;
+    batch.length = 0;
   }
 
   #emit(e: Entry, recvS: number, recvNs: number): void {
@@ -324,13 +328,17 @@ export class BookCore {
       this.#publish(e, recvS, recvNs);
       return;
     }
+    if (e.batchState === 0) {
+      // the instrument's first change in this batch goes out at once
+      e.batchState = 1;
+      this.#batch.push(e);
+      this.#publish(e, recvS, recvNs);
+      return;
+    }
+    e.batchState = 2;
     e.viewState = e.sync.state;
     e.viewRecvS = recvS;
     e.viewRecvNs = recvNs;
-    if (!e.viewPending) {
-      e.viewPending = true;
-      this.#pending.push(e);
-    }
   }
 
   #publish(e: Entry, recvS: number, recvNs: number): void {

@@ -43,7 +43,8 @@ async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, 
   const last = samples[samples.length - 1] as Sample;
   const dt = (last.t - first.t) / 1000;
   const h = decisionsBetween(first, last);
-  const q = (p: number) => (h.count > 0 ? h.quantile(p) / 1e6 : Number.NaN);
+  const sent = decisionsBetween(first, last, 'tickToOrder');
+  const q = (p: number, x = h) => (x.count > 0 ? x.quantile(p) / 1e6 : Number.NaN);
   const live = samples.filter((_, i) => i % 5 === 0).map((s) => ((stageOf(s.stats, 'book')?.core.live ?? 0) / run.instruments) * 100);
   const rss = samples.map((s) => s.rssBytes / 2 ** 20);
   const early = rss.slice(10, 21);
@@ -56,6 +57,7 @@ async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, 
     decisions: h.count,
     decisionAgeP50Ms: q(0.5),
     decisionAgeP99Ms: q(0.99),
+    orderAgeP99Ms: q(0.99, sent),
     booksLiveMinPct: Math.min(...live),
     ordersOnStaleData: delta('groupCommit.sentOnStaleData', 'execution'),
     clientDisconnects: delta('disconnects', 'ingest'),
@@ -87,7 +89,7 @@ export async function runOverloadBench(o: OverloadOptions): Promise<BenchReport>
   }
   return report('overload', o.runs, results, [
     'the embedded exchange in its own process offers `rate` market-data events/s; generatedEventsPerSec is what it managed on this machine',
-    'decision age: frame received by ingest -> order leaving for the venue (after its journal commit); ordersOnStaleData: orders that left on data older than freshness.maxDataAgeMs (counted by execution as each leaves)',
+    'decision age: frame received by ingest -> order handed to the venue gateway by execution; order age: -> the order leaving for the venue (after its journal commit); ordersOnStaleData: orders that left on data older than freshness.maxDataAgeMs (counted by execution as each leaves)',
     'booksLiveMinPct: lowest share of live books in 5 s samples after warm-up; rssGrowthPct: mean RSS of the last 10 s against seconds 10-20',
   ]);
 }

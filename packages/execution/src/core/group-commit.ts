@@ -17,7 +17,7 @@
  * Pure and synchronous: the driver decides when a unit ends.
  */
 
-import type { LatencyHistogram } from '@tickline/runtime';
+import { LatencyHistogram } from '@tickline/runtime';
 import { epochMs } from '@tickline/wire';
 import type { JournalPort } from './journal.js';
 import type { VenuePort } from './venue.js';
@@ -51,10 +51,16 @@ export class GroupCommit {
     this.#maxDataAgeMs = maxDataAgeMs;
   }
 
+  /**
+   * Receive time of the data -> the order leaving for the venue (after its unit's commit), ns.
+   * Tick-to-decision ends earlier, when execution hands the order over.
+   */
+  readonly tickToOrder = new LatencyHistogram();
+
   /** An order left now on data received at `recv` (epoch ms). */
   #left(now: number, recv: number): void {
     const age = now - recv;
-    this.#tickToDecision.record(age * 1e6);
+    this.tickToOrder.record(age * 1e6);
     if (this.#maxDataAgeMs > 0 && age > this.#maxDataAgeMs) this.counters.sentOnStaleData++;
   }
 
@@ -79,10 +85,15 @@ export class GroupCommit {
     this.#grouped = true;
   }
 
-  /** An entry order was handed to the venue: its tick-to-decision ends when the order leaves. */
+  /**
+   * An entry order was handed to the venue port: its tick-to-decision ends now, its
+   * tick-to-order when it leaves (at once per record, after the commit when grouped).
+   */
   decided(recvMs: number): void {
+    const now = epochMs();
+    this.#tickToDecision.record((now - recvMs) * 1e6);
     if (this.#grouped) this.#decided.push(recvMs);
-    else this.#left(epochMs(), recvMs);
+    else this.#left(now, recvMs);
   }
 
   /** Ends the unit: one transaction for all its rows, then its requests go out. */

@@ -159,11 +159,11 @@ export function droppedRecords(s: Sample): number {
   return n;
 }
 
-/** Execution's tick-to-decision histogram (cumulative, ns). */
-function decisions(s: Sample): LatencyHistogram {
+/** One of execution's latency histograms (cumulative, ns): tickToDecision or tickToOrder. */
+function histogram(s: Sample, name: string): LatencyHistogram {
   const h = new LatencyHistogram();
   const core = stageOf(s.stats, 'execution')?.core ?? {};
-  const re = /^latencyNs\.tickToDecision\.b(\d+)$/;
+  const re = new RegExp(`^latencyNs\\.${name}\\.b(\\d+)$`);
   for (const [k, v] of Object.entries(core)) {
     const m = re.exec(k);
     if (m) h.counts[Number(m[1])] = v;
@@ -173,10 +173,13 @@ function decisions(s: Sample): LatencyHistogram {
   return h;
 }
 
-/** Tick-to-decision between two samples: a histogram of the orders sent in the window. */
-export function decisionsBetween(a: Sample, b: Sample): LatencyHistogram {
-  const h = decisions(b);
-  const before = decisions(a);
+/**
+ * A histogram of execution's between two samples: `tickToDecision` (frame received -> order
+ * handed over) or `tickToOrder` (-> the order leaving, after its journal commit).
+ */
+export function decisionsBetween(a: Sample, b: Sample, name = 'tickToDecision'): LatencyHistogram {
+  const h = histogram(b, name);
+  const before = histogram(a, name);
   for (let i = 0; i < h.counts.length; i++) h.counts[i] = (h.counts[i] as number) - (before.counts[i] as number);
   h.count -= before.count;
   return h;
@@ -187,7 +190,8 @@ export function windowFigures(a: Sample, b: Sample): Record<string, number> {
   const dt = (b.t - a.t) / 1000;
   const book = (s: Sample) => stageOf(s.stats, 'book');
   const h = decisionsBetween(a, b);
-  const q = (p: number) => (h.count > 0 ? h.quantile(p) / 1000 : Number.NaN);
+  const o = decisionsBetween(a, b, 'tickToOrder');
+  const q = (p: number, x = h) => (x.count > 0 ? x.quantile(p) / 1000 : Number.NaN);
   return {
     eventsPerSec: (counter(b, 'book', 'events') - counter(a, 'book', 'events')) / dt,
     ticksPerSec: ((book(b)?.processed ?? 0) - (book(a)?.processed ?? 0)) / dt,
@@ -196,5 +200,7 @@ export function windowFigures(a: Sample, b: Sample): Record<string, number> {
     p50Us: q(0.5),
     p99Us: q(0.99),
     p999Us: q(0.999),
+    orderP50Us: q(0.5, o),
+    orderP99Us: q(0.99, o),
   };
 }
