@@ -47,6 +47,8 @@ export const ingestConfigSchema = obj({
   maxBacklogMs: int(0, 60_000, 100),
   /** Seeds (snapshots, re-seeds) are released only while that backlog is below this (ms). */
   seedBacklogMs: int(0, 60_000, 20),
+  /** Frames handed downstream between two publishes within one socket read. */
+  flushFrames: int(1, 100_000, 32),
   /** How often the backlog is checked for shedding (ms). */
   shedIntervalMs: int(5, 10_000, 50),
   /** After shedding, re-seeds wait at least this long (ms): no shed/re-seed churn. */

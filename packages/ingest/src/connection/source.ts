@@ -60,6 +60,8 @@ class Source implements IngestSource {
   readonly #seedsWaiting: number[] = [];
   #emit: Emitter | null = null;
   #flushQueued = false;
+  /** Frames handed downstream since the last flush. */
+  #unflushed = 0;
   #staleTimer: NodeJS.Timeout | null = null;
   #started = false;
   #stopped = false;
@@ -456,11 +458,21 @@ class Source implements IngestSource {
     if (any) emit.flush();
   }
 
+  /**
+   * Publishes at the end of this event-loop turn, and at once every `flushFrames` frames within
+   * it: a socket read can hold hundreds of frames, and downstream (and, in a fused worker, the
+   * decisions made on the first of them) should not wait for the last.
+   */
   #scheduleFlush(): void {
+    if (++this.#unflushed >= this.#cfg.flushFrames) {
+      this.#unflushed = 0;
+      this.#emit?.flush();
+    }
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     queueMicrotask(() => {
       this.#flushQueued = false;
+      this.#unflushed = 0;
       this.#emit?.flush();
     });
   }
