@@ -13,10 +13,10 @@ export class FakeVenue implements VenuePort {
   queries: string[] = [];
   onNewOrder: ((o: NewOrderRequest) => void) | null = null;
   onCancel: ((clientOrderId: string) => void) | null = null;
-  #held: (() => void)[] | null = null;
+  #held: { run: () => void; newOrder: string }[] | null = null;
 
-  #arrive(request: () => void): void {
-    if (this.#held) this.#held.push(request);
+  #arrive(request: () => void, newOrder = ''): void {
+    if (this.#held) this.#held.push({ run: request, newOrder });
     else request();
   }
   newOrder(o: NewOrderRequest): boolean {
@@ -24,7 +24,13 @@ export class FakeVenue implements VenuePort {
     this.#arrive(() => {
       this.onNewOrder?.(o);
       this.sent.push(o);
-    });
+    }, o.clientOrderId);
+    return true;
+  }
+  discardHeld(clientOrderId: string): boolean {
+    const i = this.#held?.findIndex((h) => h.newOrder === clientOrderId) ?? -1;
+    if (i < 0) return false;
+    this.#held?.splice(i, 1);
     return true;
   }
   cancel(cid: string): boolean {
@@ -55,7 +61,7 @@ export class FakeVenue implements VenuePort {
   }
   release(): number {
     const held = this.#held?.splice(0) ?? [];
-    for (const request of held) request();
+    for (const request of held) request.run();
     return held.length;
   }
 }

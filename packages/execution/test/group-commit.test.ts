@@ -285,29 +285,48 @@ describe('the gateway under group commit', () => {
     await until(() => gateway.connected && arrived.filter((a) => a === 'subscribe').length === 2, 5000, 'reconnect');
     core.unit.commit();
     core.onOrderIntent(intent({ intentId: 3, instrument: 1 }), rec);
+    // a held new order can be taken back before release (its data went stale); others cannot
+    core.onOrderIntent(intent({ intentId: 4, instrument: 1 }), rec);
+    expect(gateway.discardHeld('i4')).toBe(true);
+    expect(gateway.discardHeld('i4')).toBe(false);
+    expect(gateway.discardHeld('i1')).toBe(false);
     core.unit.commit();
     await until(() => arrived.some((a) => a.startsWith('new_order i3')), 5000, 'i3 at the server');
+    await new Promise((r) => setTimeout(r, 100));
     expect(arrived.filter((a) => a.startsWith('new_order'))).toEqual([
       `new_order i1 on disk as ${S.PendingNew}`,
       `new_order i3 on disk as ${S.PendingNew}`,
     ]);
+    expect(gateway.counters.discarded).toBe(1);
   });
 });
 
-describe('orders that leave on stale data', () => {
-  it('are counted when the commit before them outlasts the freshness bound', () => {
+describe('orders whose data goes stale while their unit commits', () => {
+  it('are taken back before release and end REJECTED (stale_data), journaled first; none leaves', () => {
     const venue = new FakeVenue();
-    const unit = new GroupCommit(new MemoryJournal(), venue, new LatencyHistogram(), 50);
-    unit.start();
-    unit.decided(epochMs() - 10); // fresh when it leaves
-    unit.commit();
-    unit.decided(epochMs() - 80); // decided in time in a real run, but its commit took too long
-    unit.commit();
-    expect(unit.counters.sentOnStaleData).toBe(1);
-    const off = new GroupCommit(new MemoryJournal(), new FakeVenue(), new LatencyHistogram(), 0);
-    off.start();
-    off.decided(epochMs() - 60_000);
-    off.commit();
-    expect(off.counters.sentOnStaleData).toBe(0);
+    const journal = new MemoryJournal();
+    const core = new ExecutionCore(resolveExecutionConfig({ maxDataAgeMs: 50 }), testRegistry(), venue, journal, {});
+    core.unit.start();
+    const rec = new Recorder();
+    const recv = (ms: number) => ({ recvS: Math.floor(ms / 1000), recvNs: Math.round((ms % 1000) * 1e6) });
+    core.onBookView(view({ instrument: 1, bid: 10_000, ask: 10_002 }), rec);
+    // decided on data 45 ms old: in time
+    core.onOrderIntent(intent({ intentId: 1, instrument: 1, ...recv(epochMs() - 45) }), rec);
+    core.onOrderIntent(intent({ intentId: 2, instrument: 1, ...recv(epochMs()) }), rec);
+    expect(venue.held).toBe(2);
+    // the commit takes 10 ms: the first order's data is now 55 ms old
+    const until = performance.now() + 10;
+    while (performance.now() < until);
+    core.unit.commit();
+    expect(venue.sent.map((o) => o.clientOrderId)).toEqual([`i${(2).toString(36)}`]);
+    expect(core.unit.counters.expiredAtRelease).toBe(1);
+    expect(core.unit.counters.sentOnStaleData).toBe(0);
+    const first = core.orders.get(`i${(1).toString(36)}`);
+    expect(first?.status).toBe(S.Rejected);
+    expect(first?.reason).toMatch(/stale_data/);
+    // its rejection is on disk (the same unit's second transaction) and was told downstream
+    expect(journal.orders.get(`i${(1).toString(36)}`)?.status).toBe(S.Rejected);
+    expect(rec.events.filter((e) => e.reason === 'stale_data')).toHaveLength(1);
+    expect(core.counters.staleData).toBe(1);
   });
 });

@@ -114,7 +114,7 @@ export class ExecutionCore {
     this.positions = new PositionBook({ maxEquityPoints: cfg.equityCurvePoints });
     this.#session = Math.floor(this.clock()).toString(36);
     this.#reconciler = new Reconciler(this);
-    this.unit = new GroupCommit(journal, venue, this.tickToDecision, cfg.maxDataAgeMs);
+    this.unit = new GroupCommit(journal, venue, this.tickToDecision, cfg.maxDataAgeMs, (cid) => this.#expiredAtRelease(cid), this.clock);
     this.#recover();
   }
 
@@ -196,7 +196,20 @@ export class ExecutionCore {
     this.#send(order, spec as InstrumentSpec, emit);
     // Tick-to-decision: from the receive time of the market data behind the intent to the
     // moment the order leaves for the venue.
-    if (o.recvS > 0 && order.sentSeq > 0) this.unit.decided(o.recvS * 1000 + o.recvNs / 1e6);
+    if (o.recvS > 0 && order.sentSeq > 0) this.unit.decided(o.recvS * 1000 + o.recvNs / 1e6, order.clientOrderId);
+  }
+
+  /**
+   * A held entry order the group commit took back before release: its data went stale while its
+   * unit committed. It never left; it ends REJECTED (stale_data), journaled before it is told.
+   */
+  #expiredAtRelease(clientOrderId: string): void {
+    const order = this.orders.get(clientOrderId);
+    const emit = this.#emit;
+    if (order === undefined || emit === null) return;
+    this.counters.staleData++;
+    this.rejectReasons.stale_data = (this.rejectReasons.stale_data ?? 0) + 1;
+    this.setStatus(order, S.Rejected, 'stale_data', 0, emit);
   }
 
   #validate(o: OrderIntentRecord, spec: InstrumentSpec | undefined, now: number): string | null {

@@ -26,16 +26,22 @@ export class GroupCommit {
   readonly #journal: JournalPort;
   readonly #venue: VenuePort;
   readonly #tickToDecision: LatencyHistogram;
-  /** Receive times (epoch ms) of the data behind entries whose order waits in the venue's hold. */
-  readonly #decided: number[] = [];
+  /** Entry orders waiting in the venue's hold, with the receive time (epoch ms) of their data. */
+  readonly #decided: { recvMs: number; clientOrderId: string }[] = [];
+  /** Told of each held order taken back because its data went stale while its unit committed. */
+  readonly #onExpired: (clientOrderId: string) => void;
+  /** Epoch ms (the core's clock). */
+  readonly #clock: () => number;
   #grouped = false;
   readonly #maxDataAgeMs: number;
   readonly counters = {
     /**
-     * Orders that left on market data older than maxDataAgeMs: checked when the order is
-     * decided, so only a commit slower than the bound's headroom can make one. Should stay 0.
+     * Orders that left on market data older than maxDataAgeMs. Must stay 0: an order whose data
+     * went stale while its unit committed is taken back before release (`expiredAtRelease`).
      */
     sentOnStaleData: 0,
+    /** Held orders taken back at release because their data had gone stale during the commit. */
+    expiredAtRelease: 0,
     /** Units that wrote rows. */
     units: 0,
     /** Requests released to the venue after a commit. */
@@ -44,11 +50,20 @@ export class GroupCommit {
     maxRecords: 0,
   };
 
-  constructor(journal: JournalPort, venue: VenuePort, tickToDecision: LatencyHistogram, maxDataAgeMs = 0) {
+  constructor(
+    journal: JournalPort,
+    venue: VenuePort,
+    tickToDecision: LatencyHistogram,
+    maxDataAgeMs = 0,
+    onExpired: (clientOrderId: string) => void = () => {},
+    clock: () => number = epochMs,
+  ) {
+    this.#clock = clock;
     this.#journal = journal;
     this.#venue = venue;
     this.#tickToDecision = tickToDecision;
     this.#maxDataAgeMs = maxDataAgeMs;
+    this.#onExpired = onExpired;
   }
 
   /**
@@ -89,25 +104,43 @@ export class GroupCommit {
    * An entry order was handed to the venue port: its tick-to-decision ends now, its
    * tick-to-order when it leaves (at once per record, after the commit when grouped).
    */
-  decided(recvMs: number): void {
-    const now = epochMs();
+  decided(recvMs: number, clientOrderId: string): void {
+    const now = this.#clock();
     this.#tickToDecision.record((now - recvMs) * 1e6);
-    if (this.#grouped) this.#decided.push(recvMs);
+    if (this.#grouped) this.#decided.push({ recvMs, clientOrderId });
     else this.#left(now, recvMs);
   }
 
-  /** Ends the unit: one transaction for all its rows, then its requests go out. */
+  /**
+   * Ends the unit: one transaction for all its rows, then its requests go out. An entry order
+   * whose data is older than the bound by now (a slow commit) is taken back first and reported to
+   * `onExpired`, whose rows (the order rejected) commit in a second transaction before anything
+   * leaves: no order leaves on stale data, and nothing is published before its row.
+   */
   commit(): number {
-    const n = this.#journal.commit();
+    let n = this.#journal.commit();
+    const decided = this.#decided;
+    if (decided.length > 0 && this.#maxDataAgeMs > 0 && this.#venue.discardHeld !== undefined) {
+      const now = this.#clock();
+      let kept = 0;
+      for (const d of decided) {
+        if (now - d.recvMs > this.#maxDataAgeMs && this.#venue.discardHeld(d.clientOrderId)) {
+          this.counters.expiredAtRelease++;
+          this.#onExpired(d.clientOrderId);
+        } else decided[kept++] = d;
+      }
+      decided.length = kept;
+      if (this.#journal.pending > 0) n += this.#journal.commit();
+    }
     if (n > 0) {
       this.counters.units++;
       if (n > this.counters.maxRecords) this.counters.maxRecords = n;
     }
     if (this.#grouped) this.counters.released += this.#venue.release?.() ?? 0;
-    if (this.#decided.length > 0) {
-      const now = epochMs();
-      for (const recv of this.#decided) this.#left(now, recv);
-      this.#decided.length = 0;
+    if (decided.length > 0) {
+      const now = this.#clock();
+      for (const d of decided) this.#left(now, d.recvMs);
+      decided.length = 0;
     }
     return n;
   }

@@ -83,4 +83,9 @@ export interface VenuePort {
   release?(): number;
   /** Requests waiting for `release()`. */
   readonly held?: number;
+  /**
+   * Takes back a held new order before release (its data went stale while its unit committed):
+   * true if it was held and is now forgotten, as if never sent.
+   */
+  discardHeld?(clientOrderId: string): boolean;
 }

@@ -45,8 +45,8 @@ export class WsVenueGateway implements VenuePort {
   #nextId = 1;
   #attempt = 0;
   #timer: NodeJS.Timeout | null = null;
-  /** Frames of requests waiting for release(); null = not holding. */
-  #held: string[] | null = null;
+  /** Requests waiting for release(): the frame, its request id and client order id; null = not holding. */
+  #held: { frame: string; id: number; clientOrderId: string; action: string }[] | null = null;
   readonly counters = {
     connects: 0,
     disconnects: 0,
@@ -57,6 +57,8 @@ export class WsVenueGateway implements VenuePort {
     unknownSymbol: 0,
     /** Held requests dropped with their connection before release (reconciled like in-flight ones). */
     heldLost: 0,
+    /** Held new orders taken back before release (their data went stale during the commit). */
+    discarded: 0,
   };
 
   constructor(opts: WsGatewayOptions) {
@@ -120,11 +122,11 @@ export class WsVenueGateway implements VenuePort {
     return ws && this.#connected && ws.readyState === WebSocket.OPEN ? ws : null;
   }
 
-  #send(msg: Json, holdable = true): boolean {
+  #send(msg: Json, holdable = true, clientOrderId = ''): boolean {
     const ws = this.#open();
     if (ws === null) return false;
     const frame = JSON.stringify(msg);
-    if (holdable && this.#held !== null) this.#held.push(frame);
+    if (holdable && this.#held !== null) this.#held.push({ frame, id: msg.id as number, clientOrderId, action: String(msg.action) });
     else {
       ws.send(frame);
       this.counters.framesOut++;
@@ -150,11 +152,22 @@ export class WsVenueGateway implements VenuePort {
       this.#dropHeld();
       return 0;
     }
-    for (const frame of held) ws.send(frame);
+    for (const h of held) ws.send(h.frame);
     const n = held.length;
     this.counters.framesOut += n;
     held.length = 0;
     return n;
+  }
+
+  discardHeld(clientOrderId: string): boolean {
+    const held = this.#held;
+    if (held === null) return false;
+    const i = held.findIndex((h) => h.action === 'new_order' && h.clientOrderId === clientOrderId);
+    if (i < 0) return false;
+    const [h] = held.splice(i, 1);
+    if (h) this.#pending.delete(h.id);
+    this.counters.discarded++;
+    return true;
   }
 
   /** The connection is gone: its held requests go with it, like those in flight. */
@@ -166,7 +179,7 @@ export class WsVenueGateway implements VenuePort {
 
   #request(action: string, fields: Json, clientOrderId = ''): boolean {
     const id = this.#nextId++;
-    if (!this.#send({ action, id, ...fields })) return false;
+    if (!this.#send({ action, id, ...fields }, true, clientOrderId)) return false;
     this.#pending.set(id, { action, clientOrderId });
     return true;
   }
