@@ -53,10 +53,20 @@ describe('load governor', () => {
     expect(t.shed).toEqual([]); // one look over the bound may be a pause: wait for a second
     t.period();
     expect(t.shed).toEqual([1]); // the 1000/s instrument alone covers it
-    t.clock.backlog = 400; // 4x: shed 40% of the remaining 1000 = 400
+    t.clock.backlog = 400; // 4x: shed 40% of the remaining 1000 = 400, once the last cut had time to show
+    t.period();
+    t.period();
+    expect(t.shed).toEqual([1]); // 200 ms after the cut: what it left queued is still draining
     t.period();
     expect(t.shed).toEqual([1, 2, 3, 4]); // 200 + 150 + 150 >= 400, busiest first
     expect(t.g.overloads).toBe(2);
+    // after a cut, a backlog that is falling is left to fall
+    t.clock.backlog = 300;
+    for (let k = 0; k < 5; k++) t.period();
+    expect(t.shed).toEqual([1, 2, 3, 4]);
+    t.clock.backlog = 390; // not falling any more (> 0.8 x 400) and 500 ms on: cut again
+    t.period();
+    expect(t.shed.length).toBeGreaterThan(4);
   });
 
   it('holds re-seeds while behind and for a cool-down after shedding', () => {

@@ -6,8 +6,10 @@
  * busiest instruments first (the most load removed per book lost), a share of the admitted load
  * that grows with the overshoot, and holds re-seeds back for a cool-down. It acts on a backlog over
  * the bound at two looks in a row, not one: a pause (a GC, a busy machine) drains by itself, and
- * shedding for it would lose books for nothing. The ring's capacity is the hard limit (a frame the
- * ring refuses sheds its instrument at once).
+ * shedding for it would lose books for nothing. After shedding it waits for the backlog to answer
+ * (what is already queued still has to drain, so the backlog lags the cut): it sheds again only
+ * once `settleMs` has passed and the backlog has not fallen by a fifth since. The ring's capacity
+ * is the hard limit (a frame the ring refuses sheds its instrument at once).
  *
  * Re-seeds flow only while the backlog is under `seedBacklogMs`, quietest books first, at a rate
  * that adapts like TCP's window: it falls to `minSeedsPerSecond` at every overload and climbs back
@@ -27,6 +29,8 @@ export interface GovernorOptions {
   readonly intervalMs: number;
   /** After shedding, no re-seed for this long (ms). */
   readonly cooldownMs: number;
+  /** After shedding, no more shedding for this long, nor while the backlog falls (ms). */
+  readonly settleMs?: number;
   /** Re-seed rate bounds (seeds/s): the ceiling, and the floor it falls to at an overload. */
   readonly maxSeedsPerSecond: number;
   readonly minSeedsPerSecond: number;
@@ -53,6 +57,8 @@ export class LoadGovernor {
   #seedRate: number;
   /** Looks in a row that found the backlog over the bound. */
   #over = 0;
+  /** Backlog when the governor last shed (ms). */
+  #shedBacklog = 0;
   /** Decisions that shed something, and instruments shed by them. */
   overloads = 0;
   shedByGovernor = 0;
@@ -105,6 +111,11 @@ export class LoadGovernor {
       }
       return;
     }
+    // Let the last cut show: the queue it left still drains after it.
+    const sinceShed = now - this.#lastShedAt;
+    if (sinceShed < (this.#o.settleMs ?? 250) || (sinceShed < 4 * (this.#o.settleMs ?? 250) && backlog < 0.8 * this.#shedBacklog)) {
+      return;
+    }
     // Over the bound: shed a share of the admitted load that grows with the overshoot
     // (10% at the bound, up to half), busiest instruments first.
     const share = Math.min(0.5, 0.1 * (backlog / limit));
@@ -119,6 +130,7 @@ export class LoadGovernor {
     }
     this.overloads++;
     this.shedByGovernor += n;
+    this.#shedBacklog = backlog;
     this.overloaded(now);
   }
 
