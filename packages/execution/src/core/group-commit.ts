@@ -120,28 +120,30 @@ export class GroupCommit {
   commit(): number {
     let n = this.#journal.commit();
     const decided = this.#decided;
+    let now = this.#clock();
     if (decided.length > 0 && this.#maxDataAgeMs > 0 && this.#venue.discardHeld !== undefined) {
-      const now = this.#clock();
-      let kept = 0;
-      for (const d of decided) {
-        if (now - d.recvMs > this.#maxDataAgeMs && this.#venue.discardHeld(d.clientOrderId)) {
-          this.counters.expiredAtRelease++;
-          this.#onExpired(d.clientOrderId);
-        } else decided[kept++] = d;
+      // Checked right before release, and again after the commit that rejecting takes.
+      for (let round = 0; round < 3; round++) {
+        let kept = 0;
+        for (const d of decided) {
+          if (now - d.recvMs > this.#maxDataAgeMs && this.#venue.discardHeld(d.clientOrderId)) {
+            this.counters.expiredAtRelease++;
+            this.#onExpired(d.clientOrderId);
+          } else decided[kept++] = d;
+        }
+        decided.length = kept;
+        if (this.#journal.pending === 0) break;
+        n += this.#journal.commit();
+        now = this.#clock();
       }
-      decided.length = kept;
-      if (this.#journal.pending > 0) n += this.#journal.commit();
     }
     if (n > 0) {
       this.counters.units++;
       if (n > this.counters.maxRecords) this.counters.maxRecords = n;
     }
     if (this.#grouped) this.counters.released += this.#venue.release?.() ?? 0;
-    if (decided.length > 0) {
-      const now = this.#clock();
-      for (const d of decided) this.#left(now, d.recvMs);
-      decided.length = 0;
-    }
+    for (const d of decided) this.#left(now, d.recvMs);
+    decided.length = 0;
     return n;
   }
 }
