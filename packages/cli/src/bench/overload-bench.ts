@@ -6,7 +6,7 @@
  */
 
 import { type BenchReport, type BenchResult, report, summarize } from '@tickline/runtime';
-import { counter, decisionsBetween, droppedRecords, LiveRun, type Sample, stageOf } from './live/live-pipeline.js';
+import { counter, decisionsBetween, droppedRecords, generatedRate, LiveRun, type Sample, stageOf } from './live/live-pipeline.js';
 
 export interface OverloadOptions {
   runs: number;
@@ -52,7 +52,7 @@ async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, 
   const delta = (key: string, stage: Parameters<typeof counter>[1]) => counter(last, stage, key) - counter(first, stage, key);
   return {
     offeredEventsPerSec: o.rate,
-    generatedEventsPerSec: (last.exchange.eventsGenerated - first.exchange.eventsGenerated) / dt,
+    generatedEventsPerSec: generatedRate(first, last),
     processedEventsPerSec: delta('events', 'book') / dt,
     decisions: h.count,
     decisionAgeP50Ms: q(0.5),

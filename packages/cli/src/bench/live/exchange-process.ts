@@ -15,38 +15,27 @@ const CHILD = new URL('./exchange-child.ts', import.meta.url);
 
 export async function spawnExchange(options: Partial<ExchangeOptions>): Promise<ExchangeProcess> {
   const child = fork(CHILD, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const pending = new Map<number, (s: ExchangeStats) => void>();
-  let next = 0;
+  let latest: ExchangeStats | null = null;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ wsUrl: string; httpUrl: string }>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`the exchange process exited with code ${code} before it was ready`));
     child.once('exit', onExit);
-    child.on('message', (m: { type: string; id?: number; stats?: ExchangeStats; wsUrl?: string; httpUrl?: string }) => {
+    child.on('message', (m: { type: string; stats?: ExchangeStats; wsUrl?: string; httpUrl?: string }) => {
       if (m.type === 'ready') {
         child.off('exit', onExit);
         resolve({ wsUrl: m.wsUrl as string, httpUrl: m.httpUrl as string });
-      } else if (m.type === 'stats' && m.id !== undefined) {
-        pending.get(m.id)?.(m.stats as ExchangeStats);
-        pending.delete(m.id);
-      }
+      } else if (m.type === 'stats' && m.stats !== undefined) latest = m.stats;
     });
   });
   return {
     ...ready,
     pid: child.pid ?? -1,
-    stats: () =>
-      new Promise<ExchangeStats>((resolve, reject) => {
-        const id = next++;
-        const t = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error('the exchange process did not answer a stats request within 5 s'));
-        }, 5000);
-        pending.set(id, (s) => {
-          clearTimeout(t);
-          resolve(s);
-        });
-        child.send({ type: 'stats', id });
-      }),
+    /** The latest reading the exchange pushed (its `uptimeMs` says when it was taken). */
+    stats: async () => {
+      for (let i = 0; latest === null && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+      if (latest === null) throw new Error('the exchange process sent no stats within 5 s of starting');
+      return latest;
+    },
     close: async () => {
       if (child.exitCode === null) child.send({ type: 'close' });
       const hard = setTimeout(() => child.kill('SIGKILL'), 3000);

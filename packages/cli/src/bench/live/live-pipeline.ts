@@ -185,6 +185,12 @@ export function decisionsBetween(a: Sample, b: Sample, name = 'tickToDecision'):
   return h;
 }
 
+/** Events per second the exchange generated between two samples, by its own clock. */
+export function generatedRate(a: Sample, b: Sample): number {
+  const dt = (b.exchange.uptimeMs - a.exchange.uptimeMs) / 1000;
+  return dt > 0 ? (b.exchange.eventsGenerated - a.exchange.eventsGenerated) / dt : Number.NaN;
+}
+
 /** Throughput and decision latency of the window between two samples. */
 export function windowFigures(a: Sample, b: Sample): Record<string, number> {
   const dt = (b.t - a.t) / 1000;
@@ -195,7 +201,7 @@ export function windowFigures(a: Sample, b: Sample): Record<string, number> {
   return {
     eventsPerSec: (counter(b, 'book', 'events') - counter(a, 'book', 'events')) / dt,
     ticksPerSec: ((book(b)?.processed ?? 0) - (book(a)?.processed ?? 0)) / dt,
-    generatedEventsPerSec: (b.exchange.eventsGenerated - a.exchange.eventsGenerated) / dt,
+    generatedEventsPerSec: generatedRate(a, b),
     decisions: h.count,
     p50Us: q(0.5),
     p99Us: q(0.99),
