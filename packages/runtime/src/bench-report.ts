@@ -28,10 +28,16 @@ export function median(xs: readonly number[]): number {
   return n % 2 === 1 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
-/** Folds per-run metric objects into one result (median/min/max per metric). */
+/**
+ * Folds per-run metric objects into one result (median/min/max per metric). A run without a
+ * value for a metric (NaN: e.g. a latency window with no decision in it) is left out of that
+ * metric; a metric no run has is NaN.
+ */
 export function summarize(name: string, runs: readonly Record<string, number>[], params?: Record<string, string | number>): BenchResult {
   const keys = Object.keys(runs[0] ?? {});
-  const pick = (f: (xs: number[]) => number) => Object.fromEntries(keys.map((k) => [k, round(f(runs.map((r) => r[k] as number)))]));
+  const values = (k: string) => runs.map((r) => r[k] as number).filter((x) => !Number.isNaN(x));
+  const pick = (f: (xs: number[]) => number) =>
+    Object.fromEntries(keys.map((k) => [k, round(values(k).length > 0 ? f(values(k)) : Number.NaN)]));
   const result: BenchResult = { name, median: pick(median), min: pick((xs) => Math.min(...xs)), max: pick((xs) => Math.max(...xs)) };
   if (params) result.params = params;
   return result;
