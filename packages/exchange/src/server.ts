@@ -307,10 +307,20 @@ export class ExchangeServer {
         this.stepsDone += due - MAX_CATCH_UP_STEPS;
         due = MAX_CATCH_UP_STEPS;
       }
-      for (let i = 0; i < due; i++) {
+      // Generate no more than can be sent: steps stop when this tick has used most of its
+      // period, so the sockets are written and read in between. Steps that do not fit are given up
+      // (lagSteps): the offered rate the machine cannot generate and deliver is not generated.
+      const budget = now + this.options.tickMs * 0.75;
+      let i = 0;
+      for (; i < due; i++) {
         this.market.step();
         this.stepsDone++;
         this.publish(wall);
+        if (performance.now() > budget) break;
+      }
+      if (i + 1 < due) {
+        this.counters.lagSteps += due - i - 1;
+        this.stepsDone += due - i - 1;
       }
       this.runDueOrders(now);
       if (this.options.heartbeatMs > 0 && now - this.lastHeartbeat >= this.options.heartbeatMs) {

@@ -27,6 +27,9 @@ export class FakeVenue implements VenuePort {
     }, o.clientOrderId);
     return true;
   }
+  isHeld(clientOrderId: string): boolean {
+    return this.#held?.some((h) => h.newOrder === clientOrderId) ?? false;
+  }
   discardHeld(clientOrderId: string): boolean {
     const i = this.#held?.findIndex((h) => h.newOrder === clientOrderId) ?? -1;
     if (i < 0) return false;

@@ -53,6 +53,10 @@ async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, 
   return {
     offeredEventsPerSec: o.rate,
     generatedEventsPerSec: generatedRate(first, last),
+    // what reached the socket (the exchange's own clock) and what ingest read from it
+    deliveredFramesPerSec:
+      (last.exchange.framesSent - first.exchange.framesSent) / ((last.exchange.uptimeMs - first.exchange.uptimeMs) / 1000),
+    receivedFramesPerSec: delta('frames', 'ingest') / dt,
     processedEventsPerSec: delta('events', 'book') / dt,
     decisions: h.count,
     decisionAgeP50Ms: q(0.5),

@@ -141,8 +141,15 @@ export class GroupCommit {
       this.counters.units++;
       if (n > this.counters.maxRecords) this.counters.maxRecords = n;
     }
+    // Only orders still held leave now (one whose connection dropped meanwhile went with it).
+    const isHeld = this.#venue.isHeld;
+    let leaving = decided.length;
+    if (isHeld !== undefined) {
+      leaving = 0;
+      for (const d of decided) if (isHeld.call(this.#venue, d.clientOrderId)) decided[leaving++] = d;
+    }
     if (this.#grouped) this.counters.released += this.#venue.release?.() ?? 0;
-    for (const d of decided) this.#left(now, d.recvMs);
+    for (let i = 0; i < leaving; i++) this.#left(now, (decided[i] as { recvMs: number }).recvMs);
     decided.length = 0;
     return n;
   }

@@ -88,4 +88,6 @@ export interface VenuePort {
    * true if it was held and is now forgotten, as if never sent.
    */
   discardHeld?(clientOrderId: string): boolean;
+  /** True while a new order with this id waits for release (false once sent, or lost with its connection). */
+  isHeld?(clientOrderId: string): boolean;
 }

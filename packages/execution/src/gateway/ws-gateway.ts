@@ -159,6 +159,10 @@ export class WsVenueGateway implements VenuePort {
     return n;
   }
 
+  isHeld(clientOrderId: string): boolean {
+    return this.#held?.some((h) => h.action === 'new_order' && h.clientOrderId === clientOrderId) ?? false;
+  }
+
   discardHeld(clientOrderId: string): boolean {
     const held = this.#held;
     if (held === null) return false;
