@@ -122,8 +122,9 @@ export class GroupCommit {
     const decided = this.#decided;
     let now = this.#clock();
     if (decided.length > 0 && this.#maxDataAgeMs > 0 && this.#venue.discardHeld !== undefined) {
-      // Checked right before release, and again after the commit that rejecting takes.
-      for (let round = 0; round < 3; round++) {
+      // Checked right before release, and again after each commit that rejecting takes (each
+      // round after the first rejects something, so the list shrinks and the loop ends).
+      for (;;) {
         let kept = 0;
         for (const d of decided) {
           if (now - d.recvMs > this.#maxDataAgeMs && this.#venue.discardHeld(d.clientOrderId)) {
