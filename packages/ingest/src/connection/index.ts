@@ -15,6 +15,7 @@ export type { LogFn } from './connection.js';
 export { INGEST_ERROR_CODES, IngestError, type IngestErrorCode } from './errors.js';
 export { HeartbeatMonitor, type HeartbeatVerdict } from './heartbeat.js';
 export { RateLimiter, type RateWindow } from './rate-limit.js';
+export { REDACTED, redactSecrets, redactUrl } from './redact.js';
 export type { FetchLike } from './rest.js';
 export { createIngestSource } from './source.js';
 export type {

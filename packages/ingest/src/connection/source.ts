@@ -114,7 +114,7 @@ class Source implements IngestSource {
         emitRest: (connId: number, path: string, body: Uint8Array) => this.#emitRest(connId, path, body),
         log: this.#log,
       };
-      rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random);
+      rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random, o.restHeaders);
     }
     this.#rest = rest;
     for (const spec of this.#codes.resolve(o.instruments)) if (!this.#table.get(spec.id)) this.#add(spec);
