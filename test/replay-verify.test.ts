@@ -134,6 +134,25 @@ describe('replay --verify --json on the shared captures', () => {
     expect(gzRep.topOfBook.compared).toBeGreaterThan(5);
   });
 
+  it('the real spot collector file verifies whatever it is called: symbol from the messages, REST path from the venue', async () => {
+    const want = {
+      frames: 58326,
+      checksums: { verified: 0, mismatched: 0 },
+      sequence: { checked: 3044, gaps: 0 },
+      topOfBook: { compared: 507, mismatched: 0 },
+      resyncs: 0,
+    };
+    const original = `${DIR}binance-spot-btcusdt-20240809.ns.gz`;
+    const r = await verify(original, 'binance-spot');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(want);
+    for (const name of ['btcusdt_20240809.gz', 'a new user named it.gz']) {
+      const copy = join(tmp, name);
+      copyFileSync(original, copy);
+      expect(JSON.parse((await verify(copy, 'binance-spot')).out)).toEqual(want);
+    }
+  });
+
   it('usage errors exit 2: capture without --venue, venue not matching the recording', async () => {
     expect((await verify(`${DIR}okx-v5-books-2022-05-13.cap`)).code).toBe(2);
     const rec = join(tmp, 'usage.tkr');

@@ -115,7 +115,7 @@ const KRAKEN_BOOK_DEPTH = /"book-(\d+)"/;
 
 /** One pass over the file: scales per symbol and (Kraken v1) the subscribed book depth. */
 async function scan(file: string, format: ReplayFormat, venue: VenueName): Promise<{ scales: Map<string, InferredScales>; depth: number }> {
-  const input = await openReplayInput(file, { format });
+  const input = await openReplayInput(file, { format, venue });
   const scales = new Map<string, InferredScales>();
   let depth = 0;
   for await (const batch of input.batches()) {

@@ -90,7 +90,7 @@ export interface VerifyOutcome {
 
 /** Normalize core + book Verifier over the file, in this thread. */
 export async function verifyFile(plan: ReplayPlan, bookConfig: unknown = {}): Promise<VerifyOutcome> {
-  const input = await openReplayInput(plan.file, { format: plan.format });
+  const input = await openReplayInput(plan.file, { format: plan.format, venue: plan.venue });
   const normalizer = new Normalizer({ registry: plan.registry });
   const verifier = new Verifier(plan.registry, bookConfigFor(bookConfig, plan));
   const venue = venueId(plan.venue);
