@@ -126,6 +126,20 @@ describe('against the embedded exchange', () => {
     expect(downIdx).toBeGreaterThan(0);
   });
 
+  it("reconnects on purpose before the venue's connection age limit: no backoff, every subscription restored", async () => {
+    const { ex, source, emit } = await setup(5, { maxConnectionAgeMs: 300, backoff: { ...fast, floorMs: 150, baseMs: 200 } });
+    await until(() => source.stats().plannedReconnects >= 2, 5000, 'two planned reconnects');
+    await until(() => emit.feedMarks().length >= 5, 5000, 'feed back up');
+    expect(emit.feedMarks().slice(0, 5)).toEqual(['up', 'down', 'up', 'down', 'up']);
+    expect(emit.marks.find((m) => m.type === 'feed' && !m.up)).toMatchObject({ reason: 'max_connection_age' });
+    const s = source.stats();
+    // planned reconnects draw no backoff (the floor here is 150 ms)
+    expect(s.maxBackoffMs).toBe(0);
+    expect(s.instrumentsActive).toBe(5);
+    expect(s.duplicateSubscribeSends).toBe(0);
+    expect(ex.stats().subscriptions).toBe(10);
+  });
+
   it('flags a stalled instrument stale, resubscribes it on the live socket, and emits a stale mark', async () => {
     const { ex, source, emit, symbols, reg } = await setup(10, { staleAfterMs: 300 }, { eventsPerSecond: 20_000 });
     const victim = symbols[0] as string;

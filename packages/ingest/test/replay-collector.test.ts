@@ -42,7 +42,7 @@ describe('readCollectorGzip (hftbacktest collector files)', () => {
     ]);
   });
 
-  it('names the inline snapshot after the symbol in the messages, whatever the file is called, with the venue\'s REST path', async () => {
+  it("names the inline snapshot after the symbol in the messages, whatever the file is called, with the venue's REST path", async () => {
     const coinm = [
       '1723161600000000000 {"lastUpdateId":500,"E":1723161600001,"T":1723161600000,"bids":[["58000.1","10"]],"asks":[["58000.2","3"]]}',
       '1723161600100000000 {"stream":"btcusd_perp@depth@100ms","data":{"e":"depthUpdate","E":1723161600101,"T":1723161600100,"s":"BTCUSD_PERP","ps":"BTCUSD","U":499,"u":501,"pu":498,"b":[],"a":[["58000.2","4"]]}}',

@@ -27,6 +27,17 @@ import { entryState, SubscriptionTable } from './subscriptions.js';
 
 const noLog: LogFn = () => {};
 
+/**
+ * How long a connection may stay open before a planned reconnect: the configured age, else the
+ * venue's forced-disconnect time less a jittered 5-15 minute margin (so shards do not all
+ * reconnect at once), else never (0).
+ */
+function maxAgeMs(configured: number, venueLimit: number, random: () => number): number {
+  if (configured > 0) return configured;
+  if (venueLimit <= 0) return 0;
+  return Math.max(venueLimit / 2, venueLimit - (5 + 10 * random()) * 60_000);
+}
+
 export function createIngestSource(opts: IngestSourceOptions): IngestSource {
   return new Source(opts);
 }
@@ -99,6 +110,9 @@ class Source implements IngestSource {
       stats: this.#stats,
       random,
       connectLimiter: new RateLimiter(d.connectLimits),
+      // Venues that count requests per IP get one limiter for all of this source's connections.
+      requestLimiter: d.requestLimitScope === 'ip' ? new RateLimiter(cfg.limits ? [cfg.limits] : d.requestLimits) : null,
+      maxAgeMs: () => maxAgeMs(cfg.maxConnectionAgeMs, d.maxConnectionMs, random),
       emitter: () => this.#emit,
       scheduleFlush: () => this.#scheduleFlush(),
       onStreamAck: (c, ref) => this.#onStreamAck(c, ref),

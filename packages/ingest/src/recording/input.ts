@@ -112,7 +112,10 @@ export async function openReplayInput(path: string, opts: ReplayInputOptions = {
     header: null,
     report,
     async *batches() {
-      source = format === 'capture' ? readCapture(path, { onBadLine }) : readCollectorGzip(path, { ...(opts.venue !== undefined ? { venue: opts.venue } : {}), ...opts.collector, onBadLine });
+      source =
+        format === 'capture'
+          ? readCapture(path, { onBadLine })
+          : readCollectorGzip(path, { ...(opts.venue !== undefined ? { venue: opts.venue } : {}), ...opts.collector, onBadLine });
       let batch: RecordedFrame[] = [];
       let seq = 0;
       for await (const f of source) {

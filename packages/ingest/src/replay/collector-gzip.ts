@@ -53,7 +53,12 @@ export async function* readCollectorGzip(path: string, opts: CollectorOptions = 
       if (h.frame.kind === 2 && h.frame.context === null) {
         if (symbol === null) {
           const l = h.line as Line;
-          opts.onBadLine?.({ file: path, line: l.no, offset: l.offset, reason: 'inline depth snapshot: no message in the file names its symbol' });
+          opts.onBadLine?.({
+            file: path,
+            line: l.no,
+            offset: l.offset,
+            reason: 'inline depth snapshot: no message in the file names its symbol',
+          });
           continue;
         }
         yield { ...h.frame, context: contextFor(symbol) };
@@ -127,4 +132,3 @@ function restContext(opts: CollectorOptions): (symbol: string) => string {
   if (dialect && probe) return (s) => dialect.restPath(s, 1000) as string;
   return (s) => `/fapi/v1/depth?symbol=${encodeURIComponent(s)}`;
 }
-

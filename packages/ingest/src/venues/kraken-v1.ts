@@ -20,10 +20,12 @@ const fromKraken = (c: unknown): Channel | null => (c === 'book' ? 'book' : c ==
 export const krakenV1Dialect: VenueDialect = {
   venue: 'kraken-v1',
   url: 'wss://ws.kraken.com',
-  restUrl: null,
+  restUrl: 'https://api.kraken.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   requestLimits: KRAKEN_REQUEST_LIMITS,
+  requestLimitScope: 'connection',
+  maxConnectionMs: 0,
   connectLimits: KRAKEN_CONNECT_LIMITS,
   maxStreamsPerConnection: 10_000,
   docs: ['https://docs.kraken.com/api/docs/websocket-v1/book', 'https://docs.kraken.com/api/docs/guides/spot-ratelimits'],

@@ -36,10 +36,12 @@ export const KRAKEN_CONNECT_LIMITS = [{ messages: 1, windowMs: 1000 }] as const;
 export const krakenDialect: VenueDialect = {
   venue: 'kraken',
   url: 'wss://ws.kraken.com/v2',
-  restUrl: null,
+  restUrl: 'https://api.kraken.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   requestLimits: KRAKEN_REQUEST_LIMITS,
+  requestLimitScope: 'connection',
+  maxConnectionMs: 0,
   connectLimits: KRAKEN_CONNECT_LIMITS,
   maxStreamsPerConnection: 10_000,
   docs: ['https://docs.kraken.com/api/docs/websocket-v2/book', 'https://docs.kraken.com/api/docs/guides/spot-ratelimits'],

@@ -19,11 +19,13 @@ const fromOkx = (c: unknown): Channel | null => (c === 'books' ? 'book' : c === 
 export const okxDialect: VenueDialect = {
   venue: 'okx',
   url: 'wss://ws.okx.com:8443/ws/v5/public',
-  restUrl: null,
+  restUrl: 'https://www.okx.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   // 480 subscribe/unsubscribe/login requests per connection per hour.
   requestLimits: [{ messages: 480, windowMs: 3_600_000 }],
+  requestLimitScope: 'connection',
+  maxConnectionMs: 0,
   // New connections: 3 per second per IP.
   connectLimits: [{ messages: 3, windowMs: 1000 }],
   // No per-connection cap is documented; the 64 KB request limit bounds each request.
