@@ -15,6 +15,15 @@ function send(res: ServerResponse, status: number, body: string, headers: Readon
   res.end(body);
 }
 
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return text === '' ? {} : (JSON.parse(text) as unknown);
+  } catch {
+    return null;
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -33,6 +42,14 @@ export async function handleHttp(server: EmulatorServer, req: IncomingMessage, r
       send(res, 200, JSON.stringify(server.stats()));
       return;
     }
+    if (url.pathname === '/v1/control/market' && req.method === 'POST') {
+      const body = parseJson(await readBody(req));
+      const paused = (body as { paused?: unknown } | null)?.paused;
+      if (typeof paused !== 'boolean') return send(res, 400, JSON.stringify({ error: 'body must be {"paused": true|false}' }));
+      server.timeline.setPaused(paused);
+      send(res, 200, JSON.stringify({ ok: true, paused, frames: server.timeline.stats().frames }));
+      return;
+    }
     if (url.pathname === '/v1/control/faults') {
       if (req.method === 'GET') {
         send(res, 200, JSON.stringify({ faults: server.faults.config, injected: server.injectedFaults().slice(-1000) }));
@@ -41,12 +58,8 @@ export async function handleHttp(server: EmulatorServer, req: IncomingMessage, r
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ error: 'use GET or POST' }));
       const text = await readBody(req);
       if (text === null) return send(res, 413, JSON.stringify({ error: `body over ${MAX_BODY} bytes` }));
-      let raw: unknown;
-      try {
-        raw = text === '' ? {} : JSON.parse(text);
-      } catch {
-        return send(res, 400, JSON.stringify({ error: 'body: not valid JSON' }));
-      }
+      const raw = parseJson(text);
+      if (raw === null) return send(res, 400, JSON.stringify({ error: 'body: not valid JSON' }));
       const v = validateFaultPatch(raw, '', true);
       if (!v.ok) return send(res, 400, JSON.stringify({ error: v.errors.join('; ') }));
       server.applyFaults(v.value);

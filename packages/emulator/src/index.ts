@@ -27,6 +27,8 @@ export interface EmulatorHandle {
   /** Same shape and semantics as POST /v1/control/faults (and the embedded exchange's setFaults). */
   setFaults(patch: FaultPatch): void;
   injectedFaults(): readonly InjectedFault[];
+  /** Holds the file where it is, or plays on (as POST /v1/control/market {"paused"}). */
+  setPaused(paused: boolean): void;
   /** Resolves once the whole file has been played (it starts at the first subscription). */
   readonly done: Promise<void>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startVenueEmulator(options: EmulatorOptions): Promise<Emul
       server.applyFaults(p.value);
     },
     injectedFaults: () => server.injectedFaults(),
+    setPaused: (paused) => server.timeline.setPaused(paused),
     done,
     close: async () => {
       clearInterval(poll);

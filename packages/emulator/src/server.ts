@@ -28,6 +28,7 @@ export interface EmulatorStats {
   file: string;
   frames: number;
   done: boolean;
+  paused: boolean;
   behindMs: number;
   clientWaits: number;
   connections: number;
@@ -129,6 +130,7 @@ export class EmulatorServer implements VenueHost {
       file: this.options.file,
       frames: t.frames,
       done: t.done,
+      paused: this.timeline.paused,
       behindMs: t.behindMs,
       clientWaits: t.clientWaits,
       connections: this.#conns.size,

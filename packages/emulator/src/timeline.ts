@@ -28,6 +28,7 @@ export class Timeline {
   readonly #ready: () => boolean;
   readonly #stats: TimelineStats = { frames: 0, started: false, done: false, behindMs: 0, clientWaits: 0, error: null };
   #stopped = false;
+  #paused = false;
   #finished: Promise<void> | null = null;
 
   constructor(input: ReplayInput, speed: number | 'max', onFrame: (f: RecordedFrame) => void, ready: () => boolean) {
@@ -56,6 +57,15 @@ export class Timeline {
     this.#stopped = true;
   }
 
+  /** Holds the file where it is (the schedule shifts by the pause); clients stay connected. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   stats(): TimelineStats {
     return { ...this.#stats };
   }
@@ -78,6 +88,11 @@ export class Timeline {
           if (wait > 1) await sleep(wait);
           else if (-wait > s.behindMs) s.behindMs = Math.round(-wait);
         } else if (++n % 256 === 0) await yieldTurn();
+        while (this.#paused && !this.#stopped) {
+          const w0 = performance.now();
+          await sleep(5);
+          t0 += performance.now() - w0;
+        }
         while (!this.#ready() && !this.#stopped) {
           const w0 = performance.now();
           s.clientWaits++;

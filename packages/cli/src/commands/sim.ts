@@ -4,12 +4,12 @@
  * SIGINT/SIGTERM.
  */
 
-import { EMULATED_VENUES, type EmulatedVenueName, type EmulatorHandle, startVenueEmulator } from '@tickline/emulator';
+import { EMULATED_VENUES, type EmulatedVenueName, type EmulatorHandle, type LogFn, startVenueEmulator } from '@tickline/emulator';
 import { type ExchangeOptions, type FaultPatch, startExchange } from '@tickline/exchange';
 import type { ReplayFormat } from '@tickline/ingest';
 import { createLogger } from '@tickline/runtime';
 import { isVenueName } from '@tickline/wire';
-import { planReplay, ReplayUsageError } from './replay-registry.js';
+import { planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
 
 export async function sim(options: Partial<ExchangeOptions>, level: 'info' | 'warn' | 'error' | 'debug' = 'info'): Promise<number> {
   const log = createLogger(level);
@@ -49,34 +49,17 @@ export async function simReplay(o: SimReplayOptions): Promise<number> {
     );
     return 2;
   }
-  const venue = o.venue as EmulatedVenueName;
   let emulator: EmulatorHandle;
   try {
-    const plan = await planReplay(o.file, {
-      venue,
-      ...(o.format !== undefined ? { format: o.format } : {}),
-      ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList } : {}),
-    });
-    emulator = await startVenueEmulator({
-      venue,
-      file: plan.file,
-      format: plan.format,
-      instruments: plan.registry.list(),
-      book: plan.book,
-      speed: o.speed,
-      host: o.host,
-      port: o.port,
-      ...(o.start !== undefined ? { start: o.start } : {}),
-      ...(o.faults !== undefined ? { faults: o.faults } : {}),
-      log: (lvl, msg, data) => log[lvl](data ?? {}, msg),
-    });
+    const started = await startReplayVenue({ ...o, venue: o.venue as EmulatedVenueName }, (lvl, msg, data) => log[lvl](data ?? {}, msg));
+    emulator = started.emulator;
     log.info(
       {
-        venue,
-        file: plan.file,
-        format: plan.format,
-        instruments: plan.registry.size,
-        instrumentsFrom: plan.instrumentsFrom,
+        venue: o.venue,
+        file: started.plan.file,
+        format: started.plan.format,
+        instruments: started.plan.registry.size,
+        instrumentsFrom: started.plan.instrumentsFrom,
         speed: o.speed,
       },
       'venue emulator listening',
@@ -98,6 +81,35 @@ export async function simReplay(o: SimReplayOptions): Promise<number> {
   log.info({ signal, frames: s.frames, done: s.done, limitViolations: s.limitViolations, faultsInjected: s.faultsInjected }, 'stopping');
   await emulator.close();
   return 0;
+}
+
+/**
+ * Plans the file as `replay` does (its instruments, Kraken's checksum widths and depth) and starts
+ * the emulator on it: what `sim --replay` runs, and what tests start in-process.
+ */
+export async function startReplayVenue(
+  o: Omit<SimReplayOptions, 'venue' | 'logLevel'> & { venue: EmulatedVenueName },
+  log?: LogFn,
+): Promise<{ emulator: EmulatorHandle; plan: ReplayPlan }> {
+  const plan = await planReplay(o.file, {
+    venue: o.venue,
+    ...(o.format !== undefined ? { format: o.format } : {}),
+    ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList } : {}),
+  });
+  const emulator = await startVenueEmulator({
+    venue: o.venue,
+    file: plan.file,
+    format: plan.format,
+    instruments: plan.registry.list(),
+    book: plan.book,
+    speed: o.speed,
+    host: o.host,
+    port: o.port,
+    ...(o.start !== undefined ? { start: o.start } : {}),
+    ...(o.faults !== undefined ? { faults: o.faults } : {}),
+    ...(log !== undefined ? { log } : {}),
+  });
+  return { emulator, plan };
 }
 
 function untilSignal(): Promise<string> {
