@@ -297,8 +297,9 @@ export class VenueConnection {
       this.drop('heartbeat_timeout');
       return;
     }
-    if (verdict === 'ping' && this.#limiter.waitMs(Date.now()) === 0) {
-      this.#limiter.record(Date.now());
+    const counted = this.#ctx.dialect.pingsCountAsRequests;
+    if (verdict === 'ping' && (!counted || this.#limiter.waitMs(Date.now()) === 0)) {
+      if (counted) this.#limiter.record(Date.now());
       const text = this.#ctx.dialect.ping(() => ++this.#reqId);
       if (text === null) this.#ws.ping();
       else this.#ws.send(text);

@@ -24,6 +24,7 @@ export const coinbaseLegacyDialect: VenueDialect = {
   // Requests: 8 per second per IP (bursts up to 20); client messages: 100 per second per IP.
   requestLimits: [{ messages: 8, windowMs: 1000 }],
   requestLimitScope: 'ip',
+  pingsCountAsRequests: false,
   maxConnectionMs: 0,
   connectLimits: [{ messages: 8, windowMs: 1000 }],
   maxStreamsPerConnection: 10_000,

@@ -24,6 +24,7 @@ export const coinbaseDialect: VenueDialect = {
   // Unauthenticated messages: 8 per second per IP; connections: 750 per second per IP.
   requestLimits: [{ messages: 8, windowMs: 1000 }],
   requestLimitScope: 'ip',
+  pingsCountAsRequests: false,
   maxConnectionMs: 0,
   connectLimits: [{ messages: 750, windowMs: 1000 }],
   maxStreamsPerConnection: 10_000,

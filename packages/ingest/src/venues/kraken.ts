@@ -41,6 +41,7 @@ export const krakenDialect: VenueDialect = {
   seedingModes: ['subscribe'],
   requestLimits: KRAKEN_REQUEST_LIMITS,
   requestLimitScope: 'connection',
+  pingsCountAsRequests: true,
   maxConnectionMs: 0,
   connectLimits: KRAKEN_CONNECT_LIMITS,
   maxStreamsPerConnection: 10_000,
