@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { RecordingEmitter, until } from '../bench/recording-emitter.js';
+import { RecordingEmitter, until } from '../testing/recording-emitter.js';
 import { simRegistry } from '../bench/sim-registry.js';
 import { createIngestSource, type IngestSource, seededRandom } from '../src/connection/index.js';
 
