@@ -70,7 +70,8 @@ export async function detectFormat(path: string): Promise<ReplayFormat> {
   if ((c >= 0x30 && c <= 0x39) || /^(wss?|https?):/.test(head.toString('latin1'))) return 'capture';
   throw new RecordingError(
     'ERR_REPLAY_UNKNOWN_FORMAT',
-    `${path}: not a tickline recording, a capture (.cap/.rest lines) or a collector gzip file`,
+    `${path}: cannot tell its format; accepted formats: tickline (a tickline recording), capture (.cap/.rest capture lines), ` +
+      'collector (an hftbacktest collector gzip file); --format forces one',
   );
 }
 
