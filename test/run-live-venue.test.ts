@@ -23,6 +23,18 @@ function config(dir: string): string {
   return file;
 }
 
+const runArgs = (dir: string, wsUrl: string, restUrl: string): string[] => [
+  'run',
+  '-c',
+  config(dir),
+  '--venue',
+  'okx',
+  '--venue-url',
+  wsUrl,
+  '--rest-url',
+  restUrl,
+];
+
 describe('tickline sim --replay', () => {
   it("prints venue-url and rest-url at start, serving the venue's own URL layout", async () => {
     const sim = new TicklineProcess(['sim', '--replay', OKX, '--venue', 'okx', '--port', '0', '--speed', 'max']);
@@ -57,19 +69,7 @@ describe('tickline run on a live venue', () => {
     const { emulator } = await startReplayVenue({ venue: 'okx', file: OKX, speed: 1, host: '127.0.0.1', port: 0 });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'tkl-run-'));
-      const run = new TicklineProcess([
-        'run',
-        '-c',
-        config(dir),
-        '--venue',
-        'okx',
-        '--venue-url',
-        emulator.wsUrl,
-        '--rest-url',
-        emulator.restUrl,
-        '--symbols',
-        'BTC-USDT,btc-usdt,BTC-UST',
-      ]);
+      const run = new TicklineProcess([...runArgs(dir, emulator.wsUrl, emulator.restUrl), '--symbols', 'BTC-USDT,btc-usdt,BTC-UST']);
       expect(await run.exited).toBe(2);
       expect(run.stderr).toContain(
         'not in the okx instrument list: "btc-usdt" (codes are case-sensitive: did you mean "BTC-USDT"?), "BTC-UST" (close matches: "BTC-USDT"); nothing was sent',
@@ -77,17 +77,7 @@ describe('tickline run on a live venue', () => {
       const s = emulator.stats();
       expect([s.connectionsTotal, s.subscriptions]).toEqual([0, 0]);
       expect(s.restRequests).toBe(1); // the instrument list, nothing else
-      const none = new TicklineProcess([
-        'run',
-        '-c',
-        config(dir),
-        '--venue',
-        'okx',
-        '--venue-url',
-        emulator.wsUrl,
-        '--rest-url',
-        emulator.restUrl,
-      ]);
+      const none = new TicklineProcess(runArgs(dir, emulator.wsUrl, emulator.restUrl));
       expect(await none.exited).toBe(2);
       expect(none.stderr).toContain('--symbols (venue.symbols) is required for okx');
     } finally {
@@ -106,21 +96,7 @@ describe('tickline run on a live venue', () => {
     const restUrl = `http://apikey:S3CRET-REST-KEY@127.0.0.1:${(rest.address() as AddressInfo).port}`;
     const wsUrl = emulator.wsUrl.replace('ws://', 'ws://apikey:S3CRET-WS-KEY@');
     const dir = mkdtempSync(join(tmpdir(), 'tkl-run-'));
-    const args = [
-      'run',
-      '-c',
-      config(dir),
-      '--venue',
-      'okx',
-      '--venue-url',
-      wsUrl,
-      '--rest-url',
-      restUrl,
-      '--symbols',
-      'BTC-USDT',
-      '--summary',
-      'json',
-    ];
+    const args = [...runArgs(dir, wsUrl, restUrl), '--symbols', 'BTC-USDT', '--summary', 'json'];
     try {
       const first = new TicklineProcess(args);
       const base = (await first.waitFor(/tickline dashboard: (http:\/\/[^/\s]+)\//))[1] as string;
@@ -142,10 +118,7 @@ describe('tickline run on a live venue', () => {
       const second = new TicklineProcess([...args, '--duration', '8']);
       expect(await second.exited).toBe(0);
       const cached = JSON.parse(
-        readFileSync(
-          join(dir, 'state', 'instruments', (await import('node:fs')).readdirSync(join(dir, 'state', 'instruments'))[0] as string),
-          'utf8',
-        ),
+        readFileSync(join(dir, 'state', 'instruments', readdirSync(join(dir, 'state', 'instruments'))[0] as string), 'utf8'),
       );
       expect(second.stderr).toMatch(
         /okx REST endpoint unavailable \(GET http:\/\/127\.0\.0\.1:\d+\/api\/v5\/public\/instruments\?instType=SPOT failed: .*ECONNREFUSED.*\(4 attempts\)\)/,
