@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startReplayVenue } from '@tickline/cli';
+import { loadConfig, record, replay, startReplayVenue } from '@tickline/cli';
+import { openRecording } from '@tickline/ingest';
+import { captured } from './capture-output.js';
 import { eventually, TicklineProcess } from './tickline-process.js';
 
 const CAPTURES = new URL('fixtures/captures/', import.meta.url).pathname;
@@ -132,4 +134,42 @@ describe('tickline run on a live venue', () => {
       await emulator.close();
     }
   }, 180_000);
+});
+
+describe('tickline record on a live venue', () => {
+  it("writes the venue's instrument list into the header (no inference on replay), URLs without credentials; the recording verifies clean", async () => {
+    const file = `${CAPTURES}binance-usdm-depth-2021-07-22.cap`;
+    const { emulator } = await startReplayVenue({ venue: 'binance-usdm', file, speed: 4, host: '127.0.0.1', port: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'tkl-rec-'));
+    const out = join(dir, 'usdm.tkr');
+    try {
+      const loaded = loadConfig(
+        { stateDir: join(dir, 'state'), log: { level: 'silent' } },
+        {
+          'venue.name': 'binance-usdm',
+          'venue.url': emulator.wsUrl.replace('ws://', 'ws://u:S3CRET@'),
+          'venue.restUrl': emulator.restUrl,
+        },
+        'test',
+      );
+      const r = await captured(() => record(loaded, { out, instruments: ['SUSHIUSDT', 'AKROUSDT'], durationS: 6, summary: 'json' }));
+      expect(r.code, r.err).toBe(0);
+      const rec = await openRecording(out);
+      expect(rec.header.instruments?.map((i) => [i.symbol, i.priceScale, i.sizeScale])).toEqual([
+        ['SUSHIUSDT', 3, 0],
+        ['AKROUSDT', 5, 0],
+      ]);
+      expect(JSON.stringify(rec.header.meta)).not.toContain('S3CRET');
+      await rec.close();
+      const v = await captured(() =>
+        replay(loadConfig({}, { 'log.level': 'silent' }, 'test'), { file: out, verify: true, json: true, speed: 1 }),
+      );
+      expect(v.code, v.err).toBe(0);
+      const rep = JSON.parse(v.out);
+      expect(rep.sequence.gaps).toBe(0);
+      expect(rep.sequence.checked).toBeGreaterThan(10);
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
 });
