@@ -13,7 +13,7 @@ import { PeekKind } from '../venues/types.js';
 import { Backoff, parseRetryAfter, type Random } from './backoff.js';
 import type { IngestConfig } from './config.js';
 import { HeartbeatMonitor } from './heartbeat.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, withMargin } from './rate-limit.js';
 import { Session } from './session.js';
 import type { Counters } from './stats.js';
 import type { SubscriptionTable } from './subscriptions.js';
@@ -93,7 +93,7 @@ export class VenueConnection {
     this.connId = ctx.config.connIdBase + index;
     this.#backoff = new Backoff(ctx.config.backoff, ctx.random);
     const lim = ctx.config.limits;
-    this.#limiter = ctx.requestLimiter ?? new RateLimiter(lim ? [lim] : ctx.dialect.requestLimits);
+    this.#limiter = ctx.requestLimiter ?? new RateLimiter(lim ? [lim] : withMargin(ctx.dialect.requestLimits));
     this.#heartbeat = new HeartbeatMonitor(ctx.config.heartbeatIntervalMs, ctx.config.heartbeatTimeoutMs);
     this.#frame = {
       venue: ctx.venueId,

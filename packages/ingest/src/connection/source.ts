@@ -11,7 +11,7 @@ import { CHANNELS, type Channel, type StreamRef, type VenueDialect } from '../ve
 import { type IngestConfig, parseIngestConfig } from './config.js';
 import { type ConnectionContext, type LogFn, VenueConnection } from './connection.js';
 import { IngestError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, withMargin } from './rate-limit.js';
 import { CodeResolver } from './resolve.js';
 import { RestSnapshots } from './rest.js';
 import type {
@@ -109,9 +109,9 @@ class Source implements IngestSource {
       table: this.#table,
       stats: this.#stats,
       random,
-      connectLimiter: new RateLimiter(d.connectLimits),
+      connectLimiter: new RateLimiter(withMargin(d.connectLimits)),
       // Venues that count requests per IP get one limiter for all of this source's connections.
-      requestLimiter: d.requestLimitScope === 'ip' ? new RateLimiter(cfg.limits ? [cfg.limits] : d.requestLimits) : null,
+      requestLimiter: d.requestLimitScope === 'ip' ? new RateLimiter(cfg.limits ? [cfg.limits] : withMargin(d.requestLimits)) : null,
       maxAgeMs: () => maxAgeMs(cfg.maxConnectionAgeMs, d.maxConnectionMs, random),
       emitter: () => this.#emit,
       scheduleFlush: () => this.#scheduleFlush(),
