@@ -4,7 +4,9 @@
  * at start and at run time (acks -> active, snapshots where the venue sends them), unsubscribe,
  * an unknown code refused with its close matches and nothing sent, liveness (pings and heartbeats
  * answered, no timeout), a dropped connection restored with every subscription and no duplicate,
- * a resync answered the venue's way, and the venue's documented request limits respected.
+ * a resync answered the venue's way, a stalled instrument marked stale and resubscribed, the
+ * venue's documented request limits respected, and the venue's forced disconnect (Binance, 24 h)
+ * met by a planned reconnect before it.
  */
 import { describe, expect, it } from 'vitest';
 import { type ReplayPlan, startReplayVenue, verifyFile } from '@tickline/cli';
@@ -68,7 +70,7 @@ describe('the live connection of every venue, over a real socket to the venue em
           restUrl: emulator.restUrl,
           registry: plan.registry,
           instruments: [first],
-          config: { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 5000, staleAfterMs: 0, backoff: fast },
+          config: { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 5000, staleAfterMs: 3000, backoff: fast },
         });
         await source.start(emit);
         expect(emit.feedMarks()).toEqual(['up']);
@@ -132,6 +134,14 @@ describe('the live connection of every venue, over a real socket to the venue em
           20_000,
           'resync snapshot',
         );
+
+        // Staleness: an instrument the venue stops sending is marked stale and resubscribed on the live socket.
+        const resubscribed = source.stats().resubscribes;
+        emulator.setFaults({ stall: [first] });
+        await until(() => emit.marks.some((m) => m.type === 'stale' && m.instrument === id), 20_000, 'stale mark');
+        await until(() => (source?.stats().resubscribes ?? 0) > resubscribed, 20_000, 'resubscribed');
+        await until(() => source?.subscription(first)?.state === 'active', 20_000, 'active again');
+        emulator.setFaults({ stall: [] });
 
         const s = emulator.stats();
         expect(s.limitViolations).toEqual({});
@@ -205,6 +215,56 @@ describe("the venues' documented limits, as the emulator enforces them", () => {
       ws.close();
     } finally {
       await em.close();
+    }
+  }, 60_000);
+});
+
+describe("the venue's forced disconnect (Binance: 24 h per connection)", () => {
+  it('the venue closes a connection at its age limit; a source configured under it reconnects first, on its own terms', async () => {
+    const file = `${CAPTURES}binance-spot-depth-2021-10-12.cap`;
+    const { emulator, plan } = await startReplayVenue({
+      venue: 'binance-spot',
+      file,
+      speed: 1,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnectionMs: 1500,
+    });
+    const sources: IngestSource[] = [];
+    try {
+      const open = (config: Record<string, unknown>) => {
+        const src = createIngestSource({
+          venue: 'binance-spot',
+          url: emulator.wsUrl,
+          restUrl: emulator.restUrl,
+          registry: plan.registry,
+          instruments: ['NKNUSDT'],
+          config: { staleAfterMs: 0, backoff: fast, ...config },
+        });
+        sources.push(src);
+        return src;
+      };
+      const naive = open({});
+      await naive.start(new RecordingEmitter(false));
+      await until(() => emulator.stats().forcedDisconnects >= 1, 10_000, 'the venue cut the connection');
+      await until(() => naive.stats().connects >= 2, 10_000, 'reconnected after the cut');
+      expect(naive.stats().plannedReconnects).toBe(0);
+
+      const forced = emulator.stats().forcedDisconnects;
+      const polite = open({ maxConnectionAgeMs: 600 });
+      const emit = new RecordingEmitter(false);
+      await polite.start(emit);
+      await until(() => polite.stats().plannedReconnects >= 3, 10_000, 'planned reconnects');
+      // the venue never had to cut the polite source's connections (only the naive one's)
+      await naive.stop();
+      const cutsOfNaive = emulator.stats().forcedDisconnects - forced;
+      await new Promise((r) => setTimeout(r, 1600));
+      expect(emulator.stats().forcedDisconnects - forced).toBe(cutsOfNaive);
+      expect(emit.marks.find((m) => m.type === 'feed' && !m.up)).toMatchObject({ reason: 'max_connection_age' });
+      expect(polite.subscription('NKNUSDT')?.state).toBe('active');
+    } finally {
+      for (const src of sources) await src.stop();
+      await emulator.close();
     }
   }, 60_000);
 });

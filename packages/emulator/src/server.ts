@@ -41,6 +41,8 @@ export interface EmulatorStats {
   /** Requests over the venue's documented limits, by limit name: a client that respects them keeps this empty. */
   limitViolations: Record<string, number>;
   faultsInjected: number;
+  /** Connections the venue closed at its connection age limit (Binance: 24 h). */
+  forcedDisconnects: number;
   /** Frames of the file the venue's parser refused (damage in the file, not the client's). */
   fileRejects: number;
   error: string | null;
@@ -68,6 +70,7 @@ export class EmulatorServer implements VenueHost {
   readonly #ipWindows = new RequestWindows();
   #nextConnId = 1;
   #connectionsTotal = 0;
+  #forcedDisconnects = 0;
   #timer: NodeJS.Timeout | null = null;
   #lastPing = Date.now();
   restRequests = 0;
@@ -142,6 +145,7 @@ export class EmulatorServer implements VenueHost {
       snapshotsServed: this.snapshotsServed,
       limitViolations: { ...this.#violations },
       faultsInjected: this.faults.injectedTotal,
+      forcedDisconnects: this.#forcedDisconnects,
       fileRejects: this.model.rejects,
       error: t.error,
     };
@@ -424,8 +428,9 @@ export class EmulatorServer implements VenueHost {
     }
     if (this.options.maxConnectionMs > 0)
       for (const c of this.#conns)
-        if (now - c.openedAt >= this.options.maxConnectionMs) {
+        if (now - c.openedAt >= this.options.maxConnectionMs && c.ws.readyState === c.ws.OPEN) {
           this.log('info', 'connection age limit reached: closing', { connectionId: c.id });
+          this.#forcedDisconnects++;
           c.ws.close(1000, 'connection age limit');
         }
     const pingEvery = this.options.pingIntervalMs || this.venue.pingIntervalMs;

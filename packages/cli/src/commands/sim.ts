@@ -33,6 +33,8 @@ export interface SimReplayOptions {
   faults?: FaultPatch;
   /** When the file starts: at the first subscription (default) or at once. */
   start?: 'subscribe' | 'listen';
+  /** The venue's forced disconnect, ms (default: the venue's; Binance 24 h). */
+  maxConnectionMs?: number;
   logLevel?: 'info' | 'warn' | 'error' | 'debug' | 'silent';
 }
 
@@ -107,6 +109,7 @@ export async function startReplayVenue(
     port: o.port,
     ...(o.start !== undefined ? { start: o.start } : {}),
     ...(o.faults !== undefined ? { faults: o.faults } : {}),
+    ...(o.maxConnectionMs !== undefined ? { maxConnectionMs: o.maxConnectionMs } : {}),
     ...(log !== undefined ? { log } : {}),
   });
   return { emulator, plan };
