@@ -13,7 +13,9 @@ import type { RecordedFrame, ReplayInput } from '@tickline/ingest';
 import type { InstrumentRegistry, InstrumentSpec } from '@tickline/wire';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { EmulatorConnection, type RequestWindow, RequestWindows, type SubChannel, type Subscription } from './connection.js';
+import { ConnectionGate } from './gate.js';
 import { handleHttp } from './http-routes.js';
+import { tickConnections } from './liveness.js';
 import { FrameClass, type FrameInfo, MarketModel } from './model.js';
 import type { ResolvedOptions } from './options.js';
 import { Timeline } from './timeline.js';
@@ -21,7 +23,6 @@ import type { EmulatedVenue, NewSubscription, VenueHost } from './venues/types.j
 
 /** A socket with more than this queued is a slow consumer: the file waits for it. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
-const MALFORMED = ['{"truncated":', '\u0000\u0001garbage', 'not json at all', '[1,2,'];
 
 export interface EmulatorStats {
   venue: string;
@@ -63,16 +64,15 @@ export class EmulatorServer implements VenueHost {
   readonly #routes = new Map<string, Set<EmulatorConnection>>();
   readonly #liveWaiters = new Map<number, (() => void)[]>();
   readonly #held = new Map<number, { conn: EmulatorConnection; data: string | Buffer }[]>();
-  readonly #upgradeLimiter = new WindowCounter();
-  readonly #connectTimes: number[] = [];
+  readonly #gate: ConnectionGate;
   readonly #violations: Record<string, number> = {};
   /** Windows of limits the venue counts per IP (every client here shares the loopback address). */
   readonly #ipWindows = new RequestWindows();
   #nextConnId = 1;
   #connectionsTotal = 0;
-  #forcedDisconnects = 0;
+  /** Connections closed at the venue's age limit (liveness.ts counts them). */
+  forcedDisconnects = 0;
   #timer: NodeJS.Timeout | null = null;
-  #lastPing = Date.now();
   restRequests = 0;
   snapshotsServed = 0;
   closing = false;
@@ -85,6 +85,7 @@ export class EmulatorServer implements VenueHost {
     this.model = new MarketModel(options.venue, registry, options.book);
     this.faults = new Faults(7);
     if (options.faults !== null) this.faults.apply(options.faults, Date.now());
+    this.#gate = new ConnectionGate(venue, this.faults, (name) => this.violation(name));
     this.timeline = new Timeline(
       input,
       options.speed,
@@ -145,7 +146,7 @@ export class EmulatorServer implements VenueHost {
       snapshotsServed: this.snapshotsServed,
       limitViolations: { ...this.#violations },
       faultsInjected: this.faults.injectedTotal,
-      forcedDisconnects: this.#forcedDisconnects,
+      forcedDisconnects: this.forcedDisconnects,
       fileRejects: this.model.rejects,
       error: t.error,
     };
@@ -336,35 +337,16 @@ export class EmulatorServer implements VenueHost {
   // ---------------------------------------------------------------- sockets
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const now = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const reply = (status: string, body: object, headers = ''): void => {
-      const text = JSON.stringify(body);
+    const verdict = this.closing ? 'destroy' : this.#gate.admit(url.pathname, Date.now());
+    if (verdict === 'destroy') return void socket.destroy();
+    if (verdict !== 'accept') {
+      const text = JSON.stringify(verdict.body);
+      const retry = verdict.retryAfterS === undefined ? '' : `Retry-After: ${verdict.retryAfterS}\r\n`;
       socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${headers}Connection: close\r\n\r\n${text}`,
+        `HTTP/1.1 ${verdict.status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${retry}Connection: close\r\n\r\n${text}`,
       );
-    };
-    if (this.closing) return void socket.destroy();
-    if (!this.venue.acceptsPath(url.pathname))
-      return reply('404 Not Found', { error: `${this.options.venue} WebSocket endpoint is ${this.venue.wsPath}` });
-    if (now < this.faults.refuseUntil) {
-      this.faults.record({ kind: 'refuse', ts: now });
-      return void socket.destroy();
-    }
-    const lim = this.faults.config.upgradeLimit;
-    const faultWait = lim === null ? 0 : this.#upgradeLimiter.hit(lim, now);
-    if (faultWait > 0) this.faults.record({ kind: 'upgrade_429', ts: now });
-    const venueLimit = this.venue.connectLimit;
-    let over = false;
-    if (venueLimit !== null && faultWait === 0) {
-      while (this.#connectTimes.length > 0 && (this.#connectTimes[0] as number) <= now - venueLimit.windowMs) this.#connectTimes.shift();
-      this.#connectTimes.push(now);
-      over = this.#connectTimes.length > venueLimit.messages;
-      if (over) this.violation('connection_attempts');
-    }
-    if (faultWait > 0 || over) {
-      const wait = faultWait > 0 ? faultWait : (venueLimit?.windowMs ?? 1000);
-      return reply('429 Too Many Requests', { error: 'too many connection attempts' }, `Retry-After: ${Math.ceil(wait / 1000)}\r\n`);
+      return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, url));
   }
@@ -405,47 +387,6 @@ export class EmulatorServer implements VenueHost {
   }
 
   #tick(): void {
-    const now = Date.now();
-    if (this.options.heartbeatMs > 0) {
-      for (const c of this.#conns) {
-        const last = (c.state.get('heartbeatAt') as number | undefined) ?? c.openedAt;
-        if (now - last < this.options.heartbeatMs) continue;
-        c.state.set('heartbeatAt', now);
-        for (const text of this.venue.heartbeat(c, this)) c.send(text);
-      }
-    }
-    const m = this.faults.config.malformed;
-    if (m.count > 0 || m.rate > 0) {
-      let k = 0;
-      for (const c of this.#conns) {
-        const n = this.faults.malformedFor(c.id);
-        for (let i = 0; i < n; i++) {
-          c.send(MALFORMED[k++ % MALFORMED.length] as string);
-          this.faults.record({ kind: 'malformed', connectionId: c.id, ts: now });
-        }
-      }
-      this.faults.malformedDone();
-    }
-    if (this.options.maxConnectionMs > 0)
-      for (const c of this.#conns)
-        if (now - c.openedAt >= this.options.maxConnectionMs && c.ws.readyState === c.ws.OPEN) {
-          this.log('info', 'connection age limit reached: closing', { connectionId: c.id });
-          this.#forcedDisconnects++;
-          c.ws.close(1000, 'connection age limit');
-        }
-    const pingEvery = this.options.pingIntervalMs || this.venue.pingIntervalMs;
-    if (pingEvery > 0 && now - this.#lastPing >= pingEvery) {
-      this.#lastPing = now;
-      for (const c of this.#conns) {
-        if (c.awaitingPong) {
-          // no pong to the previous ping: the venue disconnects
-          this.violation('pong_timeout');
-          c.ws.terminate();
-          continue;
-        }
-        c.awaitingPong = true;
-        c.ws.ping();
-      }
-    }
+    tickConnections(this, this.#conns, Date.now());
   }
 }
