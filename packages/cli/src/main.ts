@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('start the pipeline (on the embedded exchange unless a venue is configured) and print per-stage counts on exit')
     .option('-c, --config <file>', 'config file (JSON or YAML); see docs/configuration.md')
-    .option('--duration <seconds>', 'stop by itself after this many seconds', positiveNumber('--duration'))
+    .option('--duration <seconds>', 'stop by itself after running this many seconds', positiveNumber('--duration'))
     .addOption(new Option('--summary <format>', 'per-stage counts printed on exit').choices(['json', 'text']).default('text'))
     .option('--fuse <groups...>', 'fuse adjacent stages into one worker, e.g. normalize+book risk+execution')
     .option('--venue <name>', 'venue adapter (default sim: the embedded exchange); live venues: docs/venues.md')

@@ -123,10 +123,13 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   const log = createLogger(config.log.level);
   const started = performance.now();
   // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
+  // --duration counts from the moment the pipeline runs (start-up on a busy machine takes seconds).
+  let runFor: () => void = () => {};
   const stopRequested = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
-    if (opts.durationS !== undefined) setTimeout(() => resolve('duration'), opts.durationS * 1000).unref();
+    const d = opts.durationS;
+    if (d !== undefined) runFor = () => setTimeout(() => resolve('duration'), d * 1000).unref();
   });
 
   let exchange: ExchangeHandle | null = null;
@@ -221,6 +224,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     { venue: config.venue.name, instruments: symbols.length, placement: groups.map((g) => `${g.name}x${g.threads}`) },
     'tickline running; Ctrl-C to stop',
   );
+  runFor();
 
   const reason = await stopRequested;
   // Hard bound on shutdown: whatever happens, exit within 5 s of the signal.
