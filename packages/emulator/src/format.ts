@@ -41,6 +41,12 @@ export function unixTime(s: number, ns: number): string {
   return `${s}.${String(Math.floor(ns / 1000)).padStart(6, '0')}`;
 }
 
+/** Now in RFC 3339 with microseconds. */
+export function nowIso(): string {
+  const t = nowSplitTime();
+  return isoTime(t.s, t.ns);
+}
+
 /** Now as split seconds/nanoseconds. */
 export function nowSplitTime(): { s: number; ns: number } {
   const ms = Date.now();

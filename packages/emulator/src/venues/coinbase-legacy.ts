@@ -11,7 +11,7 @@
 import type { L2Book } from '@tickline/book';
 import type { RecordedFrame } from '@tickline/ingest';
 import type { EmulatorConnection, SubChannel, Subscription } from '../connection.js';
-import { fixed, isoTime, levels, nowSplitTime } from '../format.js';
+import { fixed, levels, nowIso } from '../format.js';
 import { json, lotText, parseObject, strings, tickText } from './shared.js';
 import type { EmulatedVenue, RestAnswer, VenueHost } from './types.js';
 
@@ -115,8 +115,7 @@ export class CoinbaseLegacyVenue implements EmulatedVenue {
   heartbeat(conn: EmulatorConnection): string[] {
     const ids = (conn.state.get('channels') as Map<string, Set<string>>).get('heartbeat');
     if (ids === undefined || ids.size === 0) return [];
-    const t = nowSplitTime();
-    const time = isoTime(t.s, t.ns);
+    const time = nowIso();
     return [...ids].map((product_id) => JSON.stringify({ type: 'heartbeat', last_trade_id: 0, product_id, sequence: 0, time }));
   }
 }

@@ -12,7 +12,7 @@
 import type { L2Book } from '@tickline/book';
 import type { RecordedFrame } from '@tickline/ingest';
 import type { EmulatorConnection, SubChannel, Subscription } from '../connection.js';
-import { fixed, isoTime, levels, nowSplitTime } from '../format.js';
+import { fixed, levels, nowIso } from '../format.js';
 import { json, lotText, parseObject, strings, tickText } from './shared.js';
 import type { EmulatedVenue, RestAnswer, VenueHost } from './types.js';
 
@@ -27,10 +27,7 @@ const CHANNELS: Readonly<Record<string, SubChannel | null>> = {
 };
 const SEQ = /"sequence_num":\d+/;
 
-const now = (): string => {
-  const t = nowSplitTime();
-  return isoTime(t.s, t.ns);
-};
+const now = nowIso;
 
 export class CoinbaseVenue implements EmulatedVenue {
   readonly venue = 'coinbase' as const;

@@ -10,7 +10,7 @@
 import { BookChecksum, type L2Book, VENUE_RULES } from '@tickline/book';
 import type { RecordedFrame } from '@tickline/ingest';
 import type { EmulatorConnection, SubChannel, Subscription } from '../connection.js';
-import { fixed, isoTime, nowSplitTime } from '../format.js';
+import { fixed, isoTime, nowIso } from '../format.js';
 import { FrameClass, type FrameInfo } from '../model.js';
 import { assetPairs, DepthViews, KRAKEN_DEPTHS, type Side } from './kraken-views.js';
 import { parseObject, strings } from './shared.js';
@@ -18,10 +18,7 @@ import type { EmulatedVenue, RestAnswer, VenueHost } from './types.js';
 
 const CHANNELS: Readonly<Record<string, SubChannel | null>> = { book: 'book', trade: 'trades', ticker: 'quotes', instrument: null };
 
-const now = (): string => {
-  const t = nowSplitTime();
-  return isoTime(t.s, t.ns);
-};
+const now = nowIso;
 
 export class KrakenVenue implements EmulatedVenue {
   readonly venue = 'kraken' as const;
