@@ -68,7 +68,7 @@ describe('dashboard access rules', () => {
   });
 
   it('refuses cross-origin browser writes, non-JSON bodies and rebound Host names', async () => {
-    // the stats timer asks risk for its report every poll: only control commands count here
+    // the trading panel polls `risk report` on its own: count only the commands a request could cause
     const sent = () => fake.commands.filter((c) => c.command !== 'report').length;
     const before = sent();
     expect((await post('/api/kill-switch', { on: true }, { origin: 'http://evil.example' })).status).toBe(403);

@@ -16,6 +16,7 @@ import { loadConfig } from '@tickline/cli';
 import { openReplayInput, RecordingWriter } from '@tickline/ingest';
 
 const DIR = new URL('fixtures/captures/', import.meta.url).pathname;
+const VENUES = new URL('fixtures/venues/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'tkl-verify-'));
 
 async function verify(file: string, venue?: string): Promise<{ code: number; out: string; err: string }> {
@@ -49,12 +50,16 @@ const CASES = [
   { venue: 'binance-spot', file: 'binance-spot-depth-2021-10-12.cap', checksums: 0, seq: true, top: true },
   { venue: 'binance-usdm', file: 'binance-usdm-depth-2021-07-22.cap', checksums: 0, seq: true, top: true },
   { venue: 'coinbase-legacy', file: 'coinbase-legacy-level2-2021-04-17.cap', checksums: 0, seq: false, top: false },
+  // written from the venues' documentation (test/fixtures/venues/README.md)
+  { venue: 'binance-coinm', file: `${VENUES}btcusd_perp_20240809.gz`, checksums: 0, seq: true, top: true },
+  { venue: 'coinbase', file: `${VENUES}coinbase-advanced-level2-2024-08-09.cap`, checksums: 0, seq: true, top: false },
+  { venue: 'kraken', file: `${VENUES}kraken-v2-book-2024-08-09.cap`, checksums: 601, seq: false, top: false },
 ];
 
 describe('replay --verify --json on the shared captures', () => {
   for (const c of CASES) {
     it(`${c.venue}: 0 mismatches, 0 gaps, exit 0`, async () => {
-      const r = await verify(DIR + c.file, c.venue);
+      const r = await verify(c.file.startsWith('/') ? c.file : DIR + c.file, c.venue);
       expect(r.code, r.err).toBe(0);
       const lines = r.out.trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -132,6 +137,33 @@ describe('replay --verify --json on the shared captures', () => {
     expect(gzRep.frames).toBe(gz.length);
     expect(gzRep.sequence.checked).toBeGreaterThan(100);
     expect(gzRep.topOfBook.compared).toBeGreaterThan(5);
+  });
+
+  it('the real spot collector file verifies whatever it is called: symbol from the messages, REST path from the venue', async () => {
+    const want = {
+      frames: 58326,
+      checksums: { verified: 0, mismatched: 0 },
+      sequence: { checked: 3044, gaps: 0 },
+      topOfBook: { compared: 507, mismatched: 0 },
+      resyncs: 0,
+    };
+    const original = `${DIR}binance-spot-btcusdt-20240809.ns.gz`;
+    const r = await verify(original, 'binance-spot');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(want);
+    const copy = join(tmp, 'a new user named it.gz');
+    copyFileSync(original, copy);
+    expect(JSON.parse((await verify(copy, 'binance-spot')).out)).toEqual(want);
+  }, 120_000);
+
+  it('a COIN-M collector file verifies under any name: BTCUSD_PERP from the messages, the pu chain from /dapi/v1/depth', async () => {
+    const original = `${VENUES}btcusd_perp_20240809.gz`;
+    const want = JSON.parse((await verify(original, 'binance-coinm')).out);
+    expect(want.sequence).toEqual({ checked: 443, gaps: 0 });
+    expect(want.topOfBook).toEqual({ compared: 440, mismatched: 0 });
+    const copy = join(tmp, 'coinm-day.gz');
+    copyFileSync(original, copy);
+    expect(JSON.parse((await verify(copy, 'binance-coinm')).out)).toEqual(want);
   });
 
   it('usage errors exit 2: capture without --venue, venue not matching the recording', async () => {

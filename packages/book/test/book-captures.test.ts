@@ -230,6 +230,20 @@ describe('book core on real captures', () => {
       console.log(`${c.venue}: ${JSON.stringify(rep)}`);
     });
 
+    if (c.venue === 'kraken-v1')
+      it('kraken-v1 without configured text widths: the book learns them from the venue checksums, every checksum matches', async () => {
+        const l = await load(c.venue, c.file);
+        const v = new Verifier(l.registry, { venues: l.config.venues ?? {} });
+        for (const r of l.recs) feed(v, r);
+        expect(v.report().checksums).toEqual({ verified: 2595, mismatched: 0 });
+        const learned = v.core.stats().venues['kraken-v1']?.checksumWidthsLearned;
+        // XMR/USD, SC/EUR, GRT/ETH, KSM/XBT and WAVES/EUR all write wider than pair_decimals
+        expect(learned).toBe(5);
+        const xmr = l.registry.lookup('kraken-v1', 'XMR/USD');
+        const book = v.core.book(xmr?.id ?? 0);
+        expect([book?.priceText, book?.sizeText, book?.textKnown]).toEqual([8, 8, true]);
+      });
+
     if (c.checksums === 0 && !c.seq) continue; // no sequence numbers, no checksums: drops are invisible by protocol
     it(`${c.venue}: dropping a single delta is detected and heals after a re-seed`, async () => {
       const l = await load(c.venue, c.file);

@@ -135,6 +135,14 @@ describe('linked rule, Binance futures (drop u < S; first U <= S <= u; then pu =
     expect(counters.gaps).toBe(1);
     expect(sync.state).not.toBe(BookState.Live);
   });
+
+  it('a snapshot taken on an event boundary: the first event whose pu is S follows it exactly', () => {
+    const { sync, counters } = make(rule);
+    sync.onDelta(delta({ venue: v, first: 121, last: 130, prev: 100, bids: [[103, 4]] }));
+    expect(sync.onSnapshot(snapshot({ venue: v, seq: 100, ...BOOK }))).toBe(SnapshotOutcome.Applied);
+    expect(sync.state).toBe(BookState.Live);
+    expect([counters.gaps, counters.deltasApplied, sync.lastSeq]).toEqual([0, 1, 130]);
+  });
 });
 
 describe('linked rule, OKX (prevSeqId = previous seqId)', () => {

@@ -6,13 +6,14 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { FaultPatch } from '@tickline/exchange';
 import { STAGES, type StageName } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
-import { sim } from './commands/sim.js';
+import { sim, simReplay } from './commands/sim.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -58,6 +59,14 @@ function nameList(name: string, allowed: readonly string[]) {
   };
 }
 
+/** A comma-separated flag value as a list (blanks dropped). */
+function splitList(v: string): string[] {
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 /** Pipeline flags shared by run and replay, as config overrides. */
 function pipelineOverrides(o: Record<string, unknown>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
@@ -83,10 +92,13 @@ export function buildProgram(): Command {
     .command('run')
     .description('start the pipeline (on the embedded exchange unless a venue is configured) and print per-stage counts on exit')
     .option('-c, --config <file>', 'config file (JSON or YAML); see docs/configuration.md')
-    .option('--duration <seconds>', 'stop by itself after this many seconds', positiveNumber('--duration'))
+    .option('--duration <seconds>', 'stop by itself after running this many seconds', positiveNumber('--duration'))
     .addOption(new Option('--summary <format>', 'per-stage counts printed on exit').choices(['json', 'text']).default('text'))
     .option('--fuse <groups...>', 'fuse adjacent stages into one worker, e.g. normalize+book risk+execution')
-    .option('--venue <name>', 'venue adapter (default sim: the embedded exchange)')
+    .option('--venue <name>', 'venue adapter (default sim: the embedded exchange); live venues: docs/venues.md')
+    .option('--venue-url <ws-url>', "venue WebSocket URL (default: the venue's public one; for sim: the embedded exchange)")
+    .option('--rest-url <http-url>', "venue REST base URL for the instrument list and snapshots (default: the venue's)")
+    .option('--symbols <codes>', 'comma-separated venue symbols to subscribe (required on live venues), e.g. BTCUSDT,ETHUSDT')
     .option('--instruments <n>', 'embedded exchange: number of instruments')
     .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
     .option('--http-port <port>', 'dashboard and control API port')
@@ -95,6 +107,9 @@ export function buildProgram(): Command {
   runCmd.action(async (o: Record<string, unknown>) => {
     const overrides = pipelineOverrides(o);
     if (o.venue !== undefined) overrides['venue.name'] = o.venue;
+    if (o.venueUrl !== undefined) overrides['venue.url'] = o.venueUrl;
+    if (o.restUrl !== undefined) overrides['venue.restUrl'] = o.restUrl;
+    if (typeof o.symbols === 'string') overrides['venue.symbols'] = splitList(o.symbols);
     if (o.instruments !== undefined) overrides['exchange.instruments'] = o.instruments;
     if (o.profile !== undefined) overrides['exchange.profile'] = o.profile;
     if (o.httpPort !== undefined) overrides['http.port'] = o.httpPort;
@@ -126,14 +141,7 @@ export function buildProgram(): Command {
       if (o.restUrl !== undefined) overrides['venue.restUrl'] = o.restUrl;
       process.exitCode = await record(loadWith(o, overrides), {
         out: o.out as string,
-        ...(typeof o.instruments === 'string'
-          ? {
-              instruments: o.instruments
-                .split(',')
-                .map((x) => x.trim())
-                .filter(Boolean),
-            }
-          : {}),
+        ...(typeof o.instruments === 'string' ? { instruments: splitList(o.instruments) } : {}),
         ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
         ...(o.overwrite === true ? { overwrite: true } : {}),
         ...(o.codec !== undefined ? { codec: o.codec as 'brotli' } : {}),
@@ -278,15 +286,58 @@ export function buildProgram(): Command {
 
   program
     .command('sim')
-    .description('run the embedded exchange on its own (protocol: docs/exchange-protocol.md)')
+    .description(
+      "run the embedded exchange on its own (docs/exchange-protocol.md), or with --replay FILE --venue V a venue emulator serving the file in that venue's protocol (docs/emulator.md)",
+    )
     .option('--port <port>', 'TCP port (0 picks a free one)', '0')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--instruments <n>', 'number of instruments')
     .option('--profile <name>', 'steady or open (opening-bell burst)')
     .option('--rate <eventsPerSec>', 'market-data events per second across the universe')
     .option('--seed <n>', 'seed of the universe and the market process')
+    .option('--replay <file>', 'serve a recording or a real capture (.cap/.rest, collector .gz, tickline recording) as venue --venue')
+    .option('--venue <name>', 'with --replay: the venue whose protocol to speak')
+    .option('--speed <speed>', 'with --replay: 1 = recorded pace, 10 = ten times faster, max = as fast as clients take it', '1')
+    .addOption(new Option('--format <format>', 'with --replay: file format').choices(['auto', 'tickline', 'capture', 'collector']))
+    .option('--instrument-list <file>', 'with --replay: venue instrument list (JSON or .rest) for instrument precision')
+    .option('--faults <json>', 'with --replay: faults to inject from the start (as POST /v1/control/faults)')
+    .addOption(
+      new Option('--start <when>', 'with --replay: play the file from the first subscription or at once').choices(['subscribe', 'listen']),
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .action(async (o: Record<string, string | undefined>) => {
-      const raw: Record<string, unknown> = { host: o.host, port: Number(o.port) };
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(o.port)}`);
+      if (o.replay !== undefined) {
+        if (o.venue === undefined) throw new UsageError('--replay needs --venue (the venue whose protocol the emulator speaks)');
+        const speedText = String(o.speed);
+        const speed = speedText === 'max' ? 'max' : Number(speedText);
+        if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0))
+          throw new UsageError(`--speed must be a positive number or max, got ${JSON.stringify(speedText)}`);
+        let faults: unknown;
+        if (o.faults !== undefined) {
+          try {
+            faults = JSON.parse(o.faults);
+          } catch {
+            throw new UsageError('--faults must be a JSON object (see docs/exchange-protocol.md, Fault injection)');
+          }
+        }
+        process.exitCode = await simReplay({
+          file: o.replay,
+          venue: o.venue,
+          speed,
+          port,
+          host: o.host ?? '127.0.0.1',
+          ...(o.format !== undefined ? { format: o.format as 'auto' } : {}),
+          ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList } : {}),
+          ...(faults !== undefined ? { faults: faults as FaultPatch } : {}),
+          ...(o.start !== undefined ? { start: o.start as 'subscribe' } : {}),
+          ...(o.logLevel !== undefined ? { logLevel: o.logLevel as 'info' } : {}),
+        });
+        return;
+      }
+      const raw: Record<string, unknown> = { host: o.host, port };
       if (o.instruments !== undefined) raw.instruments = Number(o.instruments);
       if (o.profile !== undefined) raw.profile = o.profile;
       if (o.rate !== undefined) raw.eventsPerSecond = Number(o.rate);

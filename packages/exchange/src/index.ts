@@ -6,6 +6,8 @@ import { DEFAULT_OPTIONS, type ExchangeOptions, validateExchangeOptions } from '
 import { ExchangeServer, type ExchangeStats } from './server.js';
 
 export { DEFAULT_OPTIONS, ERROR_CODES, ExchangeError, validateExchangeOptions, validateFaultPatch };
+/** The fault machinery, for other servers that inject the same faults (the venue emulator). */
+export { type DeltaFate, Faults, type RateLimitFault, WindowCounter } from './faults.js';
 export type { ErrorCode, ExchangeOptions, ExchangeStats, FaultConfig, FaultPatch, InjectedFault, InstrumentInfo };
 export { generateUniverse, type Instrument, instrumentInfo } from './instruments.js';
 export { Market, type MarketConfig, type Profile } from './market.js';

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { startExchange } from '@tickline/exchange';
 import { createIngestSource, seededRandom } from '../src/connection/index.js';
-import { RecordingEmitter, until } from './recording-emitter.js';
+import { RecordingEmitter, until } from '../testing/recording-emitter.js';
 import { simRegistry } from './sim-registry.js';
 
 const { values } = parseArgs({

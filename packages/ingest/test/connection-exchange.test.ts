@@ -1,6 +1,6 @@
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingEmitter, until } from '../bench/recording-emitter.js';
+import { RecordingEmitter, until } from '../testing/recording-emitter.js';
 import { simRegistry } from '../bench/sim-registry.js';
 import { createIngestSource, type IngestSource, seededRandom } from '../src/connection/index.js';
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { RecordingEmitter, until } from '../bench/recording-emitter.js';
+import { RecordingEmitter, until } from '../testing/recording-emitter.js';
 import { simRegistry } from '../bench/sim-registry.js';
 import { createIngestSource, type IngestSource, seededRandom } from '../src/connection/index.js';
 
@@ -124,6 +124,20 @@ describe('against the embedded exchange', () => {
     // A down mark reaches the emitter before any frame of the next session.
     const downIdx = emit.events.indexOf('mark:feed:down');
     expect(downIdx).toBeGreaterThan(0);
+  });
+
+  it("reconnects on purpose before the venue's connection age limit: no backoff, every subscription restored", async () => {
+    const { ex, source, emit } = await setup(5, { maxConnectionAgeMs: 300, backoff: { ...fast, floorMs: 150, baseMs: 200 } });
+    await until(() => source.stats().plannedReconnects >= 2, 5000, 'two planned reconnects');
+    await until(() => emit.feedMarks().length >= 5, 5000, 'feed back up');
+    expect(emit.feedMarks().slice(0, 5)).toEqual(['up', 'down', 'up', 'down', 'up']);
+    expect(emit.marks.find((m) => m.type === 'feed' && !m.up)).toMatchObject({ reason: 'max_connection_age' });
+    const s = source.stats();
+    // planned reconnects draw no backoff (the floor here is 150 ms)
+    expect(s.maxBackoffMs).toBe(0);
+    expect(s.instrumentsActive).toBe(5);
+    expect(s.duplicateSubscribeSends).toBe(0);
+    expect(ex.stats().subscriptions).toBe(10);
   });
 
   it('flags a stalled instrument stale, resubscribes it on the live socket, and emits a stale mark', async () => {

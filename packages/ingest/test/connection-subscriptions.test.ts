@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { InstrumentRegistry } from '@tickline/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
-import { RecordingEmitter, until } from '../bench/recording-emitter.js';
+import { RecordingEmitter, until } from '../testing/recording-emitter.js';
 import { createIngestSource, type IngestSource, IngestError } from '../src/connection/index.js';
 
 /** A tiny venue speaking the embedded exchange's request protocol, recording every request. */

@@ -71,6 +71,10 @@ describe('venue dialects', () => {
     });
     expect(peek('okx', 'pong').kind).toBe(PeekKind.Liveness);
     expect(peek('okx', '{"event":"error","code":"60012","msg":"x"}').kind).toBe(PeekKind.Control);
+    // an answer to a request that carried an id starts with the id (OKX v5 docs)
+    expect(peek('okx', '{"id":"1","event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"a"}').kind).toBe(
+      PeekKind.Control,
+    );
     expect(peek('kraken', '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[]}]}')).toEqual({
       kind: PeekKind.Data,
       symbol: 'BTC/USD',

@@ -42,6 +42,34 @@ describe('readCollectorGzip (hftbacktest collector files)', () => {
     ]);
   });
 
+  it("names the inline snapshot after the symbol in the messages, whatever the file is called, with the venue's REST path", async () => {
+    const coinm = [
+      '1723161600000000000 {"lastUpdateId":500,"E":1723161600001,"T":1723161600000,"bids":[["58000.1","10"]],"asks":[["58000.2","3"]]}',
+      '1723161600100000000 {"stream":"btcusd_perp@depth@100ms","data":{"e":"depthUpdate","E":1723161600101,"T":1723161600100,"s":"BTCUSD_PERP","ps":"BTCUSD","U":499,"u":501,"pu":498,"b":[],"a":[["58000.2","4"]]}}',
+      '1723161600200000000 {"lastUpdateId":900,"E":1723161600201,"T":1723161600200,"bids":[],"asks":[]}',
+    ];
+    for (const name of ['btcusd_perp_20240809.gz', 'my capture.gz', 'BTCUSDT_20240809.gz']) {
+      const p = join(tmp, name);
+      writeFileSync(p, gzipSync(`${coinm.join('\n')}\n`));
+      const { out, bad } = await all(p, { venue: 'binance-coinm' });
+      expect(out.map((f) => [f.kind, f.context])).toEqual([
+        [2, '/dapi/v1/depth?symbol=BTCUSD_PERP&limit=1000'],
+        [0, null],
+        // the last snapshot has no message after it: it takes the last symbol seen
+        [2, '/dapi/v1/depth?symbol=BTCUSD_PERP&limit=1000'],
+      ]);
+      expect(bad).toEqual([]);
+    }
+    const spot = join(tmp, 'anything.gz');
+    writeFileSync(spot, gzipSync(`${coinm[0]}\n${LINES[3]}\n`));
+    expect((await all(spot, { venue: 'binance-spot' })).out[0]?.context).toBe('/api/v3/depth?symbol=BTCUSDT&limit=1000');
+    const alone = join(tmp, 'btcusdt_alone.gz');
+    writeFileSync(alone, gzipSync(`${coinm[0]}\n`));
+    const r = await all(alone, { venue: 'binance-spot' });
+    expect(r.out).toEqual([]);
+    expect(r.bad.map((b) => [b.line, b.reason])).toEqual([[1, 'inline depth snapshot: no message in the file names its symbol']]);
+  });
+
   it('takes symbol and REST path from options', async () => {
     const p = join(tmp, 'whatever.gz');
     writeFileSync(p, gzipSync(LINES[1] as string));

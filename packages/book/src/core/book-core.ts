@@ -286,6 +286,7 @@ export class BookCore {
     if (text !== undefined) {
       sync.book.priceText = text.price ?? -1;
       sync.book.sizeText = text.size ?? -1;
+      sync.book.textKnown = true;
     }
     const bars: BarBuilder[] = [];
     if (c.bars.tickTrades > 0) bars.push(new BarBuilder(BarKind.Tick, c.bars.tickTrades, instrument, venue, new BarRecord()));

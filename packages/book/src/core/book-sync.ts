@@ -31,6 +31,9 @@ export enum SnapshotOutcome {
   Rejected = 2,
 }
 
+/** Extra written decimals tried when learning a venue's checksum text widths. */
+const MAX_EXTRA_DECIMALS = 10;
+
 /** Reasons passed to requestSnapshot / resync (stable strings, used as metric labels). */
 export type ResyncReason = 'initial' | 'gap' | 'checksum' | 'crossed' | 'overflow' | 'drop' | 'feed-down' | 'shed' | 'rejected-snapshot';
 
@@ -57,6 +60,8 @@ export class SyncCounters {
   feedDowns = 0;
   /** Books whose data ingest shed under load (it re-seeds them, paced). */
   sheds = 0;
+  /** Instruments whose checksum text widths were learned from the venue's checksums (Kraken v1 pads). */
+  checksumWidthsLearned = 0;
 }
 
 export interface SyncHost {
@@ -146,7 +151,7 @@ export class BookSync {
     const sorted = book.load(s.bids, s.asks);
     let ok = sorted && !(this.rule.reseedOnCrossed && book.isCrossed());
     if (ok && this.rule.checksum !== 'none' && !Number.isNaN(s.checksum)) {
-      if (this.#checksum.compute(book, this.rule) !== s.checksum) {
+      if (!this.#checksumMatches(s.checksum)) {
         this.counters.checksumFailures++;
         ok = false;
       }
@@ -210,7 +215,7 @@ export class BookSync {
     this.recvS = d.recvS;
     this.recvNs = d.recvNs;
     if (this.rule.checksum !== 'none' && !Number.isNaN(d.checksum)) {
-      if (this.#checksum.compute(book, this.rule) !== d.checksum) {
+      if (!this.#checksumMatches(d.checksum)) {
         this.counters.checksumFailures++;
         this.#fail('checksum', nowMs);
         return DeltaOutcome.ChecksumMismatch;
@@ -222,6 +227,38 @@ export class BookSync {
       return DeltaOutcome.Crossed;
     }
     return DeltaOutcome.Applied;
+  }
+
+  /**
+   * The book against the venue's checksum. Venues that hash fixed-width strings may write more
+   * decimals than the instrument's scale (Kraken v1 pads XMR/USD prices to 8 decimals at pair
+   * precision 2): until the widths are known, a mismatch at the scales is retried at wider widths,
+   * and the first widths that match are kept for the instrument (a false match needs a 32-bit
+   * CRC collision among at most 121 candidates).
+   */
+  #checksumMatches(expected: number): boolean {
+    const book = this.book;
+    if (this.#checksum.compute(book, this.rule) === expected) {
+      if (this.rule.priceFormat === 'fixed') book.textKnown = true;
+      return true;
+    }
+    if (book.textKnown || this.rule.priceFormat !== 'fixed' || this.rule.sizeFormat !== 'fixed') return false;
+    const pt = book.priceText;
+    const st = book.sizeText;
+    for (let p = book.priceScale; p <= book.priceScale + MAX_EXTRA_DECIMALS; p++) {
+      for (let q = book.sizeScale; q <= book.sizeScale + MAX_EXTRA_DECIMALS; q++) {
+        book.priceText = p;
+        book.sizeText = q;
+        if (this.#checksum.compute(book, this.rule) === expected) {
+          book.textKnown = true;
+          this.counters.checksumWidthsLearned++;
+          return true;
+        }
+      }
+    }
+    book.priceText = pt;
+    book.sizeText = st;
+    return false;
   }
 
   /** Applied, Stale or Gap under the venue's sequence rule. */
@@ -249,7 +286,9 @@ export class BookSync {
           return U <= last + 1 ? DeltaOutcome.Applied : DeltaOutcome.Gap;
         case 'snapshot-inside':
           if (u < last) return DeltaOutcome.Stale;
-          return U <= last ? DeltaOutcome.Applied : DeltaOutcome.Gap;
+          // pu = the snapshot's id: the event follows the snapshot exactly (a snapshot taken on
+          // an event boundary, as an emulated venue serves it); else the documented U <= S <= u.
+          return U <= last || pu === last ? DeltaOutcome.Applied : DeltaOutcome.Gap;
         default:
           if (pu === last) return DeltaOutcome.Applied;
           return u <= last ? DeltaOutcome.Stale : DeltaOutcome.Gap;

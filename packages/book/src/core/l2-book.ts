@@ -30,6 +30,12 @@ export class L2Book {
    */
   priceText = -1;
   sizeText = -1;
+  /**
+   * True once the written widths are known: configured (`checksumText`) or learned from the
+   * venue's own checksum (book-sync.ts). While false, a fixed-width checksum that does not match
+   * at the scales is tried at wider widths before it counts as a mismatch.
+   */
+  textKnown = false;
 
   constructor(depth: number, priceScale = 0, sizeScale = 0) {
     this.bids = new BookSide(1, depth);

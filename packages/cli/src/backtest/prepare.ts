@@ -26,7 +26,7 @@ const NS_PER_MS = 1_000_000;
 
 export async function prepareRetimed(plan: ReplayPlan, dir: string, startMs = Date.now()): Promise<PreparedFile> {
   const path = join(dir, 'retimed.tkr');
-  const input = await openReplayInput(plan.file, { format: plan.format });
+  const input = await openReplayInput(plan.file, { format: plan.format, venue: plan.venue });
   const writer = await RecordingWriter.open(path, {
     venue: plan.venue,
     instruments: plan.registry.list(),

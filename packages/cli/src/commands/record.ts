@@ -7,12 +7,13 @@
  */
 
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
-import { type Channel, createIngestSource } from '@tickline/ingest';
+import { type Channel, createIngestSource, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, type Emitter, type Mark, type RawFrameLike } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { type Codec, RecordingError, RecordingWriter } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
+import { LiveVenueError, prepareLiveVenue } from './live-venue.js';
 
 export interface RecordOptions {
   /** Output file; an existing file is refused unless `overwrite`. */
@@ -102,25 +103,29 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       restUrl = exchange.httpUrl;
       log.info({ url, instruments: exchange.instruments.length }, 'embedded exchange started');
     }
-    // The instrument list: sim publishes one (kept in the header, so replay needs no inference);
-    // other venues' lists have no adapter here, so their codes get placeholder specs (ingest does
-    // not parse) and the header says `instruments: null` (replay infers scales from the frames).
-    const registry = InstrumentRegistry.from([]);
+    // The instrument list goes into the header, so a replay needs no inference: sim's own, or a
+    // live venue's (fetched or cached as `run` does; the symbols checked against it).
+    let registry = InstrumentRegistry.from([]);
     let listed: InstrumentSpec[] | null = null;
+    let symbols = [...(opts.instruments ?? [])];
+    if (symbols.length === 0) symbols = [...config.venue.symbols];
     if (venue === 'sim') {
       if (restUrl === undefined) throw new RecordingError('ERR_RECORDING_INVALID_ARGUMENT', 'venue.restUrl is required for sim');
       for (const input of simInstruments(await fetchJson(`${restUrl}/v1/instruments`))) registry.add({ ...input, venue: 'sim' });
       listed = registry.list();
+      if (symbols.length === 0) symbols = listed.map((s) => s.symbol);
+    } else {
+      try {
+        const live = await prepareLiveVenue({ ...config, venue: { ...config.venue, symbols } }, log);
+        ({ registry, url, restUrl } = live);
+        const wanted = new Set(symbols);
+        listed = registry.list().filter((s) => wanted.has(s.symbol));
+      } catch (err) {
+        if (!(err instanceof LiveVenueError)) throw err;
+        process.stderr.write(`tickline: ${err.message.replace('--symbols (venue.symbols)', '--instruments (venue.symbols)')}\n`);
+        return err.exitCode;
+      }
     }
-    let symbols = [...(opts.instruments ?? [])];
-    if (symbols.length === 0) symbols = [...config.venue.symbols];
-    if (symbols.length === 0 && listed !== null) symbols = listed.map((s) => s.symbol);
-    if (symbols.length === 0) {
-      process.stderr.write(`tickline: --instruments is required for ${venue} (no instrument list to default to)\n`);
-      return 2;
-    }
-    if (listed === null)
-      for (const symbol of symbols) registry.add({ venue, symbol, priceScale: 0, sizeScale: 0, tickSize: 1, lotSize: 1 });
 
     // The source first: it checks every code against the registry before any file is created.
     const source = createIngestSource({
@@ -137,7 +142,13 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       venue,
       instruments: listed,
       symbols,
-      meta: { tool: 'tickline record', url, restUrl, channels: config.venue.channels, embeddedExchange: exchange !== null },
+      meta: {
+        tool: 'tickline record',
+        url: url === undefined ? null : redactUrl(url),
+        restUrl: restUrl === undefined ? null : redactUrl(restUrl),
+        channels: config.venue.channels,
+        embeddedExchange: exchange !== null,
+      },
       ...(opts.codec !== undefined ? { codec: opts.codec } : {}),
       ...(opts.level !== undefined ? { level: opts.level } : {}),
       ...(opts.flushMs !== undefined ? { flushIntervalMs: opts.flushMs } : {}),

@@ -16,14 +16,12 @@ import { basename, dirname, join } from 'node:path';
 import type { BookConfigInput } from '@tickline/book';
 import { readCapture } from '@tickline/ingest';
 import {
-  binanceInstruments,
+  INSTRUMENT_LISTS,
   type InferredScales,
   inferScales,
-  krakenV1Instruments,
   krakenV2Instruments,
-  okxInstruments,
+  parseKrakenV2InstrumentMessage,
   registryOf,
-  simInstruments,
 } from '@tickline/normalize';
 import { type InstrumentInput, InstrumentRegistry, type VenueName } from '@tickline/wire';
 import { openReplayInput, type ReplayFormat, type RecordingHeader } from '@tickline/ingest';
@@ -52,24 +50,14 @@ export class ReplayUsageError extends Error {
   readonly code = 'ERR_REPLAY_USAGE';
 }
 
-/** Instruments from a venue's published list, by venue. */
+/**
+ * Instruments from a venue's published list (its REST instrument list; for Kraken v2 also the
+ * WebSocket `instrument` channel's snapshot). Malformed entries are skipped (counted by the parser).
+ */
 export function instrumentsFromList(venue: VenueName, body: unknown): InstrumentInput[] {
-  switch (venue) {
-    case 'kraken-v1':
-      return krakenV1Instruments(body);
-    case 'kraken':
-      return krakenV2Instruments(body);
-    case 'binance-spot':
-    case 'binance-usdm':
-    case 'binance-coinm':
-      return binanceInstruments(venue, body);
-    case 'okx':
-      return okxInstruments(body);
-    case 'sim':
-      return simInstruments(body);
-    default:
-      throw new ReplayUsageError(`--instrument-list: no instrument-list adapter for ${venue}; omit it to infer scales from the file`);
-  }
+  const data = (body as { data?: { pairs?: unknown } } | null)?.data;
+  if (venue === 'kraken' && data !== null && typeof data === 'object' && Array.isArray(data.pairs)) return krakenV2Instruments(body);
+  return INSTRUMENT_LISTS[venue].parse([body]).instruments;
 }
 
 async function readListBody(path: string): Promise<unknown> {
@@ -111,26 +99,39 @@ function merge(into: Map<string, InferredScales>, from: Map<string, InferredScal
   }
 }
 
-const KRAKEN_BOOK_DEPTH = /"book-(\d+)"/;
+/** The subscribed Kraken book depth: v1 channel names `book-N`, v2 subscribe answers `"channel":"book","depth":N`. */
+const KRAKEN_BOOK_DEPTH = /"book-(\d+)"|"result":\{"channel":"book","depth":(\d+)/;
+const KRAKEN_V2_INSTRUMENTS = '{"channel":"instrument","type":"snapshot"';
 
-/** One pass over the file: scales per symbol and (Kraken v1) the subscribed book depth. */
-async function scan(file: string, format: ReplayFormat, venue: VenueName): Promise<{ scales: Map<string, InferredScales>; depth: number }> {
-  const input = await openReplayInput(file, { format });
-  const scales = new Map<string, InferredScales>();
-  let depth = 0;
+interface Scan {
+  scales: Map<string, InferredScales>;
+  depth: number;
+  /** Kraken v2: the `instrument` channel snapshot recorded in the file, if any. */
+  list: InstrumentInput[] | null;
+}
+
+/** One pass over the file: scales per symbol, Kraken's subscribed book depth, a recorded v2 instrument list. */
+async function scan(file: string, format: ReplayFormat, venue: VenueName): Promise<Scan> {
+  const input = await openReplayInput(file, { format, venue });
+  const out: Scan = { scales: new Map(), depth: 0, list: null };
+  const kraken = venue === 'kraken' || venue === 'kraken-v1';
   for await (const batch of input.batches()) {
     const frames = batch.map((f) => ({ kind: f.kind, context: f.context, text: Buffer.from(f.bytes).toString('utf8') }));
-    merge(scales, inferScales(venue, frames));
-    if (venue === 'kraken-v1' && depth === 0)
-      for (const f of frames) {
+    merge(out.scales, inferScales(venue, frames));
+    if (!kraken) continue;
+    for (const f of frames) {
+      if (out.depth === 0) {
         const m = KRAKEN_BOOK_DEPTH.exec(f.text);
-        if (m !== null) {
-          depth = Number(m[1]);
-          break;
-        }
+        if (m !== null) out.depth = Number(m[1] ?? m[2]);
       }
+      if (venue === 'kraken' && out.list === null && f.text.startsWith(KRAKEN_V2_INSTRUMENTS)) {
+        try {
+          out.list = parseKrakenV2InstrumentMessage(JSON.parse(f.text)).instruments;
+        } catch {}
+      }
+    }
   }
-  return { scales, depth };
+  return out;
 }
 
 export async function planReplay(file: string, opts: PlanOptions): Promise<ReplayPlan> {
@@ -162,8 +163,12 @@ export async function planReplay(file: string, opts: PlanOptions): Promise<Repla
   } else if (header?.instruments) {
     instrumentsFrom = 'header';
   }
-  const needScan = venue === 'kraken-v1' || (list === null && !header?.instruments);
+  const needScan = venue === 'kraken-v1' || venue === 'kraken' || (list === null && !header?.instruments);
   const seen = needScan ? await scan(file, format, venue) : null;
+  if (list === null && !header?.instruments && seen?.list) {
+    list = seen.list;
+    instrumentsFrom = 'instrument-list';
+  }
   let registry: InstrumentRegistry;
   if (list !== null) registry = registryOf(list);
   else if (header?.instruments) registry = InstrumentRegistry.from(header.instruments);
@@ -183,9 +188,9 @@ export async function planReplay(file: string, opts: PlanOptions): Promise<Repla
     const text: Record<string, { price: number; size: number }> = {};
     for (const [sym, d] of seen.scales) text[`kraken-v1:${sym}`] = { price: d.priceText, size: d.sizeText };
     book.checksumText = text;
-    // Kraken's checksum is defined on the book truncated at the subscribed depth.
-    if (seen.depth > 0) book.venues = { 'kraken-v1': { depth: seen.depth } };
   }
+  // Kraken's checksum is defined on the book truncated at the subscribed depth.
+  if ((venue === 'kraken-v1' || venue === 'kraken') && seen !== null && seen.depth > 0) book.venues = { [venue]: { depth: seen.depth } };
   return { file, format, venue, header, registry, instrumentsFrom, instrumentList: listPath, book };
 }
 

@@ -82,6 +82,8 @@ export async function replay(loaded: LoadedConfig, opts: ReplayOptions): Promise
 
 export interface VerifyOutcome {
   report: VerifyReport;
+  /** The books as the file built them (`verifier.core.book(id)`). */
+  verifier: Verifier;
   /** Frames normalize refused (by reason), and what the reader skipped. */
   rejects: number;
   input: ReplayInputReport;
@@ -90,7 +92,7 @@ export interface VerifyOutcome {
 
 /** Normalize core + book Verifier over the file, in this thread. */
 export async function verifyFile(plan: ReplayPlan, bookConfig: unknown = {}): Promise<VerifyOutcome> {
-  const input = await openReplayInput(plan.file, { format: plan.format });
+  const input = await openReplayInput(plan.file, { format: plan.format, venue: plan.venue });
   const normalizer = new Normalizer({ registry: plan.registry });
   const verifier = new Verifier(plan.registry, bookConfigFor(bookConfig, plan));
   const venue = venueId(plan.venue);
@@ -102,7 +104,7 @@ export async function verifyFile(plan: ReplayPlan, bookConfig: unknown = {}): Pr
   }
   const report = verifier.report();
   const clean = report.checksums.mismatched === 0 && report.sequence.gaps === 0 && report.topOfBook.mismatched === 0;
-  return { report, rejects: verifier.rejects, input: input.report, clean };
+  return { report, verifier, rejects: verifier.rejects, input: input.report, clean };
 }
 
 async function verifyCommand({ config }: LoadedConfig, plan: ReplayPlan, opts: ReplayOptions): Promise<number> {

@@ -1,18 +1,21 @@
 /**
- * `tickline run`: starts the embedded exchange when no venue URL is configured, builds the
- * instrument registry from the venue's instrument list, starts the six-stage pipeline, and on
- * SIGINT/SIGTERM (or after --duration) drains and stops it, printing per-stage counts.
+ * `tickline run`: starts the embedded exchange when no venue is configured (or, on a live venue,
+ * fetches its instrument list and checks the symbols), builds the instrument registry, starts the
+ * six-stage pipeline, and on SIGINT/SIGTERM (or after --duration) drains and stops it, printing
+ * per-stage counts.
  */
 
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DashboardHandle, type LatencySummary, latencySummaries, startDashboard } from '@tickline/dashboard';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
+import { krakenDepth, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
 import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 import { placementNote } from '../placement-advice.js';
+import { LiveVenueError, prepareLiveVenue } from './live-venue.js';
 
 export interface RunOptions {
   durationS?: number;
@@ -81,6 +84,24 @@ async function fetchJson(url: string): Promise<unknown> {
 }
 
 /**
+ * The book stage's config: the case study's tick bars (every 50 trades) unless the config says
+ * otherwise; on Kraken, the book kept at the depth subscribed (its checksum is defined on the book
+ * truncated there, and levels leaving that window get no delete).
+ */
+function bookConfig(config: LoadedConfig['config']): Record<string, unknown> {
+  const book = { bars: { tickTrades: 50 }, ...(config.book as object) } as Record<string, unknown>;
+  const venue = config.venue.name;
+  if (venue === 'kraken' || venue === 'kraken-v1') {
+    const venues = { ...((book.venues as Record<string, Record<string, unknown>> | undefined) ?? {}) };
+    const wsBookDepth = (config.ingest as { wsBookDepth?: unknown } | undefined)?.wsBookDepth;
+    if (venues[venue]?.depth === undefined)
+      venues[venue] = { ...venues[venue], depth: krakenDepth(typeof wsBookDepth === 'number' ? wsBookDepth : 100) };
+    book.venues = venues;
+  }
+  return book;
+}
+
+/**
  * Built-in strategies that run when the config names none: the two signal strategies on every
  * instrument, plus a slow random trader on a few instruments so a demo run on the embedded
  * exchange always shows orders, fills and positions (risk's edge check rightly refuses most
@@ -111,15 +132,17 @@ function tradingConfigs(
   wsUrl: string,
   symbols: readonly string[],
 ): Record<string, unknown> {
+  const live = config.venue.name !== 'sim';
   const signals = { ...(config.signals as object) } as Record<string, unknown>;
-  if (signals.strategies === undefined) signals.strategies = defaultStrategies(symbols, config.venue.name);
+  // Live venues: market data only unless strategies are configured (no order gateway for them yet).
+  if (signals.strategies === undefined) signals.strategies = live ? [] : defaultStrategies(symbols, config.venue.name);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = resolve(embedded ? join(config.stateDir, `sim-${stamp}`) : config.stateDir);
   mkdirSync(dir, { recursive: true });
   if (signals.snapshot === undefined) signals.snapshot = { path: join(dir, 'signals-{partition}.snap') };
   const exec = { ...(config.execution as object) } as Record<string, unknown>;
   const venue = (exec.venue ?? {}) as Record<string, unknown>;
-  exec.venue = { ...venue, url: venue.url ?? wsUrl };
+  exec.venue = { ...venue, url: venue.url ?? (live ? null : wsUrl) };
   const journal = (exec.journal ?? {}) as Record<string, unknown>;
   exec.journal = { ...journal, path: journal.path ?? join(dir, 'journal-{partition}.sqlite') };
   return { signals, risk: config.risk, execution: exec };
@@ -129,6 +152,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   const log = createLogger(config.log.level);
   const started = performance.now();
   // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
+  // --duration counts from the moment the pipeline runs (start-up on a busy machine takes seconds).
   let stop: (reason: string) => void = () => {};
   const stopRequested = new Promise<string>((resolve) => {
     stop = resolve;
@@ -139,28 +163,36 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   let exchange: ExchangeHandle | null = null;
   let url = config.venue.url;
   let restUrl = config.venue.restUrl;
-  if (config.venue.name === 'sim' && url === undefined) {
-    exchange = await startExchange({ ...(config.exchange as object), host: '127.0.0.1', port: 0 });
-    url = exchange.wsUrl;
-    restUrl = exchange.httpUrl;
-    log.info({ url, instruments: exchange.instruments.length }, 'embedded exchange started');
+  let registry: InstrumentRegistry;
+  let symbols: string[];
+  if (config.venue.name === 'sim') {
+    if (url === undefined) {
+      exchange = await startExchange({ ...(config.exchange as object), host: '127.0.0.1', port: 0 });
+      url = exchange.wsUrl;
+      restUrl = exchange.httpUrl;
+      log.info({ url, instruments: exchange.instruments.length }, 'embedded exchange started');
+    }
+    if (restUrl === undefined) {
+      log.error({ venue: 'sim' }, 'venue.restUrl is required with venue.url for the sim venue');
+      return 2;
+    }
+    registry = InstrumentRegistry.from([]);
+    for (const input of simInstruments(await fetchJson(`${restUrl}/v1/instruments`))) registry.add({ ...input, venue: 'sim' });
+    symbols = config.venue.symbols.length > 0 ? config.venue.symbols : registry.list().map((i) => i.symbol);
+  } else {
+    try {
+      const live = await prepareLiveVenue(config, log);
+      url = live.url;
+      restUrl = live.restUrl;
+      registry = live.registry;
+      symbols = live.symbols;
+    } catch (err) {
+      if (!(err instanceof LiveVenueError)) throw err;
+      process.stderr.write(`tickline: ${err.message}\n`);
+      return err.exitCode;
+    }
+    log.info({ venue: config.venue.name, url: redactUrl(url), restUrl: redactUrl(restUrl), symbols: symbols.length }, 'live venue');
   }
-  if (url === undefined || restUrl === undefined) {
-    log.error({ venue: config.venue.name }, 'venue.url and venue.restUrl are required for venues other than the embedded exchange');
-    await exchange?.close();
-    return 2;
-  }
-  if (config.venue.name !== 'sim') {
-    log.error(
-      { venue: config.venue.name },
-      'live venues other than sim need their instrument list adapter (see docs/venues.md); use `tickline replay` for their captures',
-    );
-    await exchange?.close();
-    return 2;
-  }
-  const registry = InstrumentRegistry.from([]);
-  for (const input of simInstruments(await fetchJson(`${restUrl}/v1/instruments`))) registry.add({ ...input, venue: 'sim' });
-  const symbols = config.venue.symbols.length > 0 ? config.venue.symbols : registry.list().map((i) => i.symbol);
   const specs: InstrumentSpec[] = registry.list();
 
   const marketView = new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1)));
@@ -187,7 +219,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       ingest: { venue: config.venue.name, url, restUrl, symbols, channels: config.venue.channels, config: config.ingest ?? {} },
       normalize: config.normalize,
       // the case study's tick bars (every 50 trades) unless the config says otherwise
-      book: { bars: { tickTrades: 50 }, ...(config.book as object) },
+      book: bookConfig(config),
       ...trading,
     },
     registry: specs,
@@ -216,7 +248,6 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       'dashboard did not start; the pipeline keeps running (set http.port or --http-port)',
     );
   }
-  // --duration counts running time, from here (start-up can take seconds on a busy machine)
   if (opts.durationS !== undefined) setTimeout(() => stop('duration'), opts.durationS * 1000).unref();
   const note = placementNote(config.placement, config.fuse, groups, config.stateDir);
   log[note.level](note.data, note.message);

@@ -96,7 +96,10 @@ export function readRoutes(ctx: DashboardContext) {
       access: 'token',
       handler: async (req) => {
         const s = spec(req.params.symbol);
-        const answers = await optional('book', 'book', { instrument: s.id });
+        const rawDepth = req.query.get('depth') ?? '20';
+        const depth = Number(rawDepth);
+        if (!Number.isInteger(depth) || depth < 1 || depth > 500) throw badField('depth', 'an integer from 1 to 500', rawDepth);
+        const answers = await optional('book', 'book', { instrument: s.id, depth });
         const levels = answers?.find((a) => a !== null && typeof a === 'object' && Array.isArray((a as { bids?: unknown }).bids));
         if (levels) return { json: { symbol: s.symbol, source: 'book', ...(levels as object) } };
         const v = viewRow(s.id);

@@ -71,6 +71,12 @@ export const ingestConfigSchema = obj({
   limits: optional(limitsSchema),
   /** Offer permessage-deflate on the upgrade (off: less CPU on the socket thread). */
   perMessageDeflate: bool(false),
+  /**
+   * Reconnect on purpose once a connection is this old, before the venue cuts it. 0 = the venue's
+   * documented limit (Binance: 24 h) less a 5-15 minute jittered margin; no limit where none is
+   * documented.
+   */
+  maxConnectionAgeMs: int(0, 7 * 86_400_000, 0),
   /** First connection id of this source; connections are numbered from it. */
   connIdBase: int(0, 0xffff_0000, 0),
 });

@@ -13,7 +13,7 @@ import { PeekKind } from '../venues/types.js';
 import { Backoff, parseRetryAfter, type Random } from './backoff.js';
 import type { IngestConfig } from './config.js';
 import { HeartbeatMonitor } from './heartbeat.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, withMargin } from './rate-limit.js';
 import { Session } from './session.js';
 import type { Counters } from './stats.js';
 import type { SubscriptionEntry, SubscriptionTable } from './subscriptions.js';
@@ -31,6 +31,10 @@ export interface ConnectionContext {
   readonly random: Random;
   /** Shared by the source's connections: the venue counts connection attempts per IP. */
   readonly connectLimiter: RateLimiter;
+  /** Shared request limiter where the venue counts requests per IP; null = one per connection. */
+  readonly requestLimiter: RateLimiter | null;
+  /** Planned reconnect after this long open (the venue's forced disconnect less a margin); 0 = never. */
+  readonly maxAgeMs: () => number;
   emitter(): Emitter | null;
   /** Flush once at the end of this event-loop turn. */
   scheduleFlush(): void;
@@ -83,6 +87,9 @@ export class VenueConnection {
   #retry: NodeJS.Timeout | null = null;
   #pumpTimer: NodeJS.Timeout | null = null;
   #stable: NodeJS.Timeout | null = null;
+  #ageTimer: NodeJS.Timeout | null = null;
+  /** The next reconnect is planned (connection age): no backoff. */
+  #planned = false;
   #closed: (() => void) | null = null;
   #kickQueued = false;
 
@@ -92,7 +99,7 @@ export class VenueConnection {
     this.connId = ctx.config.connIdBase + index;
     this.#backoff = new Backoff(ctx.config.backoff, ctx.random);
     const lim = ctx.config.limits;
-    this.#limiter = new RateLimiter(lim ? [lim] : ctx.dialect.requestLimits);
+    this.#limiter = ctx.requestLimiter ?? new RateLimiter(lim ? [lim] : withMargin(ctx.dialect.requestLimits));
     this.#heartbeat = new HeartbeatMonitor(ctx.config.heartbeatIntervalMs, ctx.config.heartbeatTimeoutMs);
     this.#frame = {
       venue: ctx.venueId,
@@ -234,7 +241,7 @@ export class VenueConnection {
     ctx.stats.connections++;
     if (this.#opens++ > 0) ctx.stats.reconnects++;
     this.#heartbeat.reset(performance.now());
-    this.#limiter.resetWindows();
+    if (ctx.requestLimiter === null) this.#limiter.resetWindows();
     this.session.reset();
     this.session.open(ctx.dialect.openRequests(() => ++this.#reqId));
     // Restore: every stream this shard owns that the venue has not refused (book seeds paced).
@@ -242,6 +249,16 @@ export class VenueConnection {
     const period = Math.max(10, Math.min(1000, tickPeriod(ctx.config)));
     this.#tick = setInterval(() => this.#onTick(), period);
     this.#stable = setTimeout(() => this.#backoff.reset(), ctx.config.backoff.resetAfterMs);
+    const age = ctx.maxAgeMs();
+    if (age > 0) {
+      this.#ageTimer = setTimeout(() => {
+        // Before the venue's forced disconnect: reconnect now, on our terms, without backoff.
+        ctx.stats.plannedReconnects++;
+        this.#planned = true;
+        this.drop('max_connection_age');
+      }, age);
+      this.#ageTimer.unref();
+    }
     this.#kick();
   }
 
@@ -311,8 +328,9 @@ export class VenueConnection {
       this.drop('heartbeat_timeout');
       return;
     }
-    if (verdict === 'ping' && this.#limiter.waitMs(Date.now()) === 0) {
-      this.#limiter.record(Date.now());
+    const counted = this.#ctx.dialect.pingsCountAsRequests;
+    if (verdict === 'ping' && (!counted || this.#limiter.waitMs(Date.now()) === 0)) {
+      if (counted) this.#limiter.record(Date.now());
       const text = this.#ctx.dialect.ping(() => ++this.#reqId);
       if (text === null) this.#ws.ping();
       else this.#ws.send(text);
@@ -350,6 +368,13 @@ export class VenueConnection {
     const hint = this.#retryHintMs;
     this.#retryHintMs = 0;
     const attempt = this.#backoff.attempt;
+    if (this.#planned) {
+      this.#planned = false;
+      ctx.log('info', 'connection age limit: reconnecting', { connId: this.connId });
+      this.#state = 'waiting';
+      this.#connect();
+      return;
+    }
     const delay = this.#backoff.next(hint);
     ctx.stats.lastBackoffMs = delay;
     ctx.stats.minBackoffMs = ctx.stats.minBackoffMs === 0 ? delay : Math.min(ctx.stats.minBackoffMs, delay);
@@ -421,6 +446,8 @@ export class VenueConnection {
   #clearTimers(): void {
     if (this.#tick) clearInterval(this.#tick);
     if (this.#stable) clearTimeout(this.#stable);
+    if (this.#ageTimer) clearTimeout(this.#ageTimer);
+    this.#ageTimer = null;
     if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
     this.#tick = this.#stable = this.#pumpTimer = null;
   }

@@ -10,6 +10,7 @@ export const INGEST_ERROR_CODES = {
   ERR_INGEST_UNSUPPORTED_VENUE: 'venue has no connection dialect',
   ERR_INGEST_ALREADY_STARTED: 'source is already started',
   ERR_INGEST_STOPPED: 'source is stopped',
+  ERR_INGEST_INSTRUMENT_LIST: 'instrument list unavailable',
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERROR_CODES;

@@ -41,6 +41,15 @@ class WindowLog {
   }
 }
 
+/**
+ * A venue's documented window, stretched by 10% (at least 50 ms): messages sent just inside a
+ * window on our clock can arrive inside the previous one on the venue's (network and event-loop
+ * jitter), and a venue counts by arrival. Binance closes a connection over its limit.
+ */
+export function withMargin(windows: readonly RateWindow[]): RateWindow[] {
+  return windows.map((w) => ({ messages: w.messages, windowMs: w.windowMs + Math.max(50, Math.ceil(w.windowMs / 10)) }));
+}
+
 export class RateLimiter {
   readonly #logs: WindowLog[];
   #pausedUntil = 0;

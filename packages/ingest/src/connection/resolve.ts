@@ -1,16 +1,17 @@
 /**
  * Venue codes -> registry specs, all or nothing: any unknown or mis-cased code throws
- * ERR_INGEST_UNKNOWN_INSTRUMENT naming every offender (with the right spelling when only the case
- * differs), so a bad call sends nothing.
+ * ERR_INGEST_UNKNOWN_INSTRUMENT naming every offender with its close matches among the venue's
+ * codes (the right spelling when only the case or separators differ), so a bad call sends nothing.
  */
 
 import type { InstrumentRegistry, InstrumentSpec, VenueName } from '@tickline/wire';
+import { closeMatches } from './close-matches.js';
 import { IngestError } from './errors.js';
 
 export class CodeResolver {
   readonly #registry: InstrumentRegistry;
   readonly #venue: VenueName;
-  #lower: Map<string, string> | null = null;
+  #codes: string[] | null = null;
 
   constructor(registry: InstrumentRegistry, venue: VenueName) {
     this.#registry = registry;
@@ -22,11 +23,11 @@ export class CodeResolver {
     if (!Array.isArray(symbols)) throw new TypeError('symbols must be an array of venue codes');
     const out: InstrumentSpec[] = [];
     const seen = new Set<number>();
-    const unknown: { symbol: unknown; suggestion: string | null }[] = [];
+    const unknown: { symbol: unknown; matches: string[] }[] = [];
     for (const s of symbols) {
       const spec = typeof s === 'string' ? this.#registry.lookup(this.#venue, s) : undefined;
       if (!spec) {
-        unknown.push({ symbol: s, suggestion: typeof s === 'string' ? this.#suggest(s) : null });
+        unknown.push({ symbol: s, matches: typeof s === 'string' ? this.matches(s) : [] });
       } else if (!seen.has(spec.id)) {
         seen.add(spec.id);
         out.push(spec);
@@ -35,7 +36,7 @@ export class CodeResolver {
     if (unknown.length > 0) {
       const list = unknown
         .slice(0, 20)
-        .map((u) => `${JSON.stringify(u.symbol)}${u.suggestion ? ` (codes are case-sensitive: did you mean "${u.suggestion}"?)` : ''}`)
+        .map((u) => `${JSON.stringify(u.symbol)}${describeMatches(u.symbol, u.matches)}`)
         .join(', ');
       const more = unknown.length > 20 ? ` and ${unknown.length - 20} more` : '';
       throw new IngestError(
@@ -47,11 +48,17 @@ export class CodeResolver {
     return out;
   }
 
-  #suggest(code: string): string | null {
-    if (!this.#lower) {
-      this.#lower = new Map();
-      for (const spec of this.#registry.list()) if (spec.venue === this.#venue) this.#lower.set(spec.symbol.toLowerCase(), spec.symbol);
-    }
-    return this.#lower.get(code.toLowerCase()) ?? null;
+  /** Close matches of `code` among this venue's codes (best first, at most 3). */
+  matches(code: string): string[] {
+    if (this.#codes === null) this.#codes = this.#registry.list().flatMap((spec) => (spec.venue === this.#venue ? [spec.symbol] : []));
+    return closeMatches(code, this.#codes);
   }
+}
+
+function describeMatches(code: unknown, matches: readonly string[]): string {
+  if (matches.length === 0) return ' (no close match)';
+  const first = matches[0] as string;
+  if (typeof code === 'string' && first.toLowerCase() === code.toLowerCase())
+    return ` (codes are case-sensitive: did you mean "${first}"?)`;
+  return ` (close matches: ${matches.map((m) => `"${m}"`).join(', ')})`;
 }

@@ -7,9 +7,10 @@
 
 import { Backoff, parseRetryAfter, type Random } from './backoff.js';
 import type { IngestConfig } from './config.js';
+import { withCredentials } from './redact.js';
 import type { Counters } from './stats.js';
 
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+export type FetchLike = (url: string, init: { signal: AbortSignal; headers?: Readonly<Record<string, string>> }) => Promise<Response>;
 
 export interface RestSink {
   /** Emits the body as a RestResponse frame (and flushes). */
@@ -27,6 +28,7 @@ interface Job {
 
 export class RestSnapshots {
   readonly #base: string;
+  readonly #headers: Readonly<Record<string, string>> | undefined;
   readonly #cfg: IngestConfig;
   readonly #sink: RestSink;
   readonly #stats: Counters;
@@ -41,8 +43,19 @@ export class RestSnapshots {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
-  constructor(baseUrl: string, cfg: IngestConfig, sink: RestSink, stats: Counters, fetchImpl: FetchLike, random: Random) {
-    this.#base = baseUrl.replace(/\/+$/, '');
+  constructor(
+    baseUrl: string,
+    cfg: IngestConfig,
+    sink: RestSink,
+    stats: Counters,
+    fetchImpl: FetchLike,
+    random: Random,
+    headers?: Readonly<Record<string, string>>,
+  ) {
+    // fetch() refuses user info in URLs: it travels as HTTP Basic credentials.
+    const creds = withCredentials(baseUrl.replace(/\/+$/, ''), headers);
+    this.#base = creds.url.replace(/\/+$/, '');
+    this.#headers = creds.headers;
     this.#cfg = cfg;
     this.#sink = sink;
     this.#stats = stats;
@@ -115,7 +128,7 @@ export class RestSnapshots {
     this.#stats.restRequests++;
     let retryMs = -1;
     try {
-      const res = await this.#fetch(this.#base + job.path, { signal: ctl.signal });
+      const res = await this.#fetch(this.#base + job.path, { signal: ctl.signal, ...(this.#headers ? { headers: this.#headers } : {}) });
       if (res.status === 429 || res.status === 418) {
         this.#stats.restRateLimited++;
         const hint = parseRetryAfter(res.headers.get('retry-after'));

@@ -25,6 +25,8 @@ export interface IngestSourceOptions {
   readonly log?: LogFn;
   /** Jitter source (default Math.random); seed it for reproducible runs. */
   readonly random?: Random;
+  /** Extra headers of REST snapshot requests (an API key header where a venue takes one). Never logged. */
+  readonly restHeaders?: Readonly<Record<string, string>>;
   /** fetch() replacement for REST snapshots (default: global fetch). */
   readonly fetch?: FetchLike;
   /** Observes every reconnect delay drawn. */

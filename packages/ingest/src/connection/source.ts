@@ -11,7 +11,7 @@ import { CHANNELS, type Channel, type StreamRef, type VenueDialect } from '../ve
 import { type IngestConfig, parseIngestConfig } from './config.js';
 import { type ConnectionContext, type LogFn, VenueConnection } from './connection.js';
 import { IngestError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, withMargin } from './rate-limit.js';
 import { CodeResolver } from './resolve.js';
 import { RestSnapshots } from './rest.js';
 import { LoadGovernor } from './load-governor.js';
@@ -28,6 +28,17 @@ import { type Counters, newCounters } from './stats.js';
 import { entryState, type SubscriptionEntry, SubscriptionTable } from './subscriptions.js';
 
 const noLog: LogFn = () => {};
+
+/**
+ * How long a connection may stay open before a planned reconnect: the configured age, else the
+ * venue's forced-disconnect time less a jittered 5-15 minute margin (so shards do not all
+ * reconnect at once), else never (0).
+ */
+function maxAgeMs(configured: number, venueLimit: number, random: () => number): number {
+  if (configured > 0) return configured;
+  if (venueLimit <= 0) return 0;
+  return Math.max(venueLimit / 2, venueLimit - (5 + 10 * random()) * 60_000);
+}
 
 export function createIngestSource(opts: IngestSourceOptions): IngestSource {
   return new Source(opts);
@@ -109,7 +120,10 @@ class Source implements IngestSource {
       table: this.#table,
       stats: this.#stats,
       random,
-      connectLimiter: new RateLimiter(d.connectLimits),
+      connectLimiter: new RateLimiter(withMargin(d.connectLimits)),
+      // Venues that count requests per IP get one limiter for all of this source's connections.
+      requestLimiter: d.requestLimitScope === 'ip' ? new RateLimiter(cfg.limits ? [cfg.limits] : withMargin(d.requestLimits)) : null,
+      maxAgeMs: () => maxAgeMs(cfg.maxConnectionAgeMs, d.maxConnectionMs, random),
       emitter: () => this.#emit,
       scheduleFlush: () => this.#scheduleFlush(),
       onStreamAck: (c, ref) => this.#onStreamAck(c, ref),
@@ -133,7 +147,7 @@ class Source implements IngestSource {
         emitRest: (connId: number, path: string, body: Uint8Array) => this.#emitRest(connId, path, body),
         log: this.#log,
       };
-      rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random);
+      rest = new RestSnapshots(restUrl, cfg, sink, this.#stats, o.fetch ?? ((u, init) => fetch(u, init)), random, o.restHeaders);
     }
     this.#rest = rest;
     this.#governor = new LoadGovernor(

@@ -28,6 +28,8 @@ export interface Counters {
   feedDown: number;
   staleMarks: number;
   resubscribes: number;
+  /** Reconnects made on purpose before the venue's forced disconnect (connection age). */
+  plannedReconnects: number;
   resyncs: number;
   restRequests: number;
   restSnapshots: number;
@@ -72,6 +74,7 @@ export function newCounters(): Counters {
     feedDown: 0,
     staleMarks: 0,
     resubscribes: 0,
+    plannedReconnects: 0,
     resyncs: 0,
     restRequests: 0,
     restSnapshots: 0,

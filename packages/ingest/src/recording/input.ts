@@ -6,6 +6,7 @@
  */
 
 import { open } from 'node:fs/promises';
+import type { VenueName } from '@tickline/wire';
 import { readCapture } from '../replay/capture-file.js';
 import { type CollectorOptions, readCollectorGzip } from '../replay/collector-gzip.js';
 import type { BadLine, ReplayFrame } from '../replay/types.js';
@@ -19,7 +20,9 @@ export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 export interface ReplayInputOptions {
   /** Default 'auto': by the file's first bytes (recording magic, gzip magic, else capture lines). */
   readonly format?: ReplayFormat | 'auto';
-  /** Collector files: symbol and REST path of the inline snapshots. */
+  /** Venue of the file: collector files name their inline snapshots' REST request after it. */
+  readonly venue?: VenueName;
+  /** Collector files: symbol and REST path of the inline snapshots (default: from the messages and the venue). */
   readonly collector?: CollectorOptions;
   /** Capture lines per batch (default 512). */
   readonly batch?: number;
@@ -67,7 +70,8 @@ export async function detectFormat(path: string): Promise<ReplayFormat> {
   if ((c >= 0x30 && c <= 0x39) || /^(wss?|https?):/.test(head.toString('latin1'))) return 'capture';
   throw new RecordingError(
     'ERR_REPLAY_UNKNOWN_FORMAT',
-    `${path}: not a tickline recording, a capture (.cap/.rest lines) or a collector gzip file`,
+    `${path}: cannot tell its format; accepted formats: tickline (a tickline recording), capture (.cap/.rest capture lines), ` +
+      'collector (an hftbacktest collector gzip file); --format forces one',
   );
 }
 
@@ -109,7 +113,10 @@ export async function openReplayInput(path: string, opts: ReplayInputOptions = {
     header: null,
     report,
     async *batches() {
-      source = format === 'capture' ? readCapture(path, { onBadLine }) : readCollectorGzip(path, { ...opts.collector, onBadLine });
+      source =
+        format === 'capture'
+          ? readCapture(path, { onBadLine })
+          : readCollectorGzip(path, { ...(opts.venue !== undefined ? { venue: opts.venue } : {}), ...opts.collector, onBadLine });
       let batch: RecordedFrame[] = [];
       let seq = 0;
       for await (const f of source) {

@@ -85,7 +85,7 @@ export class ReplaySource implements StageCore {
   async start(emit: Emitter): Promise<void> {
     if (this.#running !== null) throw new TypeError('start() called twice');
     const c = this.#cfg;
-    this.#input = await openReplayInput(c.file, { format: c.format, collector: c.collector });
+    this.#input = await openReplayInput(c.file, { format: c.format, venue: c.venue, collector: c.collector });
     this.#running = this.#run(this.#input, emit).catch((err: unknown) => {
       this.#error = err instanceof Error ? err.message : String(err);
     });

@@ -38,6 +38,11 @@ function binance(f: BinanceFlavour): VenueDialect {
     seeding: 'rest',
     seedingModes: ['rest'],
     requestLimits: [{ messages: f.messagesPerSecond, windowMs: 1000 }],
+    requestLimitScope: 'connection',
+    // "ping frames, pong frames and JSON control messages" all count
+    pingsCountAsRequests: true,
+    // "A single connection is only valid for 24 hours; expect to be disconnected at the 24 hour mark."
+    maxConnectionMs: 24 * 3_600_000,
     connectLimits: [{ messages: 300, windowMs: 300_000 }],
     maxStreamsPerConnection: 1024,
     docs: f.docs,

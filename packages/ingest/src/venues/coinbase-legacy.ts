@@ -18,11 +18,14 @@ const PRODUCT = needle('"product_id":"');
 export const coinbaseLegacyDialect: VenueDialect = {
   venue: 'coinbase-legacy',
   url: 'wss://ws-feed.exchange.coinbase.com',
-  restUrl: null,
+  restUrl: 'https://api.exchange.coinbase.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   // Requests: 8 per second per IP (bursts up to 20); client messages: 100 per second per IP.
   requestLimits: [{ messages: 8, windowMs: 1000 }],
+  requestLimitScope: 'ip',
+  pingsCountAsRequests: false,
+  maxConnectionMs: 0,
   connectLimits: [{ messages: 8, windowMs: 1000 }],
   maxStreamsPerConnection: 10_000,
   docs: [

@@ -18,11 +18,14 @@ const ERROR = needle('{"type":"error"');
 export const coinbaseDialect: VenueDialect = {
   venue: 'coinbase',
   url: 'wss://advanced-trade-ws.coinbase.com',
-  restUrl: null,
+  restUrl: 'https://api.coinbase.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   // Unauthenticated messages: 8 per second per IP; connections: 750 per second per IP.
   requestLimits: [{ messages: 8, windowMs: 1000 }],
+  requestLimitScope: 'ip',
+  pingsCountAsRequests: false,
+  maxConnectionMs: 0,
   connectLimits: [{ messages: 750, windowMs: 1000 }],
   maxStreamsPerConnection: 10_000,
   docs: [

@@ -9,7 +9,7 @@ import { chunk, needle, numOrNull, parseObject, startsWith, valueAfter } from '.
 import type { Channel, ControlEvent, OutgoingRequest, Peek, StreamRef, VenueDialect } from './types.js';
 import { PeekKind } from './types.js';
 
-const EVENT = needle('{"event"');
+const ARG = needle('{"arg"');
 const INST = needle('"instId":"');
 const PONG = needle('pong');
 
@@ -19,11 +19,15 @@ const fromOkx = (c: unknown): Channel | null => (c === 'books' ? 'book' : c === 
 export const okxDialect: VenueDialect = {
   venue: 'okx',
   url: 'wss://ws.okx.com:8443/ws/v5/public',
-  restUrl: null,
+  restUrl: 'https://www.okx.com',
   seeding: 'subscribe',
   seedingModes: ['subscribe'],
   // 480 subscribe/unsubscribe/login requests per connection per hour.
   requestLimits: [{ messages: 480, windowMs: 3_600_000 }],
+  requestLimitScope: 'connection',
+  // The hourly budget counts subscribe, unsubscribe and login requests, not the 'ping' keep-alive.
+  pingsCountAsRequests: false,
+  maxConnectionMs: 0,
   // New connections: 3 per second per IP.
   connectLimits: [{ messages: 3, windowMs: 1000 }],
   // No per-connection cap is documented; the 64 KB request limit bounds each request.
@@ -45,8 +49,10 @@ export const okxDialect: VenueDialect = {
   restPath: () => null,
 
   peek(buf: Buffer, out: Peek): void {
+    // Data frames start with their arg; answers with the event, or with the request's id first
+    // (`{"id":"1","event":"subscribe",...}` when the request carried one).
     if (buf.length === 4 && startsWith(buf, PONG)) out.kind = PeekKind.Liveness;
-    else if (startsWith(buf, EVENT)) out.kind = PeekKind.Control;
+    else if (!startsWith(buf, ARG)) out.kind = PeekKind.Control;
     else {
       const s = valueAfter(buf, INST);
       if (s === '') out.kind = PeekKind.Other;

@@ -38,6 +38,9 @@ export const simDialect: VenueDialect = {
   seedingModes: ['subscribe', 'rest'],
   // The exchange documents no subscribe rate limit (only the subscribeLimit fault); be polite.
   requestLimits: [{ messages: 100, windowMs: 1000 }],
+  requestLimitScope: 'connection',
+  pingsCountAsRequests: true,
+  maxConnectionMs: 0,
   connectLimits: [{ messages: 20, windowMs: 1000 }],
   maxStreamsPerConnection: 20_000,
   docs: ['docs/exchange-protocol.md (Limits, WebSocket requests and responses)'],

@@ -72,14 +72,23 @@ export interface VenueDialect {
   readonly venue: VenueName;
   /** Default public market-data WebSocket URL ('' when it must be given, e.g. the embedded exchange). */
   readonly url: string;
-  /** REST base URL for snapshots, or null when the venue seeds books only on subscribe. */
+  /**
+   * The venue's public REST base URL: instrument lists, and book snapshots where the venue seeds
+   * by REST. null when it must be given (the embedded exchange: derived from the WebSocket URL).
+   */
   readonly restUrl: string | null;
   /** How books are seeded by default. */
   readonly seeding: 'rest' | 'subscribe';
   /** Seeding modes this venue supports. */
   readonly seedingModes: readonly ('rest' | 'subscribe')[];
-  /** Documented request limits per connection (subscribe, unsubscribe, app pings). */
+  /** Documented request limits (subscribe, unsubscribe, app pings). */
   readonly requestLimits: readonly RateWindow[];
+  /** Whether app-level pings and WebSocket ping frames count against requestLimits. */
+  readonly pingsCountAsRequests: boolean;
+  /** Whether requestLimits count per connection or per IP (then shared by a source's connections). */
+  readonly requestLimitScope: 'connection' | 'ip';
+  /** The venue closes a connection after this long (Binance: 24 h); 0 = no documented limit. */
+  readonly maxConnectionMs: number;
   /** Documented connection-attempt limits (per IP at the venue; applied per source here). */
   readonly connectLimits: readonly RateWindow[];
   /** Streams (instrument x channel) one connection may hold. */

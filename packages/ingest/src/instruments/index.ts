@@ -1,0 +1,6 @@
+export {
+  type InstrumentListOptions,
+  type LoadedInstrumentList,
+  loadInstrumentList,
+  type ParsedInstrumentList,
+} from './instrument-list.js';
