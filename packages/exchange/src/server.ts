@@ -307,10 +307,11 @@ export class ExchangeServer {
         this.stepsDone += due - MAX_CATCH_UP_STEPS;
         due = MAX_CATCH_UP_STEPS;
       }
-      // Generate no more than can be sent: steps stop when this tick has used most of its
-      // period, so the sockets are written and read in between. Steps that do not fit are given up
+      // Generate no more than can be sent: steps stop once this tick has run four periods, so
+      // the sockets are written and read in between. Steps that do not fit are given up
       // (lagSteps): the offered rate the machine cannot generate and deliver is not generated.
-      const budget = now + this.options.tickMs * 0.75;
+      // (Four periods, not one: a tick preempted by the scheduler must not give up steps.)
+      const budget = now + this.options.tickMs * 4;
       let i = 0;
       for (; i < due; i++) {
         this.market.step();
