@@ -34,9 +34,11 @@ export interface EdgePolicy {
   /**
    * Market-data edges are sized by time: bytes one market-data event takes on this edge
    * (measured on the embedded exchange's stream, docs/benchmarks.md), times `rings.eventsPerSec`,
-   * times `rings.holdMs`.
+   * times the edge's share of `rings.holdMs`.
    */
   readonly bytesPerEvent?: number;
+  /** This edge's share of `rings.holdMs` (default 1). */
+  readonly holdShare?: number;
 }
 
 /**
@@ -60,8 +62,10 @@ const DECISIONS: readonly number[] = [Body.Signal, Body.OrderIntent];
  */
 export const DEFAULT_EDGE_POLICIES: Readonly<Record<EdgeName, EdgePolicy>> = {
   'ingest->normalize': { policy: 'drop-newest', maxAgeMs: 0, bytesPerEvent: 80 },
-  'normalize->book': { policy: 'block', maxAgeMs: 0, blockTimeoutMs: 1000, bytesPerEvent: 48 },
-  'book->signals': { policy: 'drop-oldest', maxAgeMs: 0, dropWaitMs: 0, bytesPerEvent: 120 },
+  // Short (an eighth of holdMs): a full ring makes normalize wait, which moves the backlog to
+  // ingest -> normalize, the queue ingest measures and sheds on; a long one would hide it here.
+  'normalize->book': { policy: 'block', maxAgeMs: 0, blockTimeoutMs: 1000, bytesPerEvent: 48, holdShare: 0.125 },
+  'book->signals': { policy: 'drop-oldest', maxAgeMs: 0, dropWaitMs: 0, bytesPerEvent: 120, holdShare: 0.25 },
   'signals->risk': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
   'risk->execution': { policy: 'drop-newest', maxAgeMs: 'freshness', maxAgeKinds: DECISIONS },
   'execution->risk': { policy: 'block', maxAgeMs: 0 },
@@ -199,9 +203,9 @@ export interface ResolvedEdgePolicy {
   readonly capacityBytes: number;
 }
 
-/** Smallest power of two >= n, within the ring's limits (1 MiB .. 1 GiB for timed rings). */
+/** Smallest power of two >= n, within the ring's limits (256 KiB .. 1 GiB for timed rings). */
 function timedCapacity(bytes: number): number {
-  let c = 1 << 20;
+  let c = 1 << 18;
   while (c < bytes && c < 2 ** 30) c *= 2;
   return c;
 }
@@ -212,7 +216,9 @@ export function edgePolicy(config: RuntimeConfig, edge: EdgeName): ResolvedEdgeP
   const d = DEFAULT_EDGE_POLICIES[edge];
   const maxAge = o.maxAgeMs ?? d.maxAgeMs;
   const timed =
-    d.bytesPerEvent === undefined ? undefined : timedCapacity((d.bytesPerEvent * config.rings.eventsPerSec * config.rings.holdMs) / 1000);
+    d.bytesPerEvent === undefined
+      ? undefined
+      : timedCapacity((d.bytesPerEvent * config.rings.eventsPerSec * config.rings.holdMs * (d.holdShare ?? 1)) / 1000);
   const policy = o.policy ?? d.policy;
   return {
     policy,
