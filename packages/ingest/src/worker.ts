@@ -40,7 +40,7 @@ export default function createIngestStage(ctx: StageContext): StageCore {
     instruments: cfg.symbols.filter(mine),
     ...(cfg.channels !== undefined ? { channels: cfg.channels } : {}),
     // connection ids must be unique across ingest workers: normalize routes raw frames by them
-    config: { ...((cfg.config ?? {}) as object), connIdBase: ctx.partition * 1024 } as never,
+    config: { ...backlogBounds(cfg.config, ctx.maxDataAgeMs), connIdBase: ctx.partition * 1024 } as never,
     log: (level, msg, data) => log[level](data ?? {}, msg),
   });
   const symbolsOf = (args: unknown): string[] => {
@@ -74,4 +74,18 @@ export default function createIngestStage(ctx: StageContext): StageCore {
       }
     },
   };
+}
+
+/**
+ * The ingest section with its shedding bounds tied to the run's freshness bound where it sets
+ * none: shed at half of `freshness.maxDataAgeMs` (a queue that holds more leaves every decision
+ * behind it stale), seed below a fifth of it. Explicit settings win.
+ */
+function backlogBounds(config: unknown, maxDataAgeMs: number): object {
+  const c = (config ?? {}) as Record<string, unknown>;
+  if (maxDataAgeMs <= 0 || typeof c !== 'object') return c;
+  const max = c.maxBacklogMs ?? Math.max(5, Math.round(maxDataAgeMs / 2));
+  const seed = c.seedBacklogMs ?? Math.max(1, Math.min(20, Math.round(maxDataAgeMs / 5)));
+  const capped = typeof max === 'number' && max > 0 && typeof seed === 'number' ? Math.min(seed, max) : seed;
+  return { ...c, maxBacklogMs: max, seedBacklogMs: capped };
 }
