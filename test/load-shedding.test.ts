@@ -1,11 +1,12 @@
 /**
  * Ingest under a consumer that falls behind, end to end on real parts: the embedded exchange over
  * a real WebSocket, the ingest source, the runtime's ring emitter and a real shared-memory ring
- * whose consumer this test drives (it stops reading to play a slow normalize stage).
+ * whose consumer this test drives (it reads slower than the venue sends, to play a slow normalize stage).
  *
  * What must hold: the socket is always read (no disconnect, the exchange never drops a slow
- * consumer); while the consumer is behind, instruments are shed whole and each is announced
- * downstream by a resync mark before anything else of it is lost; re-seeds leave at the paced
+ * consumer); while the consumer is behind, instruments are shed whole, each is announced
+ * downstream by a resync mark before anything else of it is lost, and its streams are
+ * unsubscribed at the venue until its re-seed; re-seeds leave at the paced
  * rate once the consumer catches up; every shed book gets a fresh snapshot and its deltas then
  * chain from it with no gap.
  */
@@ -38,10 +39,10 @@ interface Seen {
 }
 const seen: Seen[] = [];
 
-/** Takes everything in the ring, as normalize would. */
-function drain(): number {
+/** Takes everything in the ring (or at most `max` records), as normalize would. */
+function drain(max = Number.POSITIVE_INFINITY): number {
   let n = 0;
-  for (;;) {
+  while (n < max) {
     const got = consumer.poll(
       (_data, offset, length) => {
         const type = reader.open(offset, length);
@@ -67,11 +68,12 @@ function drain(): number {
         }
       },
       () => {},
-      4096,
+      Math.min(4096, max - n),
     );
     n += got;
     if (got === 0) return n;
   }
+  return n;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,6 +83,15 @@ async function consumeFor(ms: number): Promise<void> {
   while (performance.now() < end) {
     drain();
     await sleep(2);
+  }
+}
+
+/** Takes one record every 10 ms: a consumer that runs, far slower than the frames arrive. */
+async function crawlFor(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    drain(1);
+    await sleep(10);
   }
 }
 
@@ -131,8 +142,17 @@ describe('load shedding at ingest against a consumer that falls behind', () => {
 
   it('sheds whole instruments while it is behind, announces each, and re-seeds them paced, with no gap and no disconnect', async () => {
     const before = seen.length;
-    await sleep(400); // normalize stalls: the backlog passes 50 ms
+    // normalize slows to a fraction of the rate: it keeps taking frames (a stalled consumer
+    // is not shed for), but falls behind and the backlog passes 50 ms
+    await crawlFor(400);
     const stalledAt = performance.now();
+    // Shed instruments are unsubscribed at the venue (book and trades) until their re-seed:
+    // shedding lowers what the venue sends, not only what is queued.
+    const shed = source.stats().shedNow;
+    expect(shed).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && ex.stats().subscriptions !== 2 * (N - source.stats().shedNow); i++) await sleep(10);
+    expect(ex.stats().subscriptions).toBe(2 * (N - source.stats().shedNow));
+    expect(source.stats().parkedInstruments).toBeGreaterThanOrEqual(shed);
     // it catches up; the re-seeds then come back at an adaptive rate, quietest books first
     const until = performance.now() + 25_000;
     do await consumeFor(250);
@@ -171,5 +191,8 @@ describe('load shedding at ingest against a consumer that falls behind', () => {
     }
     expect(st.shedNow).toBe(0);
     expect(st.seedsQueued).toBe(0);
+    // every stream subscribed again by its re-seed
+    expect(ex.stats().subscriptions).toBe(2 * N);
+    expect(st.parkedInstruments).toBe(st.shedInstruments);
   }, 60_000);
 });

@@ -5,13 +5,14 @@ import { SubscriptionTable } from '../src/connection/subscriptions.js';
 function setup(rates: number[]) {
   const table = new SubscriptionTable();
   const entries = rates.map((_, i) => table.add(i + 1, `S${i}`, `S${i}`, 0, ['book'], 0));
-  const clock = { now: 0, backlog: 0 };
+  const clock = { now: 0, backlog: 0, consumed: 0 };
   const shed: number[] = [];
   const rates_: number[] = [];
   const g = new LoadGovernor(
     { maxBacklogMs: 100, seedBacklogMs: 20, intervalMs: 100, cooldownMs: 1000, maxSeedsPerSecond: 2000, minSeedsPerSecond: 50 },
     {
       backlogMs: () => clock.backlog,
+      consumed: () => clock.consumed,
       entries: () => table.entries(),
       shed: (e) => {
         e.shed = true;
@@ -22,8 +23,9 @@ function setup(rates: number[]) {
     },
   );
   /** One period: each instrument receives its rate x 0.1 s of frames, then the governor looks. */
-  const period = () => {
+  const period = (consumerTook = true) => {
     clock.now += 100;
+    if (consumerTook) clock.consumed += 64;
     rates.forEach((r, i) => {
       (entries[i] as (typeof entries)[number]).frames += r / 10;
     });
@@ -101,5 +103,25 @@ describe('load governor', () => {
     for (let k = 0; k < 300; k++) t.period();
     expect(t.g.seedRate).toBe(2000);
     expect(t.seedRates[0]).toBe(50);
+  });
+
+  it('a consumer that took nothing since the last look is stalled or starting, not outpaced: no shedding for it', () => {
+    const t = setup([400, 300, 200, 100]);
+    t.g.tick();
+    t.clock.backlog = 500; // a start-up or a long pause: the queue ages while nothing is taken
+    for (let k = 0; k < 10; k++) t.period(false);
+    expect(t.shed).toEqual([]);
+    expect(t.g.overloads).toBe(0);
+    expect(t.g.seedsAllowed()).toBe(false); // seeds still wait for the backlog to clear
+    // it runs again but stays behind at two looks in a row: that is overload
+    t.period();
+    expect(t.shed).toEqual([]);
+    t.period();
+    expect(t.shed).toEqual([1, 2]);
+    // a stall after that neither counts nor clears the looks already seen over the bound
+    t.clock.now += 5000;
+    t.period(false);
+    t.period();
+    expect(t.g.overloads).toBe(2);
   });
 });

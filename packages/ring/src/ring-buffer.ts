@@ -321,6 +321,14 @@ export class RingProducer {
     return nowMs - (this.#f64[(pos >> 3) + 1] as number);
   }
 
+  /**
+   * Bytes the consumer has taken so far (free-running, wraps at 2^32): unchanged between two
+   * looks means it took nothing in between (stalled or starting), whatever the backlog.
+   */
+  get consumed(): number {
+    return Atomics.load(this.#c, TAIL);
+  }
+
   /** Copies `bytes` in as one record. Returns false if the policy dropped it. */
   write(bytes: Uint8Array, kind = 0, originMs = Number.NaN): boolean {
     const n = bytes.length;

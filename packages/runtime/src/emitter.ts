@@ -239,6 +239,12 @@ export class RingEmitter implements ForwardingEmitter {
     if (n === 0) return 0;
     return (outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer).backlogMs(performance.timeOrigin + performance.now());
   }
+  consumed(key: number): number {
+    const outs = this.#next;
+    const n = outs.length;
+    if (n === 0) return 0;
+    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer).consumed;
+  }
   bookDelta(d: BookDeltaLike): void {
     if (this.#passThrough(d, d.instrument)) return;
     this.#send(d.instrument, this.#enc.bookDelta(d), originOf(d.recvS, d.recvNs));

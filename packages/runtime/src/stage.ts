@@ -80,6 +80,11 @@ export interface Emitter {
    */
   backlogMs?(key: number): number;
   /**
+   * Sources only (optional): a count of what the consumer of the frames routed by `key` has
+   * taken (free-running): it does not move while that consumer is stalled or not started yet.
+   */
+  consumed?(key: number): number;
+  /**
    * Sources only (optional): rawFrame that says whether the frame was queued. false: the queue
    * was full and the frame is lost; the emitter counts it as an output drop but reports nothing
    * downstream, because the source knows what the frame held and handles the loss itself.

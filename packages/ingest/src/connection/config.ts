@@ -45,6 +45,12 @@ export const ingestConfigSchema = obj({
    * mark goes downstream at once; their frames are dropped until their paced re-seed). 0 = never.
    */
   maxBacklogMs: int(0, 60_000, 100),
+  /**
+   * A shed instrument's book stream is unsubscribed at the venue until its re-seed subscribes it
+   * again: shedding then lowers what the venue sends and ingest reads, not only what is queued
+   * (off: frames of shed instruments keep arriving and are dropped here).
+   */
+  shedAtVenue: bool(true),
   /** Seeds (snapshots, re-seeds) are released only while that backlog is below this (ms). */
   seedBacklogMs: int(0, 60_000, 20),
   /** Frames handed downstream between two publishes within one socket read. */

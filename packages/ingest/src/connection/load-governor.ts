@@ -6,7 +6,11 @@
  * busiest instruments first (the most load removed per book lost), a share of the admitted load
  * that grows with the overshoot, and holds re-seeds back for a cool-down. It acts on a backlog over
  * the bound at two looks in a row, not one: a pause (a GC, a busy machine) drains by itself, and
- * shedding for it would lose books for nothing. After shedding it waits for the backlog to answer
+ * shedding for it would lose books for nothing. Nor does a look count at which the consumer took
+ * nothing since the last: a consumer that is starting or stalled (a GC, a page fault storm, a
+ * descheduled thread) is not outpaced by the load, shedding would not bring it back sooner, and
+ * its queue drains in an instant once it runs (the stages' freshness checks keep decisions off
+ * that data meanwhile). After shedding it waits for the backlog to answer
  * (what is already queued still has to drain, so the backlog lags the cut): it sheds again only
  * once `settleMs` has passed and the backlog has not fallen by a fifth since. The ring's capacity
  * is the hard limit (a frame the ring refuses sheds its instrument at once).
@@ -39,6 +43,8 @@ export interface GovernorOptions {
 export interface GovernorPorts {
   /** The backlog now, ms (the largest over the source's connections). */
   backlogMs(): number;
+  /** What the consumer has taken so far (any monotonic count; absent = not known). */
+  consumed?(): number;
   /** Every subscribed instrument. */
   entries(): Iterable<SubscriptionEntry>;
   /** Sheds one instrument (announce it downstream, queue its re-seed with this cost). */
@@ -54,6 +60,7 @@ export class LoadGovernor {
   #lastTick = Number.NaN;
   #lastShedAt = Number.NEGATIVE_INFINITY;
   #backlog = 0;
+  #consumed = Number.NaN;
   #seedRate: number;
   /** Looks in a row that found the backlog over the bound. */
   #over = 0;
@@ -103,7 +110,11 @@ export class LoadGovernor {
       }
     }
     const limit = this.#o.maxBacklogMs;
-    this.#over = limit > 0 && backlog > limit ? this.#over + 1 : 0;
+    const consumed = this.#p.consumed?.() ?? Number.NaN;
+    const stalled = consumed === this.#consumed; // took nothing since the last look (NaN: not known)
+    this.#consumed = consumed;
+    if (!(limit > 0 && backlog > limit)) this.#over = 0;
+    else if (!stalled) this.#over++;
     if (this.#over < 2 || admitted.length === 0 || total <= 0) {
       // keeping up: the re-seed rate climbs back (additive increase)
       if (this.#over === 0 && backlog < this.#o.seedBacklogMs && this.#seedRate < this.#o.maxSeedsPerSecond && dt > 0) {

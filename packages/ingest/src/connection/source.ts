@@ -161,6 +161,7 @@ class Source implements IngestSource {
       },
       {
         backlogMs: () => this.#backlog(),
+        consumed: () => this.#consumed(),
         entries: () => this.#table.entries(),
         shed: (e, rate) => {
           const conn = this.#conns[e.conn];
@@ -280,7 +281,14 @@ class Source implements IngestSource {
         e.shed = false;
         if (conn.epoch !== epoch || !conn.open || this.#table.get(e.id) !== e) return;
         const book = e.streams.filter((r) => r.channel === 'book');
-        if (this.#rest) {
+        if (e.parked) {
+          // Subscribing again seeds it: with the snapshot the subscription brings, or (REST
+          // seeding) with the snapshot its ack asks for. Resubscribe, not subscribe: if the
+          // unsubscribe is still queued (rate limit) the venue never stopped the stream, and
+          // only a new subscription brings a snapshot.
+          e.parked = false;
+          conn.resubscribe(e.streams);
+        } else if (this.#rest) {
           const path = this.#restPath(e.symbol);
           if (path !== null) this.#rest.request(e.id, conn.connId, path);
         } else if (this.#hasSnapshotRequest) conn.snapshot(book);
@@ -301,6 +309,14 @@ class Source implements IngestSource {
     this.#stats.shedInstruments++;
     this.#emit?.mark({ type: 'resync', instrument: e.id, venue: this.#venueId, reason: 'shed' });
     this.#scheduleFlush();
+    // Its book is given up until the re-seed anyway: stop the venue sending it, so the shed
+    // load leaves the socket too (a pipeline short of CPU also reads slower, and a venue drops
+    // a connection that falls too far behind).
+    if (this.#cfg.shedAtVenue && conn.open && entryState(e) === 'active') {
+      e.parked = true;
+      this.#stats.parkedInstruments++;
+      conn.unsubscribe(e.streams);
+    }
     this.#queueReseed(conn, e, framesPerSec);
   }
 
@@ -313,6 +329,15 @@ class Source implements IngestSource {
     return max;
   }
 
+  /** What the frames' consumers have taken so far (a sum of free-running counts). */
+  #consumed(): number {
+    const emit = this.#emit;
+    if (!emit?.consumed) return Number.NaN;
+    let sum = 0;
+    for (const c of this.#conns) if (c.open) sum += emit.consumed(c.connId);
+    return sum;
+  }
+
   /**
    * Subscribes `e`'s streams on `conn`. Streams whose subscription brings a snapshot (book
    * streams of venues seeded on subscribe) wait their turn in the pacer; the rest go now.
@@ -320,6 +345,7 @@ class Source implements IngestSource {
   #subscribeOn(conn: VenueConnection, e: SubscriptionEntry, restoring: boolean): void {
     const now: StreamRef[] = [];
     const seeds: StreamRef[] = [];
+    if (restoring) e.parked = false; // a new socket: nothing is subscribed yet
     for (const ref of e.streams) {
       if (restoring && e.states.get(ref.channel) === 'failed') continue;
       (ref.channel === 'book' && this.#seeding === 'subscribe' ? seeds : now).push(ref);
@@ -460,7 +486,7 @@ class Source implements IngestSource {
     let any = false;
     for (const e of this.#table.entries()) {
       const conn = this.#conns[e.conn];
-      if (!conn?.up || entryState(e) !== 'active') continue;
+      if (!conn?.up || e.shed || entryState(e) !== 'active') continue;
       const age = now - e.lastUpdateMs;
       if (age <= limit) continue;
       e.lastUpdateMs = now;

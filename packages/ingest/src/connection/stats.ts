@@ -42,6 +42,8 @@ export interface Counters {
   shedFrames: number;
   /** Times an instrument was shed (its book re-seeds). */
   shedInstruments: number;
+  /** Of those, unsubscribed at the venue until their re-seed (`shedAtVenue`). */
+  parkedInstruments: number;
   /** Frames the output queue refused (full in bytes): their instruments are shed too. */
   refusedFrames: number;
 }
@@ -85,6 +87,7 @@ export function newCounters(): Counters {
     maxBackoffMs: 0,
     shedFrames: 0,
     shedInstruments: 0,
+    parkedInstruments: 0,
     refusedFrames: 0,
   };
 }

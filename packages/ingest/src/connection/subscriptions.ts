@@ -25,6 +25,8 @@ export interface SubscriptionEntry {
   lastUpdateMs: number;
   /** Shed under load: its frames are not queued until its re-seed is released. */
   shed: boolean;
+  /** Shed and its book stream unsubscribed at the venue (`shedAtVenue`) until its re-seed. */
+  parked: boolean;
   /** Market-data frames received, the count at the load governor's last tick, and the rate then. */
   frames: number;
   framesAtTick: number;
@@ -69,6 +71,7 @@ export class SubscriptionTable {
       reason: '',
       lastUpdateMs: nowMs,
       shed: false,
+      parked: false,
       frames: 0,
       framesAtTick: 0,
       rate: 0,
