@@ -5,4 +5,5 @@ export { replay, type ReplayOptions, type VerifyOutcome, verifyFile } from './co
 export { planReplay, type ReplayPlan } from './commands/replay-registry.js';
 export { sim, simReplay, startReplayVenue } from './commands/sim.js';
 export { run } from './commands/run.js';
+export { type ExchangeProcess, spawnExchange } from './bench/live/exchange-process.js';
 export { backtest, type BacktestOptions } from './commands/backtest.js';

@@ -14,6 +14,7 @@ import { Backoff, parseRetryAfter, type Random } from './backoff.js';
 import type { IngestConfig } from './config.js';
 import { HeartbeatMonitor } from './heartbeat.js';
 import { RateLimiter, withMargin } from './rate-limit.js';
+import { LagProbe } from './lag-probe.js';
 import { Session } from './session.js';
 import type { Counters } from './stats.js';
 import type { SubscriptionEntry, SubscriptionTable } from './subscriptions.js';
@@ -92,6 +93,9 @@ export class VenueConnection {
   #planned = false;
   #closed: (() => void) | null = null;
   #kickQueued = false;
+  /** How far behind this socket is read (WebSocket ping round trips; see LagProbe). */
+  readonly lag: LagProbe;
+  #lastProbeAt = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: ConnectionContext, index: number) {
     this.#ctx = ctx;
@@ -101,6 +105,7 @@ export class VenueConnection {
     const lim = ctx.config.limits;
     this.#limiter = ctx.requestLimiter ?? new RateLimiter(lim ? [lim] : withMargin(ctx.dialect.requestLimits));
     this.#heartbeat = new HeartbeatMonitor(ctx.config.heartbeatIntervalMs, ctx.config.heartbeatTimeoutMs);
+    this.lag = new LagProbe(ctx.config.heartbeatTimeoutMs);
     this.#frame = {
       venue: ctx.venueId,
       connId: this.connId,
@@ -225,7 +230,11 @@ export class VenueConnection {
     });
     ws.on('open', () => this.#onOpen(ws));
     ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => this.#heartbeat.touch(performance.now()));
+    ws.on('pong', (data: Buffer) => {
+      const now = performance.now();
+      this.#heartbeat.touch(now);
+      this.lag.answer(data, now);
+    });
     ws.on('ping', () => this.#heartbeat.touch(performance.now()));
     ws.on('error', (err: Error) => {
       if (!this.#closeReason) this.#closeReason = `error: ${err.message}`;
@@ -241,6 +250,7 @@ export class VenueConnection {
     ctx.stats.connections++;
     if (this.#opens++ > 0) ctx.stats.reconnects++;
     this.#heartbeat.reset(performance.now());
+    this.lag.reset();
     if (ctx.requestLimiter === null) this.#limiter.resetWindows();
     this.session.reset();
     this.session.open(ctx.dialect.openRequests(() => ++this.#reqId));
@@ -317,6 +327,24 @@ export class VenueConnection {
       if (e !== undefined) ctx.shed(this, e);
     }
     ctx.scheduleFlush();
+  }
+
+  /**
+   * Sends a lag probe if none is out and `everyMs` has passed since the last. Where the venue
+   * counts ping frames against its request limit, at most one a second, through the limiter.
+   * The governor calls it at each look.
+   */
+  probeLag(nowMs: number, everyMs: number): void {
+    const d = this.#ctx.dialect;
+    const counted = d.pingFramesCount ?? d.pingsCountAsRequests;
+    const every = counted ? Math.max(everyMs, 1000) : everyMs;
+    if (this.#state !== 'open' || !this.#ws || this.lag.outstanding || nowMs - this.#lastProbeAt < every) return;
+    if (counted) {
+      if (this.#limiter.waitMs(Date.now()) > 0) return;
+      this.#limiter.record(Date.now());
+    }
+    this.#lastProbeAt = nowMs;
+    this.#ws.ping(this.lag.start(nowMs));
   }
 
   #onTick(): void {

@@ -74,8 +74,15 @@ export type IngestStats = Readonly<
     seedsGated: number;
     /** Instruments shed right now (waiting for their re-seed). */
     shedNow: number;
-    /** Backlog of the frames' consumer at the governor's last check (ms). */
+    /**
+     * Backlog at the governor's last check (ms): the age of the oldest frame the consumer has not
+     * taken, or, with ingest fused to the next stage, the socket's lag (ping round trip above
+     * the connection's fastest).
+     */
     backlogMs: number;
+    /** Lag probes (WebSocket pings) sent, where ingest has no queue after it; and given up unanswered. */
+    lagProbes: number;
+    lagProbesExpired: number;
     /** Checks that found the backlog over maxBacklogMs and shed instruments. */
     overloads: number;
     /** Re-seeds allowed per second now (falls at overloads, climbs back while keeping up). */

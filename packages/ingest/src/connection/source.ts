@@ -184,8 +184,11 @@ class Source implements IngestSource {
     this.#emit = emit;
     if (this.#conns.length === 0) this.#conns.push(new VenueConnection(this.#ctx, 0));
     for (const c of this.#conns) c.start();
-    if (this.#cfg.maxBacklogMs > 0 && emit.backlogMs !== undefined) {
-      this.#governorTimer = setInterval(() => this.#governor.tick(), this.#cfg.shedIntervalMs);
+    if (this.#cfg.maxBacklogMs > 0) {
+      this.#governorTimer = setInterval(() => {
+        if (!this.#emit?.backlogMs) this.#probeLag();
+        this.#governor.tick();
+      }, this.#cfg.shedIntervalMs);
       this.#governorTimer.unref();
     }
     const stale = this.#cfg.staleAfterMs;
@@ -320,13 +323,26 @@ class Source implements IngestSource {
     this.#queueReseed(conn, e, framesPerSec);
   }
 
-  /** The frames' consumer's backlog (ms): the largest over the open connections. */
+  /**
+   * The backlog (ms), the largest over the open connections: the age of the oldest frame the
+   * frames' consumer has not taken, or, where ingest hands frames straight to the next stage in
+   * its own thread (no queue between), how long data waits in the socket (LagProbe).
+   */
   #backlog(): number {
     const emit = this.#emit;
-    if (!emit?.backlogMs) return 0;
     let max = 0;
-    for (const c of this.#conns) if (c.open) max = Math.max(max, emit.backlogMs(c.connId));
+    if (emit?.backlogMs) {
+      for (const c of this.#conns) if (c.open) max = Math.max(max, emit.backlogMs(c.connId));
+    } else {
+      const now = performance.now();
+      for (const c of this.#conns) if (c.open) max = Math.max(max, c.lag.lagMs(now));
+    }
     return max;
+  }
+
+  #probeLag(): void {
+    const now = performance.now();
+    for (const c of this.#conns) c.probeLag(now, this.#cfg.shedIntervalMs);
   }
 
   /** What the frames' consumers have taken so far (a sum of free-running counts). */
@@ -398,6 +414,8 @@ class Source implements IngestSource {
       seedsReleased: this.#pacer.released,
       seedsGated: this.#pacer.gated,
       backlogMs: Math.round(this.#governor.backlogMs),
+      lagProbes: this.#conns.reduce((n, c) => n + c.lag.sent, 0),
+      lagProbesExpired: this.#conns.reduce((n, c) => n + c.lag.expired, 0),
       seedRate: Math.round(this.#governor.seedRate),
       overloads: this.#governor.overloads,
       shedNow: this.#shedNow(),

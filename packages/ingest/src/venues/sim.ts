@@ -40,6 +40,8 @@ export const simDialect: VenueDialect = {
   requestLimits: [{ messages: 100, windowMs: 1000 }],
   requestLimitScope: 'connection',
   pingsCountAsRequests: true,
+  // The exchange answers WebSocket ping frames without counting them (docs/exchange-protocol.md).
+  pingFramesCount: false,
   maxConnectionMs: 0,
   connectLimits: [{ messages: 20, windowMs: 1000 }],
   maxStreamsPerConnection: 20_000,

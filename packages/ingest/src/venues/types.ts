@@ -85,6 +85,8 @@ export interface VenueDialect {
   readonly requestLimits: readonly RateWindow[];
   /** Whether app-level pings and WebSocket ping frames count against requestLimits. */
   readonly pingsCountAsRequests: boolean;
+  /** Whether WebSocket ping frames count (default: as pingsCountAsRequests). */
+  readonly pingFramesCount?: boolean;
   /** Whether requestLimits count per connection or per IP (then shared by a source's connections). */
   readonly requestLimitScope: 'connection' | 'ip';
   /** The venue closes a connection after this long (Binance: 24 h); 0 = no documented limit. */
