@@ -9,7 +9,8 @@
  * each result with its min..max as a bar. Results are named `pipeline:<placement>@<rate>`.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -75,10 +76,10 @@ const colors = { 'six-pools': '#d62728', 'two-workers': '#1f77b4', 'one-worker':
 
 const out = [];
 out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`);
+const title = `Tick-to-decision against offered rate (${report.node ?? ''}, medians of ${report.runs ?? '?'} windows)`;
+out.push(`<title>${title}</title>`);
 out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-out.push(
-  `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Tick-to-decision against offered rate (${report.node ?? ''}, medians of ${report.runs ?? '?'} windows)</text>`,
-);
+out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${title}</text>`);
 for (let d = yMin; d <= yMax; d *= 10) {
   out.push(`<line x1="${L}" x2="${W - R}" y1="${y(d)}" y2="${y(d)}" stroke="#ddd"/>`);
   out.push(`<text x="${L - 6}" y="${y(d) + 4}" text-anchor="end">${fmtUs(d)}</text>`);
@@ -111,5 +112,6 @@ for (const [name, pts] of series) {
   }
 }
 out.push('</svg>');
+mkdirSync(dirname(output), { recursive: true });
 writeFileSync(output, `${out.join('\n')}\n`);
 process.stdout.write(`bench-chart: wrote ${output} (${series.size} placements, ${all.length} points)\n`);
