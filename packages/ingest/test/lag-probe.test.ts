@@ -3,7 +3,7 @@ import { LagProbe } from '../src/connection/lag-probe.js';
 
 describe('lag probe', () => {
   it('measures the round trip above the fastest one, and a probe out as a lower bound that grows', () => {
-    const p = new LagProbe(10_000);
+    const p = new LagProbe(10_000, 100);
     expect(p.lagMs(0)).toBe(0);
     let ping = p.start(0);
     expect(p.answer(ping, 2)).toBe(true); // baseline: 2 ms
@@ -16,13 +16,13 @@ describe('lag probe', () => {
     ping = p.start(500);
     expect(p.lagMs(501)).toBe(350);
     expect(p.answer(ping, 503)).toBe(true);
-    expect(p.lagMs(503)).toBe(1);
+    expect(p.lagMs(503)).toBe(0); // 1 ms above the baseline is within the path's jitter (4 x 0.25 ms)
     expect(p.sent).toBe(3);
     expect(p.answered).toBe(3);
   });
 
   it('takes only its own pongs: heartbeat pongs, stale probes and foreign payloads are ignored', () => {
-    const p = new LagProbe(10_000);
+    const p = new LagProbe(10_000, 100);
     const first = p.start(0);
     expect(p.answer(Buffer.alloc(0), 1)).toBe(false); // a heartbeat ping's empty pong
     expect(p.answer(Buffer.from('tkl\u0000abcd', 'latin1'), 1)).toBe(false);
@@ -33,7 +33,7 @@ describe('lag probe', () => {
   });
 
   it('a venue that never answers is not taken as one that is behind; a probe out too long is given up', () => {
-    const p = new LagProbe(1000);
+    const p = new LagProbe(1000, 100);
     p.start(0);
     expect(p.lagMs(500)).toBe(0); // no baseline yet
     expect(p.lagMs(1500)).toBe(0);
@@ -46,5 +46,23 @@ describe('lag probe', () => {
     expect(p.expired).toBe(2);
     p.reset();
     expect(p.lagMs(5000)).toBe(0);
+  });
+
+  it("allows for the path's jitter, learnt only from answers that found no backlog", () => {
+    const p = new LagProbe(10_000, 100);
+    // an internet path: 40 ms, varying by about 10 ms with nothing queued
+    let t = 0;
+    for (const rtt of [40, 52, 41, 35, 48, 38, 50, 44, 36, 47]) {
+      p.answer(p.start(t), t + rtt);
+      t += 1000;
+    }
+    expect(p.jitterMs).toBeGreaterThan(15);
+    expect(p.jitterMs).toBeLessThan(40);
+    expect(p.lagMs(t)).toBe(0); // a round trip 12 ms above the fastest is jitter, not backlog
+    // a backlog of 300 ms: seen, less the allowance, and it does not widen the allowance
+    const jitter = p.jitterMs;
+    p.answer(p.start(t), t + 335);
+    expect(p.lagMs(t + 335)).toBeCloseTo(300 - jitter, 6);
+    expect(p.jitterMs).toBe(jitter);
   });
 });

@@ -135,7 +135,8 @@ export async function record({ config }: LoadedConfig, opts: RecordOptions): Pro
       registry,
       instruments: symbols,
       channels: config.venue.channels as Channel[],
-      config: (config.ingest ?? {}) as never,
+      // A recorder keeps every frame, late rather than lost: no shedding unless configured.
+      config: { maxBacklogMs: 0, ...(config.ingest ?? {}) } as never,
       log: (level, msg, data) => log[level](data ?? {}, msg),
     });
     const writer = await RecordingWriter.open(opts.out, {

@@ -89,7 +89,8 @@ function setTradingState(s) {
   el.textContent = s.toUpperCase();
   el.className = `pill ${s === 'active' ? 'ok' : s === 'halted' ? 'bad' : s === 'reducing' ? 'warn' : ''}`;
   el.dataset.state = s;
-  $('kill').textContent = killLabel();
+  // (an armed button keeps asking for its confirmation until it fires or disarms)
+  if (!$('kill').classList.contains('armed')) $('kill').textContent = killLabel();
   views.health.onState?.(s);
 }
 

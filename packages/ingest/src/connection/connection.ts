@@ -96,6 +96,9 @@ export class VenueConnection {
   /** How far behind this socket is read (WebSocket ping round trips; see LagProbe). */
   readonly lag: LagProbe;
   #lastProbeAt = Number.NEGATIVE_INFINITY;
+  /** Frames received on this connection, and the count when the last probe left. */
+  #framesIn = 0;
+  #framesAtProbe = 0;
 
   constructor(ctx: ConnectionContext, index: number) {
     this.#ctx = ctx;
@@ -105,7 +108,7 @@ export class VenueConnection {
     const lim = ctx.config.limits;
     this.#limiter = ctx.requestLimiter ?? new RateLimiter(lim ? [lim] : withMargin(ctx.dialect.requestLimits));
     this.#heartbeat = new HeartbeatMonitor(ctx.config.heartbeatIntervalMs, ctx.config.heartbeatTimeoutMs);
-    this.lag = new LagProbe(ctx.config.heartbeatTimeoutMs);
+    this.lag = new LagProbe(ctx.config.heartbeatTimeoutMs, ctx.config.maxBacklogMs);
     this.#frame = {
       venue: ctx.venueId,
       connId: this.connId,
@@ -276,6 +279,7 @@ export class VenueConnection {
     const now = performance.now();
     const ctx = this.#ctx;
     this.#heartbeat.touch(now);
+    this.#framesIn++;
     ctx.stats.frames++;
     ctx.stats.bytes += data.length;
     const p = this.#peek;
@@ -330,20 +334,23 @@ export class VenueConnection {
   }
 
   /**
-   * Sends a lag probe if none is out and `everyMs` has passed since the last. Where the venue
-   * counts ping frames against its request limit, at most one a second, through the limiter.
-   * The governor calls it at each look.
+   * Sends a lag probe if none is out, `everyMs` has passed since the last and frames came in
+   * since (a silent connection has no backlog, and its liveness is the heartbeat's to check).
+   * Where the venue counts ping frames against its request limit, at most one a second, through
+   * the limiter. The governor calls it at each look.
    */
   probeLag(nowMs: number, everyMs: number): void {
     const d = this.#ctx.dialect;
     const counted = d.pingFramesCount ?? d.pingsCountAsRequests;
     const every = counted ? Math.max(everyMs, 1000) : everyMs;
     if (this.#state !== 'open' || !this.#ws || this.lag.outstanding || nowMs - this.#lastProbeAt < every) return;
+    if (this.#framesIn === this.#framesAtProbe) return;
     if (counted) {
       if (this.#limiter.waitMs(Date.now()) > 0) return;
       this.#limiter.record(Date.now());
     }
     this.#lastProbeAt = nowMs;
+    this.#framesAtProbe = this.#framesIn;
     this.#ws.ping(this.lag.start(nowMs));
   }
 

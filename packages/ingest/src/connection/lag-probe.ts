@@ -11,7 +11,10 @@
  *
  * While a probe is out, its age is a lower bound that grows in real time, so a backlog is seen
  * within one look even when the pong is seconds away. One probe at a time; the fastest round trip
- * of the connection is the baseline (network and venue turn-around, which no shedding shortens).
+ * of the connection is the baseline (network and venue turn-around, which no shedding shortens),
+ * and the path's own jitter is allowed for as TCP does: four mean deviations of the round trip,
+ * learnt from the answers that found no backlog (over the internet a round trip varies by tens of
+ * ms with nothing queued for us; on loopback by about one).
  */
 
 export class LagProbe {
@@ -20,15 +23,23 @@ export class LagProbe {
   #payload = 0;
   #minRtt = Number.POSITIVE_INFINITY;
   #lastLag = 0;
+  /** Smoothed round trip and its mean deviation, from answers within `quietMs` of the baseline. */
+  #srtt = Number.NaN;
+  #rttvar = 0;
+  readonly #quietMs: number;
   /** Probes sent and answered, and given up on (unanswered for `expireMs`). */
   sent = 0;
   answered = 0;
   expired = 0;
   readonly #expireMs: number;
 
-  /** `expireMs`: a probe out longer than this is taken as lost, not as a backlog. */
-  constructor(expireMs: number) {
+  /**
+   * `expireMs`: a probe out longer than this is taken as lost, not as a backlog. `quietMs`: an
+   * answer within this of the baseline found no backlog, and teaches the path's jitter.
+   */
+  constructor(expireMs: number, quietMs: number) {
     this.#expireMs = expireMs;
+    this.#quietMs = quietMs;
   }
 
   /** Forget the connection's baseline (a new socket). */
@@ -36,6 +47,13 @@ export class LagProbe {
     this.#sentAt = Number.NaN;
     this.#minRtt = Number.POSITIVE_INFINITY;
     this.#lastLag = 0;
+    this.#srtt = Number.NaN;
+    this.#rttvar = 0;
+  }
+
+  /** What the path's jitter alone can add to a round trip (ms): four mean deviations. */
+  get jitterMs(): number {
+    return 4 * this.#rttvar;
   }
 
   /** Whether a probe is out. */
@@ -63,7 +81,15 @@ export class LagProbe {
     this.#sentAt = Number.NaN;
     this.answered++;
     if (rtt < this.#minRtt) this.#minRtt = rtt;
-    this.#lastLag = rtt - this.#minRtt;
+    const above = rtt - this.#minRtt;
+    if (above <= this.#quietMs) {
+      if (Number.isNaN(this.#srtt)) this.#srtt = rtt;
+      else {
+        this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(rtt - this.#srtt);
+        this.#srtt = 0.875 * this.#srtt + 0.125 * rtt;
+      }
+    }
+    this.#lastLag = Math.max(0, above - this.jitterMs);
     return true;
   }
 
@@ -85,7 +111,7 @@ export class LagProbe {
       this.#expire();
       return 0;
     }
-    return Math.max(this.#lastLag, age - this.#minRtt);
+    return Math.max(this.#lastLag, age - this.#minRtt - this.jitterMs);
   }
 
   #expire(): void {
