@@ -10,10 +10,12 @@ import { extname } from 'node:path';
 import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
 import { validateExecutionConfig } from '@tickline/execution';
+import { validateIngestConfig } from '@tickline/ingest';
 import { validateRiskConfig } from '@tickline/risk';
 import { validateSignalsConfig } from '@tickline/signals';
 import {
   autoPlacement,
+  formatIssues,
   type Group,
   type Issue,
   int,
@@ -31,40 +33,33 @@ import {
 import { VENUE_NAMES, type VenueName } from '@tickline/wire';
 import { parse as parseYaml } from 'yaml';
 
-/** Wraps a package's own validator (which returns messages or issues) as a schema node. */
-function external<T>(allowed: string, validate: (raw: unknown) => { value: T; errors: Issue[] }): Schema<T> {
+/**
+ * A stage's section, checked by the stage's own schema (paths under the section) and passed on as
+ * given: the stage fills its defaults itself, some of them from run-wide settings (freshness).
+ */
+function section(allowed: string, validate: (raw: unknown, path: string) => readonly Issue[]): Schema<unknown> {
   return {
     allowed,
-    parse(v, _path, issues) {
-      const r = validate(v);
-      issues.push(...r.errors);
-      return r.value;
+    parse(v, path, issues) {
+      issues.push(...validate(v, path));
+      return v ?? {};
     },
   };
 }
 
-const exchangeSection = external('embedded exchange options (docs/exchange-protocol.md)', (raw) => {
+const exchangeSection = section('embedded exchange options (docs/exchange-protocol.md)', (raw, path) => {
   const r = validateExchangeOptions(raw ?? {});
-  if (r.ok) return { value: raw ?? {}, errors: [] };
-  return { value: {}, errors: r.errors.map((e) => ({ path: 'exchange', message: e.replace(/^exchange\.?/, '') })) };
+  return r.ok ? [] : r.errors.map((e) => ({ path, message: e.replace(/^exchange\.?/, '') }));
 });
 
-const bookSection = external('book stage options (docs/book.md)', (raw) => {
-  const issues = validateBookConfig(raw);
-  return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `book.${i.path}` : 'book', message: i.message })) };
-});
+const bookSection = section('book stage options (docs/book.md)', (raw, path) =>
+  validateBookConfig(raw).map((i) => ({ path: i.path ? `${path}.${i.path}` : path, message: i.message })),
+);
 
-/** A stage's own validator (issues with paths relative to its section) as a schema node. */
-function stageSection(
-  stage: string,
-  validate: (raw: unknown) => readonly { path: string; message: string }[],
-  doc: string,
-): Schema<unknown> {
-  return external(`${stage} stage options (${doc})`, (raw) => {
-    const issues = validate(raw ?? {});
-    return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `${stage}.${i.path}` : stage, message: i.message })) };
-  });
-}
+const ingestSection = section('ingest connection options (docs/ingest.md)', (raw, path) => {
+  const r = validateIngestConfig(raw, path);
+  return r.ok ? [] : r.issues;
+});
 
 export const configSchema = obj({
   ...runtimeShape,
@@ -79,12 +74,12 @@ export const configSchema = obj({
     channels: list(oneOf(['book', 'trades'] as const, 'book'), ['book', 'trades'], 2),
   }),
   exchange: exchangeSection,
-  ingest: optional(obj({})),
+  ingest: ingestSection,
   normalize: obj({ maxFrameBytes: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024) }),
   book: bookSection,
-  signals: stageSection('signals', validateSignalsConfig, 'docs/trading.md'),
-  risk: stageSection('risk', validateRiskConfig, 'docs/trading.md'),
-  execution: stageSection('execution', validateExecutionConfig, 'docs/trading.md'),
+  signals: section('signals stage options (docs/trading.md)', validateSignalsConfig),
+  risk: section('risk stage options (docs/trading.md)', validateRiskConfig),
+  execution: section('execution stage options (docs/trading.md)', validateExecutionConfig),
   /** Where the journal and state snapshots live. */
   stateDir: str('.tickline', /^\S+$/, 'a directory path'),
   http: obj({
@@ -102,7 +97,7 @@ export class ConfigError extends Error {
   readonly code = 'TKL_ERR_CONFIG';
   readonly issues: readonly Issue[];
   constructor(source: string, issues: readonly Issue[]) {
-    super(`invalid configuration (${source}):\n${issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}`);
+    super(`invalid configuration (${source}):\n${formatIssues(issues)}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }

@@ -40,13 +40,19 @@ describe('risk config', () => {
       instruments: { AAPL: { maxPosition: 5 } },
     });
     const by = Object.fromEntries(issues.map((i) => [i.path, i.message]));
-    expect(by.maxOpenOrders).toMatch(/integer from 0/);
-    expect(by['orderRate.perSecond']).toMatch(/number from/);
-    expect(by['orderRate.extra']).toMatch(/unknown key; allowed keys: perSecond, burst/);
-    expect(by.initialState).toMatch(/'active', 'reducing', 'halted'/);
-    expect(by.defaultClass).toMatch(/'always', 'us-equity', 'x'/);
-    expect(by['sessionClasses.x.regular']).toMatch(/HH:MM/);
-    expect(by['instruments.AAPL']).toMatch(/<venue>:<symbol>/);
+    expect(by).toEqual({
+      maxOpenOrders: 'must be an integer from 0 to 1000000, got -1',
+      'orderRate.perSecond': 'must be a number from 0.001 to 1000000, got 0',
+      'orderRate.extra': 'is not a known setting (allowed here: perSecond, burst)',
+      initialState: 'must be one of "active", "reducing", "halted", got "paused"',
+      defaultClass: 'must be one of "always", "us-equity", "x", got "moon"',
+      'sessionClasses.x.regular': `must be 'HH:MM-HH:MM' (local time) or null, got "9:30-16:00"`,
+      'instruments.AAPL': "is not a valid key: must be a canonical instrument name '<venue>:<symbol>'",
+    });
+    expect(issues).toHaveLength(7);
+    expect(() => resolveRiskConfig({ maxOpenOrders: -1 })).toThrow(
+      'invalid risk config:\n  maxOpenOrders: must be an integer from 0 to 1000000, got -1',
+    );
   });
 });
 
