@@ -52,9 +52,7 @@ const exchangeSection = section('embedded exchange options (docs/exchange-protoc
   return r.ok ? [] : r.errors.map((e) => ({ path, message: e.replace(/^exchange\.?/, '') }));
 });
 
-const bookSection = section('book stage options (docs/book.md)', (raw, path) =>
-  validateBookConfig(raw).map((i) => ({ path: i.path ? `${path}.${i.path}` : path, message: i.message })),
-);
+const bookSection = section('book stage options (docs/book.md)', validateBookConfig);
 
 const ingestSection = section('ingest connection options (docs/ingest.md)', (raw, path) => {
   const r = validateIngestConfig(raw, path);

@@ -35,6 +35,7 @@ describe('the config file: one schema for every section', () => {
       issuesOf({
         threads: { book: 0 },
         ingest: { heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 1000, colour: 'red' },
+        book: { depth: 5, viewLevels: 10, venues: { okx: { checksum: 'md5' } } },
         signals: { strategies: [{ type: 'imbalance', params: { side: 'up' } }] },
         risk: { orderRate: { perSecond: 0 }, defaultClass: 'moon' },
         execution: { journal: { synchronous: 'sometimes' }, venue: { url: '' } },
@@ -43,6 +44,8 @@ describe('the config file: one schema for every section', () => {
       'threads.book: must be an integer from 1 to 64, got 0',
       expect.stringMatching(/^ingest\.colour: is not a known setting \(allowed here: maxInstrumentsPerConnection, heartbeatIntervalMs, /),
       'ingest.heartbeatTimeoutMs: must be greater than heartbeatIntervalMs (5000), got 1000',
+      'book.venues.okx.checksum: must be one of "none", "okx", "kraken", got "md5"',
+      'book.viewLevels: must be at most depth (5), got 10',
       'signals.strategies[0].id: is required (1-64 characters of A-Z a-z 0-9 _ . -)',
       'signals.strategies[0].params.side: must be one of "both", "long", "short", got "up"',
       'risk.orderRate.perSecond: must be a number from 0.001 to 1000000, got 0',

@@ -82,8 +82,8 @@ const SCHEMA = obj({
       reconnectMinMs: int(1, 60_000, 100),
       reconnectMaxMs: int(1, 600_000, 5_000),
     }),
-    (v, path, issues) => {
-      if (v.reconnectMinMs > v.reconnectMaxMs)
+    (v, path, issues, valid) => {
+      if (valid('reconnectMinMs') && valid('reconnectMaxMs') && v.reconnectMinMs > v.reconnectMaxMs)
         issues.push({
           path: joinPath(path, 'reconnectMinMs'),
           message: `must be at most reconnectMaxMs (${v.reconnectMaxMs}), got ${v.reconnectMinMs}`,

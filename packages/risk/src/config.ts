@@ -8,6 +8,7 @@ import {
   bool,
   deepFreeze,
   formatIssues,
+  given,
   type Infer,
   type Issue,
   int,
@@ -209,13 +210,6 @@ export class RiskConfigError extends Error {
     super(`invalid risk config:\n${formatIssues(issues)}`);
     this.name = 'RiskConfigError';
   }
-}
-
-/** `over` without its absent (undefined) fields. */
-function given<T extends object>(over: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) as Partial<{
-    [K in keyof T]: Exclude<T[K], undefined>;
-  }>;
 }
 
 type ClassOverride = Infer<typeof CLASS>;

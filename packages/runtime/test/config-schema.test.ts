@@ -4,6 +4,7 @@ import {
   bool,
   deepFreeze,
   formatIssues,
+  given,
   type Issue,
   int,
   joinPath,
@@ -146,16 +147,25 @@ describe('config schema combinators', () => {
     expect(run(m, 'no').text).toEqual([`x: must be an object of an object with keys q keyed by '<venue>:<symbol>', got "no"`]);
   });
 
-  it('refine: checks across fields on parsed values, after the fields, with their paths', () => {
-    const s = refine(obj({ lo: int(0, 100, 0), hi: int(0, 100, 100) }), (v, path, issues) => {
-      if (v.lo > v.hi) issues.push({ path: joinPath(path, 'lo'), message: `must be at most hi (${v.hi}), got ${v.lo}` });
+  it('refine: checks across fields on parsed values, after the fields, and not on a field that was bad', () => {
+    const s = refine(obj({ lo: int(0, 100, 0), hi: int(0, 100, 100), o: obj({ n: int(0, 9, 9) }) }), (v, path, issues, valid) => {
+      if (valid('lo') && valid('hi') && v.lo > v.hi)
+        issues.push({ path: joinPath(path, 'lo'), message: `must be at most hi (${v.hi}), got ${v.lo}` });
+      if (valid('o.n') && v.lo > v.o.n)
+        issues.push({ path: joinPath(path, 'o.n'), message: `must be at least lo (${v.lo}), got ${v.o.n}` });
     });
-    expect(run(s, { lo: '5', hi: 6 })).toEqual({ value: { lo: 5, hi: 6 }, text: [] });
+    expect(run(s, { lo: '5', hi: 6, o: { n: 7 } })).toEqual({ value: { lo: 5, hi: 6, o: { n: 7 } }, text: [] });
     expect(run(s, { lo: 7, hi: 6, no: 1 }).text).toEqual([
-      'x.no: is not a known setting (allowed here: lo, hi)',
+      'x.no: is not a known setting (allowed here: lo, hi, o)',
       'x.lo: must be at most hi (6), got 7',
     ]);
     expect(parseConfig(s, { lo: 7, hi: 6 }).issues).toEqual([{ path: 'lo', message: 'must be at most hi (6), got 7' }]);
+    // hi was bad and stands at its default 100: no check against a value the user never gave;
+    // o itself was bad, so o.n counts as bad too.
+    expect(run(s, { lo: 50, hi: 'x', o: 3 }).text).toEqual([
+      'x.hi: must be an integer from 0 to 100, got "x"',
+      'x.o: must be an object with keys n, got 3',
+    ]);
   });
 
   it('formats issues one per line and freezes parsed values deeply', () => {
@@ -167,5 +177,7 @@ describe('config schema combinators', () => {
     ).toBe('  a.b: m\n  (config): n');
     const v = deepFreeze(parseConfig(obj({ o: obj({ l: list(int(0, 9, 0), [1]) }) }), {}).value);
     expect(Object.isFrozen(v.o.l)).toBe(true);
+    expect(given({ a: 1, b: undefined, c: null })).toEqual({ a: 1, c: null });
+    expect(Object.keys(given({ a: undefined }))).toEqual([]);
   });
 });

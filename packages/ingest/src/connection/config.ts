@@ -100,19 +100,19 @@ const fields = obj({
 });
 
 /** Checks across fields, on the parsed values (defaults in place of bad ones). */
-export const ingestConfigSchema = refine(fields, (value, path, issues) => {
+export const ingestConfigSchema = refine(fields, (value, path, issues, valid) => {
   const p = (k: string): string => joinPath(path, k);
-  if (value.heartbeatTimeoutMs <= value.heartbeatIntervalMs)
+  if (valid('heartbeatTimeoutMs') && valid('heartbeatIntervalMs') && value.heartbeatTimeoutMs <= value.heartbeatIntervalMs)
     issues.push({
       path: p('heartbeatTimeoutMs'),
       message: `must be greater than heartbeatIntervalMs (${value.heartbeatIntervalMs}), got ${value.heartbeatTimeoutMs}`,
     });
-  if (value.maxBacklogMs > 0 && value.seedBacklogMs > value.maxBacklogMs)
+  if (valid('maxBacklogMs') && valid('seedBacklogMs') && value.maxBacklogMs > 0 && value.seedBacklogMs > value.maxBacklogMs)
     issues.push({ path: p('seedBacklogMs'), message: `must be at most maxBacklogMs (${value.maxBacklogMs}), got ${value.seedBacklogMs}` });
   const b = value.backoff;
-  if (b.floorMs > b.baseMs)
+  if (valid('backoff.floorMs') && valid('backoff.baseMs') && b.floorMs > b.baseMs)
     issues.push({ path: p('backoff.floorMs'), message: `must be at most backoff.baseMs (${b.baseMs}), got ${b.floorMs}` });
-  if (b.baseMs > b.capMs)
+  if (valid('backoff.baseMs') && valid('backoff.capMs') && b.baseMs > b.capMs)
     issues.push({ path: p('backoff.baseMs'), message: `must be at most backoff.capMs (${b.capMs}), got ${b.baseMs}` });
 });
 

@@ -249,15 +249,29 @@ export function map<T>(value: Schema<T>, key?: { readonly pattern: RegExp; reado
 }
 
 /**
- * Checks across fields, run on the parsed value (defaults in place of bad values) after `inner`:
- * `check` adds its violations with paths under `path` (use `joinPath`).
+ * Checks across fields, run on the parsed value after `inner`: `check` adds its violations with
+ * paths under `path` (use `joinPath`). `valid(field)` says whether that field (dotted, under
+ * `path`) parsed without a violation: a bad value stands replaced by its default, and a check on
+ * it would report a value the user never gave.
  */
-export function refine<T>(inner: Schema<T>, check: (value: T, path: string, issues: Issue[]) => void): Schema<T> {
+export function refine<T>(
+  inner: Schema<T>,
+  check: (value: T, path: string, issues: Issue[], valid: (field: string) => boolean) => void,
+): Schema<T> {
   return {
     allowed: inner.allowed,
     parse(v, path, issues) {
+      const before = issues.length;
       const out = inner.parse(v, path, issues);
-      check(out, path, issues);
+      const valid = (field: string): boolean => {
+        const p = joinPath(path, field);
+        for (let i = before; i < issues.length; i++) {
+          const at = (issues[i] as Issue).path;
+          if (at === p || at.startsWith(`${p}.`) || at.startsWith(`${p}[`) || p.startsWith(`${at}.`)) return false;
+        }
+        return true;
+      };
+      check(out, path, issues, valid);
       return out;
     },
   };
@@ -278,6 +292,11 @@ export function joinPath(path: string, key: string): string {
 export function parseConfig<T>(schema: Schema<T>, value: unknown, path = ''): { value: T; issues: Issue[] } {
   const issues: Issue[] = [];
   return { value: schema.parse(value, path, issues), issues };
+}
+
+/** `o` without its absent (undefined) fields: optional overrides to spread over defaults. */
+export function given<T extends object>(o: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
 }
 
 /** Freezes a parsed config and every object and list in it. */

@@ -21,10 +21,10 @@ const PARAMS = refine(
     passiveShare: num(0, 1, 0.45),
     maxOffsetTicks: int(0, 1000, 3),
   }),
-  (p, path, issues) => {
-    if (p.minLots > p.maxLots)
+  (p, path, issues, valid) => {
+    if (valid('minLots') && valid('maxLots') && p.minLots > p.maxLots)
       issues.push({ path: joinPath(path, 'minLots'), message: `must be at most maxLots (${p.maxLots}), got ${p.minLots}` });
-    if (p.marketShare + p.passiveShare > 1)
+    if (valid('marketShare') && valid('passiveShare') && p.marketShare + p.passiveShare > 1)
       issues.push({
         path: joinPath(path, 'passiveShare'),
         message: `must be at most 1 - marketShare (${p.marketShare}), got ${p.passiveShare}`,

@@ -23,8 +23,8 @@ const PARAMS = refine(
     source: oneOf(['trades', 'bars'], 'trades'),
     keepBars: int(1, 100_000, 200),
   }),
-  (p, path, issues) => {
-    if (p.fastBars >= p.slowBars)
+  (p, path, issues, valid) => {
+    if (valid('fastBars') && valid('slowBars') && p.fastBars >= p.slowBars)
       issues.push({ path: joinPath(path, 'fastBars'), message: `must be less than slowBars (${p.slowBars}), got ${p.fastBars}` });
   },
 );
