@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
+import { RISK_DEFAULTS, resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
 import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
@@ -53,6 +53,34 @@ describe('risk config', () => {
     expect(() => resolveRiskConfig({ maxOpenOrders: -1 })).toThrow(
       'invalid risk config:\n  maxOpenOrders: must be an integer from 0 to 1000000, got -1',
     );
+  });
+});
+
+describe('risk config resolution', () => {
+  it('merges a session class override onto the class of that name, and takes numbers given as strings', () => {
+    const c = resolveRiskConfig({
+      maxOpenOrders: '7',
+      sessionClasses: {
+        'us-equity': { regular: '10:00-16:00', preMarket: null, rules: { regular: { notionalFactor: 0.5 } } },
+        night: { regular: '20:00-24:00' },
+      },
+      instruments: { 'sim:AAPL': { maxPosition: 5, class: 'night' } },
+    });
+    expect(c.maxOpenOrders).toBe(7);
+    const us = c.sessionClasses['us-equity'];
+    expect(us).toMatchObject({
+      utcOffsetMinutes: -300,
+      weekdaysOnly: true,
+      preMarket: null,
+      regular: '10:00-16:00',
+      afterHours: '16:00-20:00',
+    });
+    expect(us?.rules.regular).toEqual({ enabled: true, allowMarketOrders: true, notionalFactor: 0.5, priceBandBps: 0 });
+    expect(us?.rules.preMarket).toEqual(RISK_DEFAULTS.sessionClasses['us-equity']?.rules.preMarket);
+    // A new class starts from 'always'.
+    expect(c.sessionClasses.night).toMatchObject({ utcOffsetMinutes: 0, weekdaysOnly: false, regular: '20:00-24:00' });
+    expect(c.instruments['sim:AAPL']).toEqual({ maxPosition: 5, class: 'night' });
+    expect(Object.isFrozen(c.sessionClasses.night?.rules.regular)).toBe(true);
   });
 });
 
