@@ -47,10 +47,16 @@ function section(allowed: string, validate: (raw: unknown, path: string) => read
   };
 }
 
-const exchangeSection = section('embedded exchange options (docs/exchange-protocol.md)', (raw, path) => {
-  const r = validateExchangeOptions(raw ?? {});
-  return r.ok ? [] : r.errors.map((e) => ({ path, message: e.replace(/^exchange\.?/, '') }));
-});
+/** The embedded exchange's options, with its defaults filled in (none depends on the run). */
+const exchangeSection: Schema<unknown> = {
+  allowed: 'embedded exchange options (docs/exchange-protocol.md)',
+  parse(v, _path, issues) {
+    const r = validateExchangeOptions(v ?? {});
+    if (r.ok) return r.value;
+    issues.push(...r.issues);
+    return {};
+  },
+};
 
 const bookSection = section('book stage options (docs/book.md)', validateBookConfig);
 
@@ -130,14 +136,6 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   o[keys[keys.length - 1] as string] = value;
 }
 
-/** Numbers given as flags arrive as strings; the exchange validator wants numbers. */
-function coerceNumbers(o: unknown): unknown {
-  if (typeof o === 'string' && /^-?\d+(\.\d+)?$/.test(o)) return Number(o);
-  if (Array.isArray(o)) return o;
-  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, coerceNumbers(v)]));
-  return o;
-}
-
 export interface LoadedConfig {
   config: TicklineConfig;
   groups: Group[];
@@ -153,7 +151,6 @@ export function loadConfig(raw: unknown, overrides: Record<string, unknown>, sou
     throw new ConfigError(source, [{ path: '(config)', message: 'must be an object (a mapping of settings)' }]);
   const merged = structuredClone(base) as Record<string, unknown>;
   for (const [path, value] of Object.entries(overrides)) setPath(merged, path, value);
-  if (merged.exchange !== undefined) merged.exchange = coerceNumbers(merged.exchange);
   const issues: Issue[] = [];
   let config = configSchema.parse(merged, '', issues) as TicklineConfig;
   if (config.placement === 'auto') {

@@ -6,7 +6,7 @@ import { type Instrument, instrumentInfo } from './instruments.js';
 import { encodeRestBook } from './protocol.js';
 import type { ExchangeHost } from './host.js';
 import type { SimBook } from './sim-book.js';
-import { isRecord } from './check.js';
+import { isRecord } from '@tickline/runtime/config-schema';
 
 const MAX_BODY = 65_536;
 const MAX_DEPTH = 1000;

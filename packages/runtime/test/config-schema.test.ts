@@ -86,6 +86,10 @@ describe('config schema combinators', () => {
     expect(run(n, null)).toEqual({ value: null, text: [] });
     expect(run(n, 'p')).toEqual({ value: 'p', text: [] });
     expect(run(n, '')).toEqual({ value: null, text: ['x: must be a non-empty string or null, got ""'] });
+    // A violation inside a nullable object keeps its own path.
+    const no = nullable(obj({ r: num(0, 1, 0) }));
+    expect(run(no, { r: 2 }).text).toEqual(['x.r: must be a number from 0 to 1, got 2']);
+    expect(run(no, 5).text).toEqual(['x: must be an object with keys r or null, got 5']);
     const r = required(oneOf(['a'], 'a'));
     expect(run(r, 'a').text).toEqual([]);
     expect(run(r, undefined).text).toEqual(['x: is required (one of "a")']);

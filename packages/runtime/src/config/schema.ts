@@ -137,10 +137,17 @@ export function nullable<T>(inner: Schema<T>): Schema<T | null> {
       if (v === undefined || v === null) return null;
       const before = issues.length;
       const out = inner.parse(v, path, issues);
-      if (issues.length === before) return out;
-      // Restate the inner violation with null among the allowed values.
-      issues.length = before;
-      return violation(issues, path, allowed, v, null);
+      const here = path || '(config)';
+      const added = issues.splice(before);
+      if (!added.some((i) => i.path === here)) {
+        issues.push(...added);
+        return out;
+      }
+      // The value itself was refused: restate it with null among the allowed values (violations
+      // deeper inside it stand as they are).
+      violation(issues, path, allowed, v, null);
+      for (const i of added) if (i.path !== here) issues.push(i);
+      return null;
     },
   };
 }
