@@ -5,6 +5,7 @@ import {
   type Infer,
   type Issue,
   int,
+  issueLines,
   isRecord,
   list,
   nullable,
@@ -167,15 +168,10 @@ export function validateFaultPatch(
 ): { ok: true; value: FaultPatch } | { ok: false; errors: string[]; issues: Issue[] } {
   if (!isRecord(raw)) {
     const issues = [{ path: prefix || 'body', message: `must be a JSON object, got ${describeValue(raw)}` }];
-    return { ok: false, errors: formatted(issues), issues };
+    return { ok: false, errors: issueLines(issues), issues };
   }
   const { value, issues } = parseConfig(faultPatchSchema(allowActions), raw, prefix);
-  return issues.length > 0 ? { ok: false, errors: formatted(issues), issues } : { ok: true, value };
-}
-
-/** Issues as `<path>: <message>` lines (the form every validator of tickline reports). */
-export function formatted(issues: readonly Issue[]): string[] {
-  return issues.map((i) => `${i.path || '(config)'}: ${i.message}`);
+  return issues.length > 0 ? { ok: false, errors: issueLines(issues), issues } : { ok: true, value };
 }
 
 interface SeqState {

@@ -1,5 +1,18 @@
-import { bool, type Issue, int, joinPath, map, num, obj, oneOf, parseConfig, refine, str } from '@tickline/runtime/config-schema';
-import { type FaultPatch, faultPatchSchema, formatted } from './faults.js';
+import {
+  bool,
+  type Issue,
+  int,
+  issueLines,
+  joinPath,
+  map,
+  num,
+  obj,
+  oneOf,
+  parseConfig,
+  refine,
+  str,
+} from '@tickline/runtime/config-schema';
+import { type FaultPatch, faultPatchSchema } from './faults.js';
 import type { Profile } from './market.js';
 
 export interface ExchangeOptions {
@@ -125,7 +138,7 @@ export function validateExchangeOptions(
   raw: unknown,
 ): { ok: true; value: ExchangeOptions } | { ok: false; errors: string[]; issues: Issue[] } {
   const { value, issues } = parseConfig(SCHEMA, raw, 'exchange');
-  return issues.length > 0 ? { ok: false, errors: formatted(issues), issues } : { ok: true, value };
+  return issues.length > 0 ? { ok: false, errors: issueLines(issues), issues } : { ok: true, value };
 }
 
 export { ACCOUNT_RE };

@@ -312,7 +312,14 @@ export function deepFreeze<T>(o: T): T {
   return Object.freeze(o);
 }
 
-/** Formats issues one per line, as the CLI prints them. */
+/** Issues as `<path>: <message>` lines. */
+export function issueLines(issues: readonly Issue[]): string[] {
+  return issues.map((i) => `${i.path || '(config)'}: ${i.message}`);
+}
+
+/** Formats issues one per line, indented, as the CLI prints them. */
 export function formatIssues(issues: readonly Issue[]): string {
-  return issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n');
+  return issueLines(issues)
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
