@@ -1,4 +1,21 @@
-import { isVenueName, VENUE_NAMES, type VenueName } from '@tickline/wire';
+import {
+  bool,
+  deepFreeze,
+  formatIssues,
+  given,
+  type Issue,
+  int,
+  joinPath,
+  map,
+  num,
+  obj,
+  oneOf,
+  optional,
+  parseConfig,
+  record,
+  refine,
+} from '@tickline/runtime/config-schema';
+import { VENUE_NAMES, type VenueName } from '@tickline/wire';
 import { CHECKSUM_ALGOS, FIRST_DELTA_RULES, NUMBER_FORMATS, SEQUENCE_RULES, VENUE_RULES, type VenueRule } from './core/venue-rules.js';
 
 /** Bar settings: 0 turns a kind off. */
@@ -52,156 +69,65 @@ export type BookConfigInput = {
   venues?: Partial<Record<VenueName, Partial<VenueRule>>>;
 };
 
-export const BOOK_DEFAULTS = Object.freeze({
-  depth: 50,
-  viewLevels: 10,
-  conflateViews: true,
-  maxBufferedDeltas: 1024,
-  maxBufferedLevels: 65536,
-  bars: Object.freeze({ tickTrades: 0, volume: 0, timeMs: 0 }),
+const CHECKSUM_KEY = new RegExp(`^(${VENUE_NAMES.join('|')}):.+$`);
+
+/** Venue rule overrides: an absent field keeps the venue's rule (venue-rules.ts). */
+const RULE = obj({
+  sequence: optional(oneOf(SEQUENCE_RULES, 'none')),
+  firstDelta: optional(oneOf(FIRST_DELTA_RULES, 'next-inside')),
+  sequenceOptional: optional(bool(false)),
+  checksum: optional(oneOf(CHECKSUM_ALGOS, 'none')),
+  checksumLevels: optional(int(0, 1000, 0)),
+  priceFormat: optional(oneOf(NUMBER_FORMATS, 'fixed')),
+  sizeFormat: optional(oneOf(NUMBER_FORMATS, 'fixed')),
+  reseedOnCrossed: optional(bool(false)),
+  depth: optional(int(0, 10_000, 0)),
 });
 
-export interface ConfigIssue {
-  readonly path: string;
-  readonly message: string;
-}
+const SCHEMA = refine(
+  obj({
+    depth: int(1, 10_000, 50),
+    viewLevels: int(1, 1000, 10),
+    conflateViews: bool(true),
+    maxBufferedDeltas: int(1, 1_000_000, 1024),
+    maxBufferedLevels: int(16, 100_000_000, 65536),
+    bars: obj({ tickTrades: int(0, 1_000_000_000, 0), volume: num(0, 1e15, 0), timeMs: int(0, 86_400_000, 0) }),
+    checksumText: map(obj({ price: optional(int(0, 18, 0)), size: optional(int(0, 18, 0)) }), {
+      pattern: CHECKSUM_KEY,
+      allowed: `'<venue>:<symbol>' with venue one of ${VENUE_NAMES.join(', ')}`,
+    }),
+    venues: record(VENUE_NAMES, RULE),
+  }),
+  (c, path, issues, valid) => {
+    if (valid('depth') && valid('viewLevels') && c.viewLevels > c.depth)
+      issues.push({ path: joinPath(path, 'viewLevels'), message: `must be at most depth (${c.depth}), got ${c.viewLevels}` });
+  },
+);
 
 /** Invalid book configuration; `issues` lists every violation, not just the first. */
 export class BookConfigError extends Error {
   readonly code = 'TKL_BOOK_ERR_CONFIG';
-  readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
-    super(`invalid book config:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  readonly issues: readonly Issue[];
+  constructor(issues: readonly Issue[]) {
+    super(`invalid book config:\n${formatIssues(issues)}`);
     this.name = 'BookConfigError';
     this.issues = issues;
   }
 }
 
-type Check = (value: unknown) => string | null;
-
-const int =
-  (min: number, max: number): Check =>
-  (v) =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}, got ${show(v)}`;
-const nonNegative: Check = (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : `must be a finite number >= 0, got ${show(v)}`;
-const oneOf =
-  (allowed: readonly string[]): Check =>
-  (v) =>
-    typeof v === 'string' && allowed.includes(v) ? null : `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`;
-const bool: Check = (v) => (typeof v === 'boolean' ? null : `must be true or false, got ${show(v)}`);
-
-function show(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
-}
-
-const TOP: Record<string, Check> = {
-  depth: int(1, 10_000),
-  viewLevels: int(1, 1000),
-  conflateViews: bool,
-  maxBufferedDeltas: int(1, 1_000_000),
-  maxBufferedLevels: int(16, 100_000_000),
-};
-const BARS: Record<keyof BarConfig, Check> = { tickTrades: int(0, 1_000_000_000), volume: nonNegative, timeMs: int(0, 86_400_000) };
-const RULE: Record<keyof VenueRule, Check> = {
-  sequence: oneOf(SEQUENCE_RULES),
-  firstDelta: oneOf(FIRST_DELTA_RULES),
-  sequenceOptional: bool,
-  checksum: oneOf(CHECKSUM_ALGOS),
-  checksumLevels: int(0, 1000),
-  priceFormat: oneOf(NUMBER_FORMATS),
-  sizeFormat: oneOf(NUMBER_FORMATS),
-  reseedOnCrossed: bool,
-  depth: int(0, 10_000),
-};
-
-const TEXT: Record<keyof ChecksumText, Check> = { price: int(0, 18), size: int(0, 18) };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkObject(
-  value: unknown,
-  path: string,
-  schema: Record<string, Check>,
-  issues: ConfigIssue[],
-  nested: readonly string[] = [],
-): void {
-  if (!isRecord(value)) {
-    issues.push({ path, message: `must be an object, got ${show(value)}` });
-    return;
-  }
-  const known = [...Object.keys(schema), ...nested];
-  for (const [key, v] of Object.entries(value)) {
-    const p = path ? `${path}.${key}` : key;
-    const check = schema[key];
-    if (check) {
-      if (v === undefined) continue;
-      const msg = check(v);
-      if (msg) issues.push({ path: p, message: msg });
-    } else if (!nested.includes(key)) {
-      issues.push({ path: p, message: `unknown key; allowed keys: ${known.join(', ')}` });
-    }
-  }
-}
-
-/** Every violation in `input` (empty when valid). */
-export function validateBookConfig(input: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (input === undefined) return issues;
-  checkObject(input, '', TOP, issues, ['bars', 'venues', 'checksumText']);
-  if (!isRecord(input)) return issues;
-  if (input.bars !== undefined) checkObject(input.bars, 'bars', BARS, issues);
-  if (input.checksumText !== undefined) {
-    if (!isRecord(input.checksumText)) issues.push({ path: 'checksumText', message: `must be an object, got ${show(input.checksumText)}` });
-    else {
-      for (const [key, t] of Object.entries(input.checksumText)) {
-        const venue = key.slice(0, key.indexOf(':'));
-        if (key.indexOf(':') <= 0 || !isVenueName(venue)) {
-          issues.push({
-            path: `checksumText.${key}`,
-            message: `key must be '<venue>:<symbol>' with venue one of ${VENUE_NAMES.join(', ')}`,
-          });
-        }
-        checkObject(t, `checksumText.${key}`, TEXT, issues);
-      }
-    }
-  }
-  if (input.venues !== undefined) {
-    if (!isRecord(input.venues)) issues.push({ path: 'venues', message: `must be an object, got ${show(input.venues)}` });
-    else {
-      for (const [name, rule] of Object.entries(input.venues)) {
-        if (!isVenueName(name)) issues.push({ path: `venues.${name}`, message: `unknown venue; allowed: ${VENUE_NAMES.join(', ')}` });
-        else if (rule !== undefined) checkObject(rule, `venues.${name}`, RULE, issues);
-      }
-    }
-  }
-  const depth = isRecord(input) && typeof input.depth === 'number' ? input.depth : BOOK_DEFAULTS.depth;
-  const view = isRecord(input) && typeof input.viewLevels === 'number' ? input.viewLevels : BOOK_DEFAULTS.viewLevels;
-  if (TOP.depth?.(depth) === null && TOP.viewLevels?.(view) === null && view > depth)
-    issues.push({ path: 'viewLevels', message: `must be <= depth (${depth}), got ${view}` });
-  return issues;
+/** Every violation in `input` (empty when valid), paths under `path`. */
+export function validateBookConfig(input: unknown, path = ''): Issue[] {
+  return parseConfig(SCHEMA, input, path).issues;
 }
 
 /** Validates and fills defaults. Throws BookConfigError listing every violation. */
 export function resolveBookConfig(input?: unknown): BookCoreConfig {
-  const issues = validateBookConfig(input);
+  const { value, issues } = parseConfig(SCHEMA, input);
   if (issues.length > 0) throw new BookConfigError(issues);
-  const i = (input ?? {}) as BookConfigInput;
   const venues = {} as Record<VenueName, VenueRule>;
-  for (const name of VENUE_NAMES) {
-    const overrides = Object.fromEntries(Object.entries(i.venues?.[name] ?? {}).filter(([, v]) => v !== undefined));
-    venues[name] = Object.freeze({ ...VENUE_RULES[name], ...overrides });
-  }
-  return Object.freeze({
-    depth: i.depth ?? BOOK_DEFAULTS.depth,
-    viewLevels: i.viewLevels ?? BOOK_DEFAULTS.viewLevels,
-    conflateViews: i.conflateViews ?? BOOK_DEFAULTS.conflateViews,
-    maxBufferedDeltas: i.maxBufferedDeltas ?? BOOK_DEFAULTS.maxBufferedDeltas,
-    maxBufferedLevels: i.maxBufferedLevels ?? BOOK_DEFAULTS.maxBufferedLevels,
-    bars: Object.freeze({ ...BOOK_DEFAULTS.bars, ...Object.fromEntries(Object.entries(i.bars ?? {}).filter(([, v]) => v !== undefined)) }),
-    checksumText: Object.freeze({ ...(i.checksumText ?? {}) }),
-    venues: Object.freeze(venues),
-  });
+  for (const name of VENUE_NAMES) venues[name] = { ...VENUE_RULES[name], ...given(value.venues[name] ?? {}) } as VenueRule;
+  const checksumText = Object.fromEntries(Object.entries(value.checksumText).map(([k, t]) => [k, given(t) as ChecksumText]));
+  return deepFreeze({ ...value, checksumText, venues });
 }
+
+export const BOOK_DEFAULTS = (({ venues: _v, checksumText: _c, ...rest }) => rest)(resolveBookConfig({}));

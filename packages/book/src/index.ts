@@ -30,7 +30,6 @@ export {
   BookConfigError,
   type BookCoreConfig,
   type ChecksumText,
-  type ConfigIssue,
   resolveBookConfig,
   validateBookConfig,
 } from './config.js';

@@ -1,9 +1,10 @@
-import { InstrumentRegistry, QuoteBatchDraft, SideCode, TradeBatchDraft, VENUES } from '@tickline/wire';
+import { InstrumentRegistry, QuoteBatchDraft, SideCode, TradeBatchDraft, VENUE_NAMES, VENUES } from '@tickline/wire';
 import { describe, expect, it } from 'vitest';
 import { BookConfigError, resolveBookConfig, validateBookConfig } from '../src/config.js';
 import type { BarLike } from '../src/core/bars.js';
 import { BookCore, type BookViewLike } from '../src/core/book-core.js';
 import { BookState } from '../src/core/book-sync.js';
+import { SEQUENCE_RULES } from '../src/core/venue-rules.js';
 import { delta, levelsOf, snapshot } from './helpers.js';
 
 function setup(config = {}) {
@@ -160,22 +161,18 @@ describe('config', () => {
       venues: { okx: { sequence: 'weird', extra: true }, mars: {} },
       checksumText: { nocolon: { price: 99 } },
     });
-    const paths = issues.map((i) => i.path).sort();
-    expect(paths).toEqual(
-      [
-        'bars.nope',
-        'bars.tickTrades',
-        'bogus',
-        'checksumText.nocolon',
-        'checksumText.nocolon.price',
-        'depth',
-        'venues.mars',
-        'venues.okx.extra',
-        'venues.okx.sequence',
-        'viewLevels',
-      ].sort(),
-    );
-    expect(issues.find((i) => i.path === 'venues.okx.sequence')?.message).toContain("'contiguous'");
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'bogus: is not a known setting (allowed here: depth, viewLevels, conflateViews, maxBufferedDeltas, maxBufferedLevels, bars, checksumText, venues)',
+      'depth: must be an integer from 1 to 10000, got 0',
+      'viewLevels: must be an integer from 1 to 1000, got "x"',
+      'bars.nope: is not a known setting (allowed here: tickTrades, volume, timeMs)',
+      'bars.tickTrades: must be an integer from 0 to 1000000000, got -1',
+      `checksumText.nocolon: is not a valid key: must be '<venue>:<symbol>' with venue one of ${VENUE_NAMES.join(', ')}`,
+      'checksumText.nocolon.price: must be an integer from 0 to 18, got 99',
+      'venues.okx.extra: is not a known setting (allowed here: sequence, firstDelta, sequenceOptional, checksum, checksumLevels, priceFormat, sizeFormat, reseedOnCrossed, depth)',
+      `venues.okx.sequence: must be one of ${SEQUENCE_RULES.map((r) => JSON.stringify(r)).join(', ')}, got "weird"`,
+      `venues.mars: is not a known setting (allowed here: ${VENUE_NAMES.join(', ')})`,
+    ]);
     expect(() => resolveBookConfig({ depth: -1 })).toThrow(BookConfigError);
   });
 
@@ -184,6 +181,10 @@ describe('config', () => {
     expect(c.depth).toBe(50);
     expect(c.venues['kraken-v1'].depth).toBe(1000);
     expect(c.venues['kraken-v1'].checksum).toBe('kraken');
-    expect(() => resolveBookConfig({ depth: 5, viewLevels: 10 })).toThrow(/viewLevels/);
+    expect(() => resolveBookConfig({ depth: 5, viewLevels: 10 })).toThrow(
+      'invalid book config:\n  viewLevels: must be at most depth (5), got 10',
+    );
+    // A bad depth stands at its default: no check of viewLevels against a depth nobody gave.
+    expect(validateBookConfig({ depth: 'deep', viewLevels: 60 }).map((i) => i.path)).toEqual(['depth']);
   });
 });

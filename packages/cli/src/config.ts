@@ -10,10 +10,12 @@ import { extname } from 'node:path';
 import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
 import { validateExecutionConfig } from '@tickline/execution';
+import { validateIngestConfig } from '@tickline/ingest';
 import { validateRiskConfig } from '@tickline/risk';
 import { validateSignalsConfig } from '@tickline/signals';
 import {
   autoPlacement,
+  formatIssues,
   type Group,
   type Issue,
   int,
@@ -31,40 +33,37 @@ import {
 import { VENUE_NAMES, type VenueName } from '@tickline/wire';
 import { parse as parseYaml } from 'yaml';
 
-/** Wraps a package's own validator (which returns messages or issues) as a schema node. */
-function external<T>(allowed: string, validate: (raw: unknown) => { value: T; errors: Issue[] }): Schema<T> {
+/**
+ * A stage's section, checked by the stage's own schema (paths under the section) and passed on as
+ * given: the stage fills its defaults itself, some of them from run-wide settings (freshness).
+ */
+function section(allowed: string, validate: (raw: unknown, path: string) => readonly Issue[]): Schema<unknown> {
   return {
     allowed,
-    parse(v, _path, issues) {
-      const r = validate(v);
-      issues.push(...r.errors);
-      return r.value;
+    parse(v, path, issues) {
+      issues.push(...validate(v, path));
+      return v ?? {};
     },
   };
 }
 
-const exchangeSection = external('embedded exchange options (docs/exchange-protocol.md)', (raw) => {
-  const r = validateExchangeOptions(raw ?? {});
-  if (r.ok) return { value: raw ?? {}, errors: [] };
-  return { value: {}, errors: r.errors.map((e) => ({ path: 'exchange', message: e.replace(/^exchange\.?/, '') })) };
-});
+/** The embedded exchange's options, with its defaults filled in (none depends on the run). */
+const exchangeSection: Schema<unknown> = {
+  allowed: 'embedded exchange options (docs/exchange-protocol.md)',
+  parse(v, _path, issues) {
+    const r = validateExchangeOptions(v ?? {});
+    if (r.ok) return r.value;
+    issues.push(...r.issues);
+    return {};
+  },
+};
 
-const bookSection = external('book stage options (docs/book.md)', (raw) => {
-  const issues = validateBookConfig(raw);
-  return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `book.${i.path}` : 'book', message: i.message })) };
-});
+const bookSection = section('book stage options (docs/book.md)', validateBookConfig);
 
-/** A stage's own validator (issues with paths relative to its section) as a schema node. */
-function stageSection(
-  stage: string,
-  validate: (raw: unknown) => readonly { path: string; message: string }[],
-  doc: string,
-): Schema<unknown> {
-  return external(`${stage} stage options (${doc})`, (raw) => {
-    const issues = validate(raw ?? {});
-    return { value: raw ?? {}, errors: issues.map((i) => ({ path: i.path ? `${stage}.${i.path}` : stage, message: i.message })) };
-  });
-}
+const ingestSection = section('ingest connection options (docs/ingest.md)', (raw, path) => {
+  const r = validateIngestConfig(raw, path);
+  return r.ok ? [] : r.issues;
+});
 
 export const configSchema = obj({
   ...runtimeShape,
@@ -79,12 +78,12 @@ export const configSchema = obj({
     channels: list(oneOf(['book', 'trades'] as const, 'book'), ['book', 'trades'], 2),
   }),
   exchange: exchangeSection,
-  ingest: optional(obj({})),
+  ingest: ingestSection,
   normalize: obj({ maxFrameBytes: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024) }),
   book: bookSection,
-  signals: stageSection('signals', validateSignalsConfig, 'docs/trading.md'),
-  risk: stageSection('risk', validateRiskConfig, 'docs/trading.md'),
-  execution: stageSection('execution', validateExecutionConfig, 'docs/trading.md'),
+  signals: section('signals stage options (docs/trading.md)', validateSignalsConfig),
+  risk: section('risk stage options (docs/trading.md)', validateRiskConfig),
+  execution: section('execution stage options (docs/trading.md)', validateExecutionConfig),
   /** Where the journal and state snapshots live. */
   stateDir: str('.tickline', /^\S+$/, 'a directory path'),
   http: obj({
@@ -102,7 +101,7 @@ export class ConfigError extends Error {
   readonly code = 'TKL_ERR_CONFIG';
   readonly issues: readonly Issue[];
   constructor(source: string, issues: readonly Issue[]) {
-    super(`invalid configuration (${source}):\n${issues.map((i) => `  ${i.path || '(config)'}: ${i.message}`).join('\n')}`);
+    super(`invalid configuration (${source}):\n${formatIssues(issues)}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -137,14 +136,6 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   o[keys[keys.length - 1] as string] = value;
 }
 
-/** Numbers given as flags arrive as strings; the exchange validator wants numbers. */
-function coerceNumbers(o: unknown): unknown {
-  if (typeof o === 'string' && /^-?\d+(\.\d+)?$/.test(o)) return Number(o);
-  if (Array.isArray(o)) return o;
-  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, coerceNumbers(v)]));
-  return o;
-}
-
 export interface LoadedConfig {
   config: TicklineConfig;
   groups: Group[];
@@ -160,7 +151,6 @@ export function loadConfig(raw: unknown, overrides: Record<string, unknown>, sou
     throw new ConfigError(source, [{ path: '(config)', message: 'must be an object (a mapping of settings)' }]);
   const merged = structuredClone(base) as Record<string, unknown>;
   for (const [path, value] of Object.entries(overrides)) setPath(merged, path, value);
-  if (merged.exchange !== undefined) merged.exchange = coerceNumbers(merged.exchange);
   const issues: Issue[] = [];
   let config = configSchema.parse(merged, '', issues) as TicklineConfig;
   if (config.placement === 'auto') {

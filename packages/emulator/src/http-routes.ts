@@ -6,7 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { validateFaultPatch } from '@tickline/exchange';
-import type { EmulatorServer } from './server.js';
+import type { EmulatorHost } from './host.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -35,7 +35,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function handleHttp(server: EmulatorServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(server: EmulatorHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   try {
     if (url.pathname === '/v1/emulator/status') {

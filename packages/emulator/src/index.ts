@@ -9,12 +9,13 @@ import { openReplayInput } from '@tickline/ingest';
 import { InstrumentRegistry } from '@tickline/wire';
 import { EmulatorError } from './errors.js';
 import { type EmulatorOptions, resolveOptions } from './options.js';
-import { type EmulatorStats, EmulatorServer } from './server.js';
+import type { EmulatorStats } from './host.js';
+import { EmulatorServer } from './server.js';
 import { emulatedVenue } from './venues/index.js';
 
 export { EMULATOR_ERROR_CODES, EmulatorError, type EmulatorErrorCode } from './errors.js';
 export { EMULATED_VENUES, type EmulatedVenueName, type EmulatorOptions, type LogFn } from './options.js';
-export type { EmulatorStats } from './server.js';
+export type { EmulatorStats } from './host.js';
 
 export interface EmulatorHandle {
   readonly venue: string;

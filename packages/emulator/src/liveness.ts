@@ -5,12 +5,12 @@
  */
 
 import type { EmulatorConnection } from './connection.js';
-import type { EmulatorServer } from './server.js';
+import type { EmulatorHost } from './host.js';
 
 const MALFORMED = ['{"truncated":', '\u0000\u0001garbage', 'not json at all', '[1,2,'];
-const lastPing = new WeakMap<EmulatorServer, number>();
+const lastPing = new WeakMap<EmulatorHost, number>();
 
-export function tickConnections(server: EmulatorServer, conns: ReadonlySet<EmulatorConnection>, now: number): void {
+export function tickConnections(server: EmulatorHost, conns: ReadonlySet<EmulatorConnection>, now: number): void {
   const { options, venue, faults } = server;
   if (options.heartbeatMs > 0) {
     for (const c of conns) {

@@ -14,42 +14,18 @@ import type { InstrumentRegistry, InstrumentSpec } from '@tickline/wire';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { EmulatorConnection, type RequestWindow, RequestWindows, type SubChannel, type Subscription } from './connection.js';
 import { ConnectionGate } from './gate.js';
+import type { EmulatorHost, EmulatorStats } from './host.js';
 import { handleHttp } from './http-routes.js';
 import { tickConnections } from './liveness.js';
 import { FrameClass, type FrameInfo, MarketModel } from './model.js';
 import type { ResolvedOptions } from './options.js';
 import { Timeline } from './timeline.js';
-import type { EmulatedVenue, NewSubscription, VenueHost } from './venues/types.js';
+import type { EmulatedVenue, NewSubscription } from './venues/types.js';
 
 /** A socket with more than this queued is a slow consumer: the file waits for it. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 
-export interface EmulatorStats {
-  venue: string;
-  file: string;
-  frames: number;
-  done: boolean;
-  paused: boolean;
-  behindMs: number;
-  clientWaits: number;
-  connections: number;
-  connectionsTotal: number;
-  subscriptions: number;
-  framesSent: number;
-  bytesSent: number;
-  restRequests: number;
-  snapshotsServed: number;
-  /** Requests over the venue's documented limits, by limit name: a client that respects them keeps this empty. */
-  limitViolations: Record<string, number>;
-  faultsInjected: number;
-  /** Connections the venue closed at its connection age limit (Binance: 24 h). */
-  forcedDisconnects: number;
-  /** Frames of the file the venue's parser refused (damage in the file, not the client's). */
-  fileRejects: number;
-  error: string | null;
-}
-
-export class EmulatorServer implements VenueHost {
+export class EmulatorServer implements EmulatorHost {
   readonly options: ResolvedOptions;
   readonly venue: EmulatedVenue;
   readonly registry: InstrumentRegistry;

@@ -1,4 +1,22 @@
-import { Checker, isRecord } from './check.js';
+import {
+  bool,
+  describeValue,
+  given,
+  type Infer,
+  type Issue,
+  int,
+  issueLines,
+  isRecord,
+  list,
+  nullable,
+  num,
+  obj,
+  optional,
+  parseConfig,
+  type Schema,
+  str,
+  violation,
+} from '@tickline/runtime/config-schema';
 import { Prng } from './prng.js';
 
 /** A sequence fault (skip, duplicate or reorder delta frames). */
@@ -84,95 +102,76 @@ export const FAULT_KEYS = [
   'ignorePings',
 ] as const;
 
-function checkSeq(c: Checker, raw: unknown): SeqFault | undefined {
-  if (!isRecord(raw)) {
-    c.errors.push(`${c.path('')} must be null or an object with instruments, count, rate`);
-    return undefined;
-  }
-  c.unknownKeys(raw, ['instruments', 'count', 'rate']);
-  const out = noSeq();
-  if (raw.instruments !== null && raw.instruments !== undefined) {
-    const list = c.strings(raw, 'instruments', 100_000);
-    if (list !== undefined) out.instruments = list;
-  }
-  out.count = c.int(raw, 'count', 0, 1_000_000) ?? 0;
-  out.rate = c.num(raw, 'rate', 0, 1) ?? 0;
+const SEQ = nullable(
+  obj({
+    /** null or absent = any instrument. */
+    instruments: nullable(list(str(''), [], 100_000)),
+    count: int(0, 1_000_000, 0),
+    rate: num(0, 1, 0),
+  }),
+);
+const LIMIT = nullable(obj({ max: int(0, 1_000_000, 0), windowMs: int(1, 3_600_000, 1000), retryAfterMs: int(1, 3_600_000, 1000) }));
+const MALFORMED = nullable(obj({ count: int(0, 10_000, 0), rate: num(0, 1, 0), connection: nullable(int(1, 2 ** 31, 1)) }));
+
+/** `drop`: 'all', a connection id or a list of them. */
+const DROP: Schema<'all' | number[]> = {
+  allowed: '"all", a connection id or a list of connection ids',
+  parse(v, path, issues) {
+    if (v === 'all') return 'all';
+    if (Number.isInteger(v)) return [v as number];
+    if (Array.isArray(v) && v.every((x) => Number.isInteger(x))) return v as number[];
+    return violation(issues, path, DROP.allowed, v, []);
+  },
+};
+
+const FAULT_FIELDS = {
+  stall: optional(list(str(''), [], 100_000)),
+  skip: optional(SEQ),
+  duplicate: optional(SEQ),
+  reorder: optional(SEQ),
+  malformed: optional(MALFORMED),
+  subscribeLimit: optional(LIMIT),
+  upgradeLimit: optional(LIMIT),
+  refuseConnectionsMs: optional(int(0, 3_600_000, 0)),
+  ignorePings: optional(bool(false)),
+};
+const PATCH = obj(FAULT_FIELDS);
+const PATCH_WITH_ACTIONS = obj({ ...FAULT_FIELDS, drop: optional(DROP), reset: optional(bool(false)) });
+
+/** The patch's fields as given: null restores a fault's default ("off"). */
+function toPatch(p: Infer<typeof PATCH> & { drop?: 'all' | number[] | undefined; reset?: boolean | undefined }): FaultPatch {
+  const out: FaultPatch = given({
+    ...p,
+    skip: p.skip === null ? noSeq() : p.skip,
+    duplicate: p.duplicate === null ? noSeq() : p.duplicate,
+    reorder: p.reorder === null ? noSeq() : p.reorder,
+    malformed: p.malformed === null ? { count: 0, rate: 0, connection: null } : p.malformed,
+  });
   return out;
 }
 
-function checkLimit(c: Checker, raw: unknown): RateLimitFault | null | undefined {
-  if (raw === null) return null;
-  if (!isRecord(raw)) {
-    c.errors.push(`${c.path('')} must be null or an object with max, windowMs, retryAfterMs`);
-    return undefined;
-  }
-  c.unknownKeys(raw, ['max', 'windowMs', 'retryAfterMs']);
-  return {
-    max: c.int(raw, 'max', 0, 1_000_000) ?? 0,
-    windowMs: c.int(raw, 'windowMs', 1, 3_600_000) ?? 1000,
-    retryAfterMs: c.int(raw, 'retryAfterMs', 1, 3_600_000) ?? 1000,
-  };
+/** The fault patch schema (options.faults; with the one-shot actions drop and reset, the control body). */
+export function faultPatchSchema(allowActions: boolean): Schema<FaultPatch> {
+  const schema = allowActions ? PATCH_WITH_ACTIONS : PATCH;
+  return { allowed: schema.allowed, parse: (v, path, issues) => toPatch(schema.parse(v, path, issues)) };
 }
 
 /**
  * Validates a fault patch (options.faults or a POST /v1/control/faults body). Reports every
- * violation with its path. `allowActions` admits the one-shot keys `drop` and `reset`.
+ * violation as `<path>: <message>` (paths under `prefix`). `allowActions` admits the one-shot keys
+ * `drop` and `reset`.
  */
 export function validateFaultPatch(
   raw: unknown,
   prefix: string,
   allowActions: boolean,
-): { ok: true; value: FaultPatch } | { ok: false; errors: string[] } {
-  const c = new Checker(prefix);
-  if (!isRecord(raw)) return { ok: false, errors: [`${prefix || 'body'} must be a JSON object`] };
-  c.unknownKeys(raw, allowActions ? [...FAULT_KEYS, 'drop', 'reset'] : FAULT_KEYS);
-  const out: FaultPatch = {};
-  const stall = c.strings(raw, 'stall', 100_000);
-  if (stall !== undefined) out.stall = stall;
-  for (const k of ['skip', 'duplicate', 'reorder'] as const) {
-    if (raw[k] === undefined) continue;
-    const child = c.child(k);
-    const v = raw[k] === null ? noSeq() : checkSeq(child, raw[k]);
-    c.absorb(child);
-    if (v !== undefined) out[k] = v;
+): { ok: true; value: FaultPatch } | { ok: false; errors: string[]; issues: Issue[] } {
+  if (!isRecord(raw)) {
+    const issues = [{ path: prefix || 'body', message: `must be a JSON object, got ${describeValue(raw)}` }];
+    return { ok: false, errors: issueLines(issues), issues };
   }
-  if (raw.malformed !== undefined) {
-    const child = c.child('malformed');
-    if (raw.malformed === null) out.malformed = { count: 0, rate: 0, connection: null };
-    else if (!isRecord(raw.malformed)) child.errors.push(`${child.path('')} must be an object with count, rate, connection`);
-    else {
-      child.unknownKeys(raw.malformed, ['count', 'rate', 'connection']);
-      const conn = raw.malformed.connection === null ? undefined : child.int(raw.malformed, 'connection', 1, 2 ** 31);
-      out.malformed = {
-        count: child.int(raw.malformed, 'count', 0, 10_000) ?? 0,
-        rate: child.num(raw.malformed, 'rate', 0, 1) ?? 0,
-        connection: conn ?? null,
-      };
-    }
-    c.absorb(child);
-  }
-  for (const k of ['subscribeLimit', 'upgradeLimit'] as const) {
-    if (raw[k] === undefined) continue;
-    const child = c.child(k);
-    const v = checkLimit(child, raw[k]);
-    c.absorb(child);
-    if (v !== undefined) out[k] = v;
-  }
-  const refuse = c.int(raw, 'refuseConnectionsMs', 0, 3_600_000);
-  if (refuse !== undefined) out.refuseConnectionsMs = refuse;
-  const ignore = c.bool(raw, 'ignorePings');
-  if (ignore !== undefined) out.ignorePings = ignore;
-  if (allowActions) {
-    if (raw.drop !== undefined) {
-      if (raw.drop === 'all') out.drop = 'all';
-      else if (typeof raw.drop === 'number' && Number.isInteger(raw.drop)) out.drop = [raw.drop];
-      else if (Array.isArray(raw.drop) && raw.drop.every((x) => Number.isInteger(x))) out.drop = raw.drop as number[];
-      else c.fail('drop', "'all', a connection id or an array of connection ids", raw.drop);
-    }
-    const reset = c.bool(raw, 'reset');
-    if (reset !== undefined) out.reset = reset;
-  }
-  return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, value: out };
+  const { value, issues } = parseConfig(faultPatchSchema(allowActions), raw, prefix);
+  return issues.length > 0 ? { ok: false, errors: issueLines(issues), issues } : { ok: true, value };
 }
 
 interface SeqState {

@@ -4,9 +4,9 @@ import { validateFaultPatch } from './faults.js';
 import { credentials, readJsonBody, sendError, sendJson } from './http-util.js';
 import { type Instrument, instrumentInfo } from './instruments.js';
 import { encodeRestBook } from './protocol.js';
-import type { ExchangeServer } from './server.js';
+import type { ExchangeHost } from './host.js';
 import type { SimBook } from './sim-book.js';
-import { isRecord } from './check.js';
+import { isRecord } from '@tickline/runtime/config-schema';
 
 const MAX_BODY = 65_536;
 const MAX_DEPTH = 1000;
@@ -22,7 +22,7 @@ function intParam(url: URL, name: string, min: number, max: number, def: number)
 }
 
 /** REST API: instruments, book snapshots, account queries, stats and the control endpoints. */
-export async function handleHttp(server: ExchangeServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(server: ExchangeHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const method = req.method ?? 'GET';

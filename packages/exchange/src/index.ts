@@ -3,7 +3,8 @@ import type { FaultConfig, FaultPatch, InjectedFault } from './faults.js';
 import { validateFaultPatch } from './faults.js';
 import { type InstrumentInfo, instrumentInfo } from './instruments.js';
 import { DEFAULT_OPTIONS, type ExchangeOptions, validateExchangeOptions } from './options.js';
-import { ExchangeServer, type ExchangeStats } from './server.js';
+import type { ExchangeStats } from './host.js';
+import { ExchangeServer } from './server.js';
 
 export { DEFAULT_OPTIONS, ERROR_CODES, ExchangeError, validateExchangeOptions, validateFaultPatch };
 /** The fault machinery, for other servers that inject the same faults (the venue emulator). */

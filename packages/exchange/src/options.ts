@@ -1,5 +1,18 @@
-import { Checker, isRecord } from './check.js';
-import { type FaultPatch, validateFaultPatch } from './faults.js';
+import {
+  bool,
+  type Issue,
+  int,
+  issueLines,
+  joinPath,
+  map,
+  num,
+  obj,
+  oneOf,
+  parseConfig,
+  refine,
+  str,
+} from '@tickline/runtime/config-schema';
+import { type FaultPatch, faultPatchSchema } from './faults.js';
 import type { Profile } from './market.js';
 
 export interface ExchangeOptions {
@@ -75,61 +88,57 @@ export const DEFAULT_OPTIONS: Readonly<ExchangeOptions> = Object.freeze({
   faults: {},
 });
 
-const KEYS = Object.keys(DEFAULT_OPTIONS) as Array<keyof ExchangeOptions>;
 const ACCOUNT_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+const d = DEFAULT_OPTIONS;
+
+const SCHEMA = refine(
+  obj({
+    host: str(d.host, /^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address'),
+    port: int(0, 65535, d.port),
+    instruments: int(1, 100_000, d.instruments),
+    seed: int(0, 2 ** 32 - 1, d.seed),
+    profile: oneOf(['steady', 'open'], d.profile),
+    eventsPerSecond: int(0, 5_000_000, d.eventsPerSecond),
+    openEventsPerSecond: int(0, 5_000_000, d.openEventsPerSecond),
+    openWindowMs: int(0, 86_400_000, d.openWindowMs),
+    tickMs: int(1, 100, d.tickMs),
+    minLevels: int(1, 1000, d.minLevels),
+    maxLevels: int(1, 1000, d.maxLevels),
+    paused: bool(d.paused),
+    heartbeatMs: int(0, 3_600_000, d.heartbeatMs),
+    pingIntervalMs: int(0, 3_600_000, d.pingIntervalMs),
+    latencyMs: int(0, 60_000, d.latencyMs),
+    makerFeeBps: num(-100, 1000, d.makerFeeBps),
+    takerFeeBps: num(-100, 1000, d.takerFeeBps),
+    orderRateLimit: int(0, 1_000_000, d.orderRateLimit),
+    maxSubscriptions: int(1, 1_000_000, d.maxSubscriptions),
+    maxFrameBytes: int(256, 64 * 1_048_576, d.maxFrameBytes),
+    maxPayloadBytes: int(256, 256 * 1_048_576, d.maxPayloadBytes),
+    maxBufferedBytes: int(65_536, 4096 * 1_048_576, d.maxBufferedBytes),
+    tokens: map(str(''), { pattern: ACCOUNT_RE, allowed: `an account name matching ${ACCOUNT_RE}` }),
+    faults: faultPatchSchema(false),
+  }),
+  (v, path, issues, valid) => {
+    if (valid('minLevels') && valid('maxLevels') && v.minLevels > v.maxLevels)
+      issues.push({ path: joinPath(path, 'minLevels'), message: `must be at most maxLevels (${v.maxLevels}), got ${v.minLevels}` });
+    if (valid('maxFrameBytes') && valid('maxPayloadBytes') && v.maxFrameBytes > v.maxPayloadBytes)
+      issues.push({
+        path: joinPath(path, 'maxFrameBytes'),
+        message: `must be at most maxPayloadBytes (${v.maxPayloadBytes}), got ${v.maxFrameBytes}`,
+      });
+  },
+);
 
 /**
  * Validates raw options (from a config file, CLI flags or code). Rejects unknown keys and reports
- * every violation at once, each with its path (`exchange.<key>`) and the allowed values. Missing keys
- * take their defaults.
+ * every violation at once as `exchange.<key>: <message>` with the allowed values. Missing keys take
+ * their defaults.
  */
-export function validateExchangeOptions(raw: unknown): { ok: true; value: ExchangeOptions } | { ok: false; errors: string[] } {
-  if (raw === undefined) raw = {};
-  if (!isRecord(raw)) return { ok: false, errors: ['exchange must be an object'] };
-  const c = new Checker('exchange');
-  c.unknownKeys(raw, KEYS);
-  const v: ExchangeOptions = { ...DEFAULT_OPTIONS, tokens: {}, faults: {} };
-  const set = <K extends keyof ExchangeOptions>(k: K, val: ExchangeOptions[K] | undefined): void => {
-    if (val !== undefined) v[k] = val;
-  };
-  set('host', c.str(raw, 'host', /^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address'));
-  set('port', c.int(raw, 'port', 0, 65535));
-  set('instruments', c.int(raw, 'instruments', 1, 100_000));
-  set('seed', c.int(raw, 'seed', 0, 2 ** 32 - 1));
-  set('profile', c.oneOf(raw, 'profile', ['steady', 'open'] as const));
-  set('eventsPerSecond', c.int(raw, 'eventsPerSecond', 0, 5_000_000));
-  set('openEventsPerSecond', c.int(raw, 'openEventsPerSecond', 0, 5_000_000));
-  set('openWindowMs', c.int(raw, 'openWindowMs', 0, 86_400_000));
-  set('tickMs', c.int(raw, 'tickMs', 1, 100));
-  set('minLevels', c.int(raw, 'minLevels', 1, 1000));
-  set('maxLevels', c.int(raw, 'maxLevels', 1, 1000));
-  set('paused', c.bool(raw, 'paused'));
-  set('heartbeatMs', c.int(raw, 'heartbeatMs', 0, 3_600_000));
-  set('pingIntervalMs', c.int(raw, 'pingIntervalMs', 0, 3_600_000));
-  set('latencyMs', c.int(raw, 'latencyMs', 0, 60_000));
-  set('makerFeeBps', c.num(raw, 'makerFeeBps', -100, 1000));
-  set('takerFeeBps', c.num(raw, 'takerFeeBps', -100, 1000));
-  set('orderRateLimit', c.int(raw, 'orderRateLimit', 0, 1_000_000));
-  set('maxSubscriptions', c.int(raw, 'maxSubscriptions', 1, 1_000_000));
-  set('maxFrameBytes', c.int(raw, 'maxFrameBytes', 256, 64 * 1_048_576));
-  set('maxPayloadBytes', c.int(raw, 'maxPayloadBytes', 256, 256 * 1_048_576));
-  set('maxBufferedBytes', c.int(raw, 'maxBufferedBytes', 65_536, 4096 * 1_048_576));
-  if (v.minLevels > v.maxLevels) c.errors.push('exchange.minLevels must not exceed exchange.maxLevels');
-  if (v.maxFrameBytes > v.maxPayloadBytes) c.errors.push('exchange.maxFrameBytes must not exceed exchange.maxPayloadBytes');
-  const tokens = c.record(raw, 'tokens');
-  if (tokens !== undefined) {
-    for (const [name, tok] of Object.entries(tokens)) {
-      if (!ACCOUNT_RE.test(name)) c.errors.push(`exchange.tokens key ${JSON.stringify(name)} must match ${ACCOUNT_RE}`);
-      if (typeof tok !== 'string' || tok.length === 0) c.errors.push(`exchange.tokens.${name} must be a non-empty string`);
-      else v.tokens[name] = tok;
-    }
-  }
-  if (raw.faults !== undefined) {
-    const f = validateFaultPatch(raw.faults, 'exchange.faults', false);
-    if (f.ok) v.faults = f.value;
-    else c.errors.push(...f.errors);
-  }
-  return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, value: v };
+export function validateExchangeOptions(
+  raw: unknown,
+): { ok: true; value: ExchangeOptions } | { ok: false; errors: string[]; issues: Issue[] } {
+  const { value, issues } = parseConfig(SCHEMA, raw, 'exchange');
+  return issues.length > 0 ? { ok: false, errors: issueLines(issues), issues } : { ok: true, value };
 }
 
 export { ACCOUNT_RE };

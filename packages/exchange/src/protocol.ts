@@ -4,7 +4,7 @@ import { formatUnits } from './decimal.js';
 import type { Instrument } from './instruments.js';
 import type { SimBook } from './sim-book.js';
 import type { OrderSide, OrderType, TimeInForce } from './accounts.js';
-import { isRecord } from './check.js';
+import { isRecord } from '@tickline/runtime/config-schema';
 import type { ErrorCode } from './errors.js';
 
 /** Request ids are echoed back verbatim. */

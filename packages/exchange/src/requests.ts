@@ -3,16 +3,8 @@ import type { Conn } from './conn.js';
 import { ExchangeError } from './errors.js';
 import type { Instrument } from './instruments.js';
 import { encodeAck, encodeError, encodeSnapshot, parseRequest, type ProtocolError, type Request, type RequestId } from './protocol.js';
-import type { ExchangeServer } from './server.js';
+import type { ExchangeHost, OrderRequest } from './host.js';
 import type { SimBook } from './sim-book.js';
-
-type OrderRequest = Extract<Request, { action: 'new_order' | 'cancel_order' | 'cancel_all' }>;
-
-export interface PendingOrder {
-  dueAt: number;
-  conn: Conn;
-  req: OrderRequest;
-}
 
 interface ChannelRef {
   kind: 'book' | 'trades' | 'orders';
@@ -21,13 +13,13 @@ interface ChannelRef {
 
 const MAX_LISTED = 10;
 
-function replyError(server: ExchangeServer, conn: Conn, e: ProtocolError & { retryAfterMs?: number | undefined }): void {
+function replyError(server: ExchangeHost, conn: Conn, e: ProtocolError & { retryAfterMs?: number | undefined }): void {
   server.counters.requestErrors++;
   conn.send(encodeError(e));
 }
 
 /** Entry point for every client frame. Never throws: bad input becomes an error frame. */
-export function handleFrame(server: ExchangeServer, conn: Conn, data: Buffer, isBinary: boolean): void {
+export function handleFrame(server: ExchangeHost, conn: Conn, data: Buffer, isBinary: boolean): void {
   server.counters.requests++;
   if (isBinary) {
     replyError(server, conn, { code: 'binary_not_supported', message: 'send requests as JSON text frames', id: null });
@@ -64,7 +56,7 @@ export function handleFrame(server: ExchangeServer, conn: Conn, data: Buffer, is
   }
 }
 
-function dispatch(server: ExchangeServer, conn: Conn, req: Request): void {
+function dispatch(server: ExchangeHost, conn: Conn, req: Request): void {
   switch (req.action) {
     case 'subscribe':
       subscribe(server, conn, req.id, req.channels, req.snapshot);
@@ -114,7 +106,7 @@ function dispatch(server: ExchangeServer, conn: Conn, req: Request): void {
 }
 
 /** Runs an order request against the engine (after the configured latency). */
-export function processOrder(server: ExchangeServer, conn: Conn, req: OrderRequest): void {
+export function processOrder(server: ExchangeHost, conn: Conn, req: OrderRequest): void {
   // A request from a connection that has closed meanwhile still reaches the engine, as on a real venue.
   const now = Date.now();
   const engine = server.engine;
@@ -160,7 +152,7 @@ export function processOrder(server: ExchangeServer, conn: Conn, req: OrderReque
 }
 
 /** Resolves channel names; throws one error naming every bad channel (up to MAX_LISTED). */
-function resolveChannels(server: ExchangeServer, channels: readonly string[]): ChannelRef[] {
+function resolveChannels(server: ExchangeHost, channels: readonly string[]): ChannelRef[] {
   const out: ChannelRef[] = [];
   const unknown: string[] = [];
   const malformed: string[] = [];
@@ -204,7 +196,7 @@ function resolveChannels(server: ExchangeServer, channels: readonly string[]): C
   return out;
 }
 
-function subscribe(server: ExchangeServer, conn: Conn, id: RequestId, channels: string[], snapshot: boolean): void {
+function subscribe(server: ExchangeHost, conn: Conn, id: RequestId, channels: string[], snapshot: boolean): void {
   const lim = server.faults.config.subscribeLimit;
   if (lim !== null) {
     const now = Date.now();
@@ -249,7 +241,7 @@ function subscribe(server: ExchangeServer, conn: Conn, id: RequestId, channels: 
   if (snapshot) sendSnapshots(server, conn, fresh);
 }
 
-function unsubscribe(server: ExchangeServer, conn: Conn, id: RequestId, channels: string[]): void {
+function unsubscribe(server: ExchangeHost, conn: Conn, id: RequestId, channels: string[]): void {
   const refs = resolveChannels(server, channels);
   let removed = 0;
   for (const r of refs) {
@@ -267,7 +259,7 @@ function unsubscribe(server: ExchangeServer, conn: Conn, id: RequestId, channels
   conn.send(encodeAck(id, 'unsubscribe', { channels: channels.length, removed, total: conn.subscriptionCount }));
 }
 
-function resnapshot(server: ExchangeServer, conn: Conn, id: RequestId, channels: string[]): void {
+function resnapshot(server: ExchangeHost, conn: Conn, id: RequestId, channels: string[]): void {
   const refs = resolveChannels(server, channels);
   const idx: number[] = [];
   for (let i = 0; i < refs.length; i++) {
@@ -282,7 +274,7 @@ function resnapshot(server: ExchangeServer, conn: Conn, id: RequestId, channels:
   sendSnapshots(server, conn, idx);
 }
 
-function sendSnapshots(server: ExchangeServer, conn: Conn, indices: readonly number[]): void {
+function sendSnapshots(server: ExchangeHost, conn: Conn, indices: readonly number[]): void {
   const ts = Date.now();
   conn.socket.cork();
   for (const i of indices) {

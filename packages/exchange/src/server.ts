@@ -10,53 +10,16 @@ import { Market } from './market.js';
 import { type ExecutionReport, MatchingEngine } from './matching.js';
 import type { ExchangeOptions } from './options.js';
 import { encodeDelta, encodeExecution, encodeHeartbeat, encodeTrades, MALFORMED_FRAMES } from './protocol.js';
-import { handleFrame, type PendingOrder, processOrder } from './requests.js';
+import type { Counters, ExchangeHost, ExchangeStats, PendingOrder } from './host.js';
+import { handleFrame, processOrder } from './requests.js';
 import { onUpgrade } from './upgrade.js';
 import type { SimBook } from './sim-book.js';
-
-export interface ExchangeStats {
-  uptimeMs: number;
-  connections: number;
-  subscriptions: number;
-  instruments: number;
-  paused: boolean;
-  steps: number;
-  /** Steps dropped because the timer fell too far behind. */
-  lagSteps: number;
-  eventsGenerated: number;
-  deltaFrames: number;
-  tradeFrames: number;
-  snapshotsSent: number;
-  framesSent: number;
-  requests: number;
-  requestErrors: number;
-  ordersReceived: number;
-  executionReports: number;
-  faultsInjected: number;
-  slowConsumerDrops: number;
-  pingTimeouts: number;
-}
-
-/** Counters updated by the server and its request handlers. */
-export interface Counters {
-  deltaFrames: number;
-  tradeFrames: number;
-  snapshotsSent: number;
-  requests: number;
-  requestErrors: number;
-  ordersReceived: number;
-  executionReports: number;
-  slowConsumerDrops: number;
-  pingTimeouts: number;
-  lagSteps: number;
-  framesSentClosed: number;
-}
 
 /** Most steps run in one tick when the timer was late; older ones are dropped (counted as lag). */
 const MAX_CATCH_UP_STEPS = 25;
 
 /** The I/O side: HTTP + WebSocket server driving the pure market, matching and fault cores. */
-export class ExchangeServer {
+export class ExchangeServer implements ExchangeHost {
   readonly instruments: readonly Instrument[];
   readonly bySymbol: ReadonlyMap<string, Instrument>;
   readonly market: Market;

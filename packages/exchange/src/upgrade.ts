@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { credentials } from './http-util.js';
 import { ACCOUNT_RE } from './options.js';
-import type { ExchangeServer } from './server.js';
+import type { ExchangeHost } from './host.js';
 
 /**
  * WebSocket upgrade on /v1/stream: applies the connection faults (refuse, 429 with Retry-After) and
  * the account token check, then hands the socket to the server.
  */
-export function onUpgrade(server: ExchangeServer, req: IncomingMessage, socket: Duplex, head: Buffer): undefined {
+export function onUpgrade(server: ExchangeHost, req: IncomingMessage, socket: Duplex, head: Buffer): undefined {
   const now = Date.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const reply = (status: string, body: object, headers = ''): undefined => {

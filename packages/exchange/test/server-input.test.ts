@@ -134,8 +134,8 @@ describe('HTTP bad input', () => {
     const badFaults = await get('/v1/control/faults', { method: 'POST', body: '{"skip":{"rate":"high"},"x":1}' });
     expect(badFaults.status).toBe(400);
     expect((badFaults.body.error as { errors: string[] }).errors).toEqual([
-      expect.stringMatching(/^x is not a known option/),
-      'skip.rate must be a number from 0 to 1 (got "high")',
+      expect.stringMatching(/^x: is not a known setting \(allowed here: stall, /),
+      'skip.rate: must be a number from 0 to 1, got "high"',
     ]);
     expect(await get('/v1/control/faults', { method: 'POST', body: '{not json' })).toMatchObject({
       status: 400,

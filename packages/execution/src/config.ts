@@ -3,7 +3,21 @@
  * exit rules. Validated up front: unknown keys rejected, every violation reported.
  */
 
-import { bool, check, type ConfigIssue, formatIssues, int, isRecord, num, obj, oneOf, str } from '@tickline/runtime/config-rules';
+import {
+  bool,
+  formatIssues,
+  type Issue,
+  int,
+  deepFreeze,
+  joinPath,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  parseConfig,
+  refine,
+  str,
+} from '@tickline/runtime/config-schema';
 import type { ExitRules } from './core/exits.js';
 
 export interface VenueConfig {
@@ -56,89 +70,71 @@ export interface ExecutionConfig {
   readonly equityCurvePoints: number;
 }
 
-export const EXECUTION_DEFAULTS: ExecutionConfig = Object.freeze({
-  venue: Object.freeze({ url: null, account: 'default', token: null, reconnectMinMs: 100, reconnectMaxMs: 5_000 }),
-  journal: Object.freeze({ path: null, synchronous: 'full' as const, commit: 'group' as const }),
-  maxIntentAgeMs: 1_000,
-  maxDataAgeMs: 50,
-  ackTimeoutMs: 2_000,
-  marketMove: Object.freeze({ policy: 'reprice' as const, awayBps: 20, maxReprices: 3 }),
-  orderTtlMs: 60_000,
-  exits: Object.freeze({ enabled: true, takeProfitBps: 0, stopLossBps: 0, trailingStopBps: 0, maxHoldMs: 0, slippageBps: 10 }),
-  cancelOnShutdown: true,
-  shutdownTimeoutMs: 3_000,
-  equityCurvePoints: 10_000,
-});
+const nullablePath = nullable(str(''));
+const venueUrl = str('', /^wss?:\/\//, 'a ws:// or wss:// URL');
 
-const nullableString = {
-  kind: 'custom',
-  check: (v: unknown, path: string, issues: ConfigIssue[]) => {
-    if (v !== null && (typeof v !== 'string' || v === ''))
-      issues.push({ path, message: `must be a non-empty string or null, got ${JSON.stringify(v)}` });
-  },
-} as const;
-
-const TOP = obj({
-  venue: obj({
-    url: nullableString,
-    account: str(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ . -'),
-    token: nullableString,
-    reconnectMinMs: int(1, 60_000),
-    reconnectMaxMs: int(1, 600_000),
+const SCHEMA = obj({
+  venue: refine(
+    obj({
+      url: nullable(venueUrl),
+      account: str('default', /^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ . -'),
+      token: nullablePath,
+      reconnectMinMs: int(1, 60_000, 100),
+      reconnectMaxMs: int(1, 600_000, 5_000),
+    }),
+    (v, path, issues, valid) => {
+      if (valid('reconnectMinMs') && valid('reconnectMaxMs') && v.reconnectMinMs > v.reconnectMaxMs)
+        issues.push({
+          path: joinPath(path, 'reconnectMinMs'),
+          message: `must be at most reconnectMaxMs (${v.reconnectMaxMs}), got ${v.reconnectMinMs}`,
+        });
+    },
+  ),
+  journal: obj({
+    path: nullablePath,
+    synchronous: oneOf(['full', 'normal'], 'full'),
+    commit: oneOf(['group', 'record'], 'group'),
   }),
-  journal: obj({ path: nullableString, synchronous: oneOf(['full', 'normal']), commit: oneOf(['group', 'record']) }),
-  maxIntentAgeMs: int(1, 3_600_000),
-  maxDataAgeMs: int(0, 3_600_000),
-  ackTimeoutMs: int(1, 3_600_000),
-  marketMove: obj({ policy: oneOf(['reprice', 'cancel', 'none']), awayBps: num(0, 100_000), maxReprices: int(0, 1000) }),
-  orderTtlMs: int(0, 86_400_000),
+  maxIntentAgeMs: int(1, 3_600_000, 1_000),
+  maxDataAgeMs: int(0, 3_600_000, 50),
+  ackTimeoutMs: int(1, 3_600_000, 2_000),
+  marketMove: obj({
+    policy: oneOf(['reprice', 'cancel', 'none'], 'reprice'),
+    awayBps: num(0, 100_000, 20),
+    maxReprices: int(0, 1000, 3),
+  }),
+  orderTtlMs: int(0, 86_400_000, 60_000),
   exits: obj({
-    enabled: bool,
-    takeProfitBps: num(0, 100_000),
-    stopLossBps: num(0, 100_000),
-    trailingStopBps: num(0, 100_000),
-    maxHoldMs: int(0, 86_400_000 * 30),
-    slippageBps: num(0, 10_000),
+    enabled: bool(true),
+    takeProfitBps: num(0, 100_000, 0),
+    stopLossBps: num(0, 100_000, 0),
+    trailingStopBps: num(0, 100_000, 0),
+    maxHoldMs: int(0, 86_400_000 * 30, 0),
+    slippageBps: num(0, 10_000, 10),
   }),
-  cancelOnShutdown: bool,
-  shutdownTimeoutMs: int(0, 600_000),
-  equityCurvePoints: int(10, 10_000_000),
+  cancelOnShutdown: bool(true),
+  shutdownTimeoutMs: int(0, 600_000, 3_000),
+  equityCurvePoints: int(10, 10_000_000, 10_000),
 });
 
-export function validateExecutionConfig(raw: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (raw === undefined) return issues;
-  check(raw, TOP, '', issues);
-  if (isRecord(raw) && isRecord(raw.venue)) {
-    const v = raw.venue;
-    if (typeof v.url === 'string' && !/^wss?:\/\//.test(v.url))
-      issues.push({ path: 'venue.url', message: `must start with ws:// or wss://, got '${v.url}'` });
-    const min = typeof v.reconnectMinMs === 'number' ? v.reconnectMinMs : EXECUTION_DEFAULTS.venue.reconnectMinMs;
-    const max = typeof v.reconnectMaxMs === 'number' ? v.reconnectMaxMs : EXECUTION_DEFAULTS.venue.reconnectMaxMs;
-    if (min > max) issues.push({ path: 'venue.reconnectMinMs', message: `must be <= reconnectMaxMs (${max}), got ${min}` });
-  }
-  return issues;
+/** Every violation in `raw` (empty when valid), paths under `path`. */
+export function validateExecutionConfig(raw: unknown, path = ''): Issue[] {
+  return parseConfig(SCHEMA, raw, path).issues;
 }
 
 export class ExecutionConfigError extends Error {
   readonly code = 'TKL_EXECUTION_ERR_CONFIG';
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  constructor(readonly issues: readonly Issue[]) {
     super(`invalid execution config:\n${formatIssues(issues)}`);
     this.name = 'ExecutionConfigError';
   }
 }
 
+/** Validates and fills defaults; throws ExecutionConfigError listing every violation. */
 export function resolveExecutionConfig(raw: unknown): ExecutionConfig {
-  const issues = validateExecutionConfig(raw);
+  const { value, issues } = parseConfig(SCHEMA, raw);
   if (issues.length > 0) throw new ExecutionConfigError(issues);
-  const r = (raw ?? {}) as Record<string, Record<string, unknown> | unknown>;
-  const sub = <T extends object>(k: string, d: T): T => Object.freeze({ ...d, ...((isRecord(r[k]) ? r[k] : {}) as Partial<T>) });
-  return Object.freeze({
-    ...EXECUTION_DEFAULTS,
-    ...(r as object),
-    venue: sub('venue', EXECUTION_DEFAULTS.venue),
-    journal: sub('journal', EXECUTION_DEFAULTS.journal),
-    marketMove: sub('marketMove', EXECUTION_DEFAULTS.marketMove),
-    exits: sub('exits', EXECUTION_DEFAULTS.exits),
-  }) as ExecutionConfig;
+  return deepFreeze(value);
 }
+
+export const EXECUTION_DEFAULTS: ExecutionConfig = resolveExecutionConfig({});

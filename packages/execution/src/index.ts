@@ -6,7 +6,6 @@ export {
   validateExecutionConfig,
   type VenueConfig,
 } from './config.js';
-export type { ConfigIssue } from '@tickline/runtime/config-rules';
 export { ExecutionCore, type ExecutionLogSink } from './core/execution-core.js';
 export { evaluateExit, type ExitReason, type ExitRules } from './core/exits.js';
 export { GroupCommit } from './core/group-commit.js';

@@ -34,9 +34,15 @@ describe('execution config', () => {
       marketMove: { policy: 'chase' },
       exits: { takeProfitBps: -1 },
     });
-    const paths = issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['venue.url', 'venue.port', 'marketMove.policy', 'exits.takeProfitBps']));
-    expect(issues.find((i) => i.path === 'marketMove.policy')?.message).toMatch(/'reprice', 'cancel', 'none'/);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'venue.port: is not a known setting (allowed here: url, account, token, reconnectMinMs, reconnectMaxMs)',
+      'venue.url: must be a ws:// or wss:// URL or null, got "http://x"',
+      'marketMove.policy: must be one of "reprice", "cancel", "none", got "chase"',
+      'exits.takeProfitBps: must be a number from 0 to 100000, got -1',
+    ]);
+    expect(validateExecutionConfig({ venue: { reconnectMinMs: 9000, reconnectMaxMs: 1000 } }, 'execution')).toEqual([
+      { path: 'execution.venue.reconnectMinMs', message: 'must be at most reconnectMaxMs (1000), got 9000' },
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emitter, RawFrameLike } from '@tickline/runtime';
+import { VENUE_NAMES } from '@tickline/wire';
 import { describe, expect, it } from 'vitest';
 import { type RecordedFrame, RecordingWriter, ReplaySource, resolveReplayConfig } from '../src/recording/index.js';
 import { RECORD_OVERHEAD } from '../src/recording/replay-source.js';
@@ -162,16 +163,27 @@ describe('ReplaySource', () => {
       expect((err as { code?: string }).code).toBe('ERR_RECORDING_INVALID_ARGUMENT');
       msg = (err as Error).message;
     }
-    for (const path of [
-      'ingest.venue',
-      'replay.file',
-      'replay.speed',
-      'replay.format',
-      'replay.batch',
-      'replay.extra',
-      'replay.flowControl',
-    ])
-      expect(msg).toContain(path);
-    expect(() => resolveReplayConfig({ venue: 'sim' })).toThrow(/ingest.replay: must be an object/);
+    expect(msg.split('\n')).toEqual([
+      'invalid replay config:',
+      `  ingest.venue: must be one of ${VENUE_NAMES.map((v) => JSON.stringify(v)).join(', ')}, got "nowhere"`,
+      '  ingest.replay.extra: is not a known setting (allowed here: file, format, speed, batch, collector, flowControl)',
+      '  ingest.replay.file: must be a file path, got ""',
+      '  ingest.replay.format: must be one of "auto", "tickline", "capture", "collector", got "csv"',
+      '  ingest.replay.speed: must be a number in (0, 1000000] or "max", got 0',
+      '  ingest.replay.batch: must be an integer from 1 to 65536, got 0',
+      '  ingest.replay.flowControl: must be true or false, got "yes"',
+    ]);
+    expect(() => resolveReplayConfig({ venue: 'sim' })).toThrow(
+      'invalid replay config:\n  ingest.replay: is required (an object with keys file, format, speed, batch, collector, flowControl)\n  ingest.replay.file: is required (a file path)',
+    );
+    expect(resolveReplayConfig({ venue: 'sim', symbols: [], replay: { file: 'f', speed: 'max', collector: { symbol: 'X' } } })).toEqual({
+      venue: 'sim',
+      file: 'f',
+      format: 'auto',
+      speed: 'max',
+      batch: 256,
+      collector: { symbol: 'X' },
+      flowControl: false,
+    });
   });
 });

@@ -4,7 +4,26 @@
  * unknown keys are rejected and every violation is reported with its path and allowed values.
  */
 
-import { bool, check, type ConfigIssue, formatIssues, int, isRecord, map, num, obj, oneOf, str } from '@tickline/runtime/config-rules';
+import {
+  bool,
+  deepFreeze,
+  formatIssues,
+  given,
+  type Infer,
+  type Issue,
+  int,
+  joinPath,
+  map,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  optional,
+  parseConfig,
+  refine,
+  str,
+  violation,
+} from '@tickline/runtime/config-schema';
 
 export const SESSION_NAMES = ['preMarket', 'regular', 'afterHours'] as const;
 export type SessionName = (typeof SESSION_NAMES)[number] | 'closed';
@@ -91,142 +110,127 @@ export interface RiskConfig {
 const OPEN_RULES: SessionRules = Object.freeze({ enabled: true, allowMarketOrders: true, notionalFactor: 1, priceBandBps: 0 });
 const EXTENDED_RULES: SessionRules = Object.freeze({ enabled: true, allowMarketOrders: false, notionalFactor: 0.25, priceBandBps: 0 });
 
-export const RISK_DEFAULTS: RiskConfig = Object.freeze({
-  maxOrderQty: 1_000_000,
-  maxOrderNotional: 100_000,
-  maxPosition: 1_000_000,
-  maxGrossExposure: 1_000_000,
-  maxOpenOrders: 100,
-  orderRate: Object.freeze({ perSecond: 50, burst: 100 }),
-  priceBandBps: 500,
-  minEdgeBps: 0,
-  requireEdgeEstimate: false,
-  costs: Object.freeze({ takerFeeBps: 2, makerFeeBps: 1, commissionPerOrder: 0, slippageBps: 1 }),
-  dailyLossLimit: 0,
-  maxDrawdown: 0,
-  maxDataAgeMs: 50,
-  maxIntentAgeMs: 1_000,
-  pendingTimeoutMs: 10_000,
-  resumeOnFeedUp: true,
-  initialState: 'active',
-  rejectLogIntervalMs: 10_000,
-  defaultClass: 'always',
-  sessionClasses: Object.freeze({
-    always: Object.freeze({
-      utcOffsetMinutes: 0,
-      weekdaysOnly: false,
-      preMarket: null,
-      regular: '00:00-24:00',
-      afterHours: null,
-      rules: Object.freeze({ preMarket: EXTENDED_RULES, regular: OPEN_RULES, afterHours: EXTENDED_RULES }),
-    }),
-    'us-equity': Object.freeze({
-      utcOffsetMinutes: -300,
-      weekdaysOnly: true,
-      preMarket: '04:00-09:30',
-      regular: '09:30-16:00',
-      afterHours: '16:00-20:00',
-      rules: Object.freeze({ preMarket: EXTENDED_RULES, regular: OPEN_RULES, afterHours: EXTENDED_RULES }),
-    }),
+/** The built-in session classes; a configured class of the same name is merged onto its default. */
+const DEFAULT_CLASSES: Readonly<Record<string, SessionClass>> = Object.freeze({
+  always: Object.freeze({
+    utcOffsetMinutes: 0,
+    weekdaysOnly: false,
+    preMarket: null,
+    regular: '00:00-24:00',
+    afterHours: null,
+    rules: Object.freeze({ preMarket: EXTENDED_RULES, regular: OPEN_RULES, afterHours: EXTENDED_RULES }),
   }),
-  instruments: Object.freeze({}),
+  'us-equity': Object.freeze({
+    utcOffsetMinutes: -300,
+    weekdaysOnly: true,
+    preMarket: '04:00-09:30',
+    regular: '09:30-16:00',
+    afterHours: '16:00-20:00',
+    rules: Object.freeze({ preMarket: EXTENDED_RULES, regular: OPEN_RULES, afterHours: EXTENDED_RULES }),
+  }),
 });
 
 const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
-const windowRule = {
-  kind: 'custom',
-  check: (v: unknown, path: string, issues: ConfigIssue[]) => {
-    if (v !== null && (typeof v !== 'string' || !WINDOW.test(v)))
-      issues.push({ path, message: `must be 'HH:MM-HH:MM' (local time) or null, got ${JSON.stringify(v)}` });
-  },
-} as const;
-const RULES = obj({ enabled: bool, allowMarketOrders: bool, notionalFactor: num(0, 1000), priceBandBps: num(0, 100_000) });
+// Session classes are overrides: an absent field keeps the class's default, null means no such session.
+const window = optional(nullable(str('', WINDOW, "'HH:MM-HH:MM' (local time)")));
+const RULES = optional(
+  obj({
+    enabled: optional(bool(true)),
+    allowMarketOrders: optional(bool(true)),
+    notionalFactor: optional(num(0, 1000, 1)),
+    priceBandBps: optional(num(0, 100_000, 0)),
+  }),
+);
 const CLASS = obj({
-  utcOffsetMinutes: int(-840, 840),
-  weekdaysOnly: bool,
-  preMarket: windowRule,
-  regular: windowRule,
-  afterHours: windowRule,
-  rules: obj({ preMarket: RULES, regular: RULES, afterHours: RULES }),
+  utcOffsetMinutes: optional(int(-840, 840, 0)),
+  weekdaysOnly: optional(bool(false)),
+  preMarket: window,
+  regular: window,
+  afterHours: window,
+  rules: optional(obj({ preMarket: RULES, regular: RULES, afterHours: RULES })),
 });
-const MONEY = num(0, 1e15);
-const TOP = obj({
-  maxOrderQty: MONEY,
-  maxOrderNotional: MONEY,
-  maxPosition: MONEY,
-  maxGrossExposure: MONEY,
-  maxOpenOrders: int(0, 1_000_000),
-  orderRate: obj({ perSecond: num(0.001, 1_000_000), burst: int(1, 1_000_000) }),
-  priceBandBps: num(0, 100_000),
-  minEdgeBps: num(-10_000, 10_000),
-  requireEdgeEstimate: bool,
-  costs: obj({ takerFeeBps: num(-100, 1000), makerFeeBps: num(-100, 1000), commissionPerOrder: num(0, 1e6), slippageBps: num(0, 10_000) }),
-  dailyLossLimit: MONEY,
-  maxDrawdown: MONEY,
-  maxDataAgeMs: int(0, 3_600_000),
-  maxIntentAgeMs: int(1, 3_600_000),
-  pendingTimeoutMs: int(1, 3_600_000),
-  resumeOnFeedUp: bool,
-  initialState: oneOf(['active', 'reducing', 'halted']),
-  rejectLogIntervalMs: int(0, 3_600_000),
-  defaultClass: str(),
-  sessionClasses: map(CLASS),
-  instruments: map(obj({ maxOrderQty: MONEY, maxOrderNotional: MONEY, maxPosition: MONEY, class: str() }), (k) =>
-    /^[a-z0-9-]+:.+$/.test(k) ? null : `key must be a canonical instrument name '<venue>:<symbol>'`,
-  ),
-});
+const money = (def: number) => num(0, 1e15, def);
+const INSTRUMENT = /^[a-z0-9-]+:.+$/;
 
-/** Every violation in `raw` (empty when valid). */
-export function validateRiskConfig(raw: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (raw === undefined) return issues;
-  check(raw, TOP, '', issues);
-  if (!isRecord(raw)) return issues;
-  const classes = new Set([
-    ...Object.keys(RISK_DEFAULTS.sessionClasses),
-    ...(isRecord(raw.sessionClasses) ? Object.keys(raw.sessionClasses) : []),
-  ]);
-  const allowed = [...classes].map((c) => `'${c}'`).join(', ');
-  if (typeof raw.defaultClass === 'string' && !classes.has(raw.defaultClass))
-    issues.push({ path: 'defaultClass', message: `must be one of ${allowed}, got '${raw.defaultClass}'` });
-  if (isRecord(raw.instruments))
-    for (const [k, v] of Object.entries(raw.instruments))
-      if (isRecord(v) && typeof v.class === 'string' && !classes.has(v.class))
-        issues.push({ path: `instruments.${k}.class`, message: `must be one of ${allowed}, got '${v.class}'` });
-  return issues;
+const SCHEMA = refine(
+  obj({
+    maxOrderQty: money(1_000_000),
+    maxOrderNotional: money(100_000),
+    maxPosition: money(1_000_000),
+    maxGrossExposure: money(1_000_000),
+    maxOpenOrders: int(0, 1_000_000, 100),
+    orderRate: obj({ perSecond: num(0.001, 1_000_000, 50), burst: int(1, 1_000_000, 100) }),
+    priceBandBps: num(0, 100_000, 500),
+    minEdgeBps: num(-10_000, 10_000, 0),
+    requireEdgeEstimate: bool(false),
+    costs: obj({
+      takerFeeBps: num(-100, 1000, 2),
+      makerFeeBps: num(-100, 1000, 1),
+      commissionPerOrder: num(0, 1e6, 0),
+      slippageBps: num(0, 10_000, 1),
+    }),
+    dailyLossLimit: money(0),
+    maxDrawdown: money(0),
+    maxDataAgeMs: int(0, 3_600_000, 50),
+    maxIntentAgeMs: int(1, 3_600_000, 1_000),
+    pendingTimeoutMs: int(1, 3_600_000, 10_000),
+    resumeOnFeedUp: bool(true),
+    initialState: oneOf(['active', 'reducing', 'halted'], 'active'),
+    rejectLogIntervalMs: int(0, 3_600_000, 10_000),
+    defaultClass: str('always'),
+    sessionClasses: map(CLASS),
+    instruments: map(
+      obj({
+        maxOrderQty: optional(money(0)),
+        maxOrderNotional: optional(money(0)),
+        maxPosition: optional(money(0)),
+        class: optional(str('')),
+      }),
+      { pattern: INSTRUMENT, allowed: "a canonical instrument name '<venue>:<symbol>'" },
+    ),
+  }),
+  (c, path, issues) => {
+    const classes = [...new Set([...Object.keys(DEFAULT_CLASSES), ...Object.keys(c.sessionClasses)])];
+    const allowed = `one of ${classes.map((x) => JSON.stringify(x)).join(', ')}`;
+    if (!classes.includes(c.defaultClass)) violation(issues, joinPath(path, 'defaultClass'), allowed, c.defaultClass, null);
+    for (const [k, v] of Object.entries(c.instruments))
+      if (v.class !== undefined && !classes.includes(v.class))
+        violation(issues, joinPath(path, `instruments.${k}.class`), allowed, v.class, null);
+  },
+);
+
+/** Every violation in `raw` (empty when valid), paths under `path`. */
+export function validateRiskConfig(raw: unknown, path = ''): Issue[] {
+  return parseConfig(SCHEMA, raw, path).issues;
 }
 
 export class RiskConfigError extends Error {
   readonly code = 'TKL_RISK_ERR_CONFIG';
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  constructor(readonly issues: readonly Issue[]) {
     super(`invalid risk config:\n${formatIssues(issues)}`);
     this.name = 'RiskConfigError';
   }
 }
 
-function mergeClass(base: SessionClass | undefined, over: Record<string, unknown>): SessionClass {
-  const b = base ?? (RISK_DEFAULTS.sessionClasses.always as SessionClass);
-  const rulesIn = (isRecord(over.rules) ? over.rules : {}) as Record<string, Partial<SessionRules>>;
+type ClassOverride = Infer<typeof CLASS>;
+
+function mergeClass(base: SessionClass | undefined, over: ClassOverride): SessionClass {
+  const b = base ?? (DEFAULT_CLASSES.always as SessionClass);
   const rules = Object.fromEntries(
-    SESSION_NAMES.map((s) => [s, Object.freeze({ ...b.rules[s], ...(rulesIn[s] ?? {}) })]),
+    SESSION_NAMES.map((s) => [s, { ...b.rules[s], ...given(over.rules?.[s] ?? {}) }]),
   ) as SessionClass['rules'];
-  return Object.freeze({ ...b, ...over, rules: Object.freeze(rules) } as SessionClass);
+  const { rules: _, ...fields } = over;
+  return { ...b, ...given(fields), rules };
 }
 
 /** Validates and fills defaults; throws RiskConfigError listing every violation. */
 export function resolveRiskConfig(raw: unknown): RiskConfig {
-  const issues = validateRiskConfig(raw);
+  const { value, issues } = parseConfig(SCHEMA, raw);
   if (issues.length > 0) throw new RiskConfigError(issues);
-  const r = (raw ?? {}) as Record<string, unknown>;
-  const classes: Record<string, SessionClass> = { ...RISK_DEFAULTS.sessionClasses };
-  for (const [k, v] of Object.entries((r.sessionClasses ?? {}) as Record<string, Record<string, unknown>>))
-    classes[k] = mergeClass(classes[k], v);
-  return Object.freeze({
-    ...RISK_DEFAULTS,
-    ...r,
-    orderRate: Object.freeze({ ...RISK_DEFAULTS.orderRate, ...((r.orderRate ?? {}) as object) }),
-    costs: Object.freeze({ ...RISK_DEFAULTS.costs, ...((r.costs ?? {}) as object) }),
-    sessionClasses: Object.freeze(classes),
-    instruments: Object.freeze({ ...((r.instruments ?? {}) as object) }),
-  }) as RiskConfig;
+  const classes: Record<string, SessionClass> = { ...DEFAULT_CLASSES };
+  for (const [k, v] of Object.entries(value.sessionClasses)) classes[k] = mergeClass(classes[k], v);
+  const instruments = Object.fromEntries(Object.entries(value.instruments).map(([k, v]) => [k, given(v)]));
+  return deepFreeze({ ...value, sessionClasses: classes, instruments });
 }
+
+export const RISK_DEFAULTS: RiskConfig = resolveRiskConfig({});

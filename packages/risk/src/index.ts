@@ -11,7 +11,6 @@ export {
   type SessionRules,
   validateRiskConfig,
 } from './config.js';
-export type { ConfigIssue } from '@tickline/runtime/config-rules';
 export { InstrumentRisk } from './core/book-state.js';
 export { checkInput, REJECT_REASONS, type RejectReason, roundTripCostBps } from './core/checks.js';
 export { intentIdOf, RiskCore, type RiskLogSink, TRADING_STATE_NAMES, TradingState } from './core/risk-core.js';

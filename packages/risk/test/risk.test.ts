@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
+import { RISK_DEFAULTS, resolveRiskConfig, RiskCore, SessionClock, TokenBucket, TradingState, validateRiskConfig } from '../src/index.js';
 import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing';
 
 const registry = testRegistry();
@@ -40,13 +40,47 @@ describe('risk config', () => {
       instruments: { AAPL: { maxPosition: 5 } },
     });
     const by = Object.fromEntries(issues.map((i) => [i.path, i.message]));
-    expect(by.maxOpenOrders).toMatch(/integer from 0/);
-    expect(by['orderRate.perSecond']).toMatch(/number from/);
-    expect(by['orderRate.extra']).toMatch(/unknown key; allowed keys: perSecond, burst/);
-    expect(by.initialState).toMatch(/'active', 'reducing', 'halted'/);
-    expect(by.defaultClass).toMatch(/'always', 'us-equity', 'x'/);
-    expect(by['sessionClasses.x.regular']).toMatch(/HH:MM/);
-    expect(by['instruments.AAPL']).toMatch(/<venue>:<symbol>/);
+    expect(by).toEqual({
+      maxOpenOrders: 'must be an integer from 0 to 1000000, got -1',
+      'orderRate.perSecond': 'must be a number from 0.001 to 1000000, got 0',
+      'orderRate.extra': 'is not a known setting (allowed here: perSecond, burst)',
+      initialState: 'must be one of "active", "reducing", "halted", got "paused"',
+      defaultClass: 'must be one of "always", "us-equity", "x", got "moon"',
+      'sessionClasses.x.regular': `must be 'HH:MM-HH:MM' (local time) or null, got "9:30-16:00"`,
+      'instruments.AAPL': "is not a valid key: must be a canonical instrument name '<venue>:<symbol>'",
+    });
+    expect(issues).toHaveLength(7);
+    expect(() => resolveRiskConfig({ maxOpenOrders: -1 })).toThrow(
+      'invalid risk config:\n  maxOpenOrders: must be an integer from 0 to 1000000, got -1',
+    );
+  });
+});
+
+describe('risk config resolution', () => {
+  it('merges a session class override onto the class of that name, and takes numbers given as strings', () => {
+    const c = resolveRiskConfig({
+      maxOpenOrders: '7',
+      sessionClasses: {
+        'us-equity': { regular: '10:00-16:00', preMarket: null, rules: { regular: { notionalFactor: 0.5 } } },
+        night: { regular: '20:00-24:00' },
+      },
+      instruments: { 'sim:AAPL': { maxPosition: 5, class: 'night' } },
+    });
+    expect(c.maxOpenOrders).toBe(7);
+    const us = c.sessionClasses['us-equity'];
+    expect(us).toMatchObject({
+      utcOffsetMinutes: -300,
+      weekdaysOnly: true,
+      preMarket: null,
+      regular: '10:00-16:00',
+      afterHours: '16:00-20:00',
+    });
+    expect(us?.rules.regular).toEqual({ enabled: true, allowMarketOrders: true, notionalFactor: 0.5, priceBandBps: 0 });
+    expect(us?.rules.preMarket).toEqual(RISK_DEFAULTS.sessionClasses['us-equity']?.rules.preMarket);
+    // A new class starts from 'always'.
+    expect(c.sessionClasses.night).toMatchObject({ utcOffsetMinutes: 0, weekdaysOnly: false, regular: '20:00-24:00' });
+    expect(c.instruments['sim:AAPL']).toEqual({ maxPosition: 5, class: 'night' });
+    expect(Object.isFrozen(c.sessionClasses.night?.rules.regular)).toBe(true);
   });
 });
 

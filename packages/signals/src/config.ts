@@ -4,7 +4,22 @@
  * violation is reported with its path and the allowed values.
  */
 
-import { arr, check, type ConfigIssue, formatIssues, int, isRecord, obj, oneOf, str } from '@tickline/runtime/config-rules';
+import {
+  anyObject,
+  formatIssues,
+  type Issue,
+  int,
+  joinPath,
+  list,
+  nullable,
+  obj,
+  oneOf,
+  optional,
+  parseConfig,
+  refine,
+  required,
+  str,
+} from '@tickline/runtime/config-schema';
 import type { StrategyType } from './core/strategy.js';
 import { imbalanceStrategy } from './strategies/imbalance.js';
 import { randomTraderStrategy } from './strategies/random-trader.js';
@@ -25,9 +40,9 @@ export interface StrategyConfig {
   readonly id: string;
   readonly type: string;
   /** For type 'module': a file path (absolute, or relative to the process cwd) or file: URL. */
-  readonly module?: string;
+  readonly module?: string | undefined;
   /** Canonical instrument names (`<venue>:<symbol>`); absent = every instrument of the partition. */
-  readonly instruments?: readonly string[];
+  readonly instruments?: readonly string[] | undefined;
   readonly params: Readonly<Record<string, unknown>>;
 }
 
@@ -51,68 +66,50 @@ export interface SignalsConfig {
   readonly maxDataAgeMs: number;
 }
 
-export const SIGNALS_DEFAULTS: SignalsConfig = Object.freeze({
-  strategies: [],
-  seed: 1,
-  maxIntentsPerSecond: 20,
-  snapshot: Object.freeze({ path: null, intervalMs: 60_000 }),
-  keepBars: 200,
-  maxDataAgeMs: 50,
-});
-
-const STRATEGY = obj(
-  {
-    id: str(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ . -'),
-    type: oneOf(STRATEGY_TYPES),
-    module: str(),
-    instruments: arr(str(/^[a-z0-9-]+:.+$/, "a canonical instrument name '<venue>:<symbol>'")),
-    params: { kind: 'any' },
+const STRATEGY = refine(
+  obj({
+    id: required(str('', /^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ . -')),
+    // '' stands in for a missing or bad type: no checks by type then.
+    type: required(oneOf<string>(STRATEGY_TYPES, '')),
+    module: optional(str('')),
+    instruments: optional(list(str('', /^[a-z0-9-]+:.+$/, "a canonical instrument name '<venue>:<symbol>'"), [], 100_000)),
+    params: anyObject(),
+  }),
+  (s, path, issues) => {
+    if (s.type === 'module') {
+      if (s.module === undefined) issues.push({ path: joinPath(path, 'module'), message: "is required for type 'module' (a file path)" });
+      return;
+    }
+    if (s.module !== undefined) issues.push({ path: joinPath(path, 'module'), message: "is only allowed with type 'module'" });
+    const t = BUILTIN_STRATEGIES[s.type];
+    if (t) issues.push(...t.validate(s.params, joinPath(path, 'params')));
   },
-  ['id', 'type'],
 );
 
-const TOP = obj({
-  strategies: arr(STRATEGY),
-  seed: int(0, 2 ** 32 - 1),
-  maxIntentsPerSecond: int(1, 1_000_000),
-  snapshot: obj({ path: { kind: 'any' }, intervalMs: int(100, 86_400_000) }),
-  keepBars: int(1, 100_000),
-  maxDataAgeMs: int(0, 3_600_000),
+const SCHEMA = obj({
+  strategies: refine(list(STRATEGY, [], 10_000), (list, path, issues) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      if (s.id !== '' && seen.has(s.id))
+        issues.push({ path: `${path}[${i}].id`, message: `must be unique, got duplicate ${JSON.stringify(s.id)}` });
+      seen.add(s.id);
+    });
+  }),
+  seed: int(0, 2 ** 32 - 1, 1),
+  maxIntentsPerSecond: int(1, 1_000_000, 20),
+  snapshot: obj({ path: nullable(str('')), intervalMs: int(100, 86_400_000, 60_000) }),
+  keepBars: int(1, 100_000, 200),
+  maxDataAgeMs: int(0, 3_600_000, 50),
 });
 
-/** Every violation in `raw` (empty when valid). */
-export function validateSignalsConfig(raw: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (raw === undefined) return issues;
-  check(raw, TOP, '', issues);
-  if (!isRecord(raw)) return issues;
-  const snap = raw.snapshot;
-  if (isRecord(snap) && snap.path !== undefined && snap.path !== null && (typeof snap.path !== 'string' || snap.path === ''))
-    issues.push({ path: 'snapshot.path', message: `must be a file path or null, got ${JSON.stringify(snap.path)}` });
-  if (!Array.isArray(raw.strategies)) return issues;
-  const seen = new Set<string>();
-  raw.strategies.forEach((s, i) => {
-    if (!isRecord(s)) return;
-    const path = `strategies[${i}]`;
-    if (typeof s.id === 'string') {
-      if (seen.has(s.id)) issues.push({ path: `${path}.id`, message: `duplicate strategy id '${s.id}'` });
-      seen.add(s.id);
-    }
-    if (s.params !== undefined && !isRecord(s.params)) issues.push({ path: `${path}.params`, message: 'must be an object' });
-    if (s.type === 'module') {
-      if (typeof s.module !== 'string') issues.push({ path: `${path}.module`, message: "is required for type 'module' (a file path)" });
-    } else if (typeof s.type === 'string') {
-      if (s.module !== undefined) issues.push({ path: `${path}.module`, message: "only allowed with type 'module'" });
-      const t = BUILTIN_STRATEGIES[s.type];
-      if (t && (s.params === undefined || isRecord(s.params))) issues.push(...t.validate(s.params ?? {}, `${path}.params`));
-    }
-  });
-  return issues;
+/** Every violation in `raw` (empty when valid), paths under `path`. */
+export function validateSignalsConfig(raw: unknown, path = ''): Issue[] {
+  return parseConfig(SCHEMA, raw, path).issues;
 }
 
 export class SignalsConfigError extends Error {
   readonly code = 'TKL_SIGNALS_ERR_CONFIG';
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  constructor(readonly issues: readonly Issue[]) {
     super(`invalid signals config:\n${formatIssues(issues)}`);
     this.name = 'SignalsConfigError';
   }
@@ -120,18 +117,11 @@ export class SignalsConfigError extends Error {
 
 /** Validates and fills defaults; throws SignalsConfigError listing every violation. */
 export function resolveSignalsConfig(raw: unknown): SignalsConfig {
-  const issues = validateSignalsConfig(raw);
+  const { value, issues } = parseConfig(SCHEMA, raw);
   if (issues.length > 0) throw new SignalsConfigError(issues);
-  const r = (raw ?? {}) as Partial<SignalsConfig> & {
-    snapshot?: Partial<SignalsConfig['snapshot']>;
-    strategies?: Partial<StrategyConfig>[];
-  };
-  return Object.freeze({
-    strategies: (r.strategies ?? []).map((s) => Object.freeze({ ...s, params: Object.freeze({ ...(s.params ?? {}) }) }) as StrategyConfig),
-    seed: r.seed ?? SIGNALS_DEFAULTS.seed,
-    maxIntentsPerSecond: r.maxIntentsPerSecond ?? SIGNALS_DEFAULTS.maxIntentsPerSecond,
-    snapshot: Object.freeze({ path: r.snapshot?.path ?? null, intervalMs: r.snapshot?.intervalMs ?? SIGNALS_DEFAULTS.snapshot.intervalMs }),
-    keepBars: r.keepBars ?? SIGNALS_DEFAULTS.keepBars,
-    maxDataAgeMs: r.maxDataAgeMs ?? SIGNALS_DEFAULTS.maxDataAgeMs,
-  });
+  // Parameters are the strategy's to read (a copy, frozen at its top level only).
+  const strategies = value.strategies.map((s) => Object.freeze({ ...s, params: Object.freeze({ ...s.params }) }));
+  return Object.freeze({ ...value, strategies: Object.freeze(strategies), snapshot: Object.freeze(value.snapshot) });
 }
+
+export const SIGNALS_DEFAULTS: SignalsConfig = resolveSignalsConfig({});

@@ -8,7 +8,6 @@ export {
   type StrategyConfig,
   validateSignalsConfig,
 } from './config.js';
-export type { ConfigIssue } from '@tickline/runtime/config-rules';
 export { Prng } from './core/prng.js';
 export { SignalsCore, type SignalsCoreOptions, type SignalsSnapshot, type StrategySlot } from './core/signals-core.js';
 export {

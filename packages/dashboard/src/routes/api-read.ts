@@ -108,7 +108,7 @@ export function readRoutes(ctx: DashboardContext) {
           json: {
             symbol: s.symbol,
             source: 'market-view',
-            note: 'the book stage exposes no depth over the control plane yet: top of book only',
+            note: 'no book partition answered with this instrument (its book not seeded yet, or no book stage): top of book only',
             state: v?.state ?? null,
             bids: side(v?.bid, v?.bidSize),
             asks: side(v?.ask, v?.askSize),

@@ -3,7 +3,19 @@
  * every violation is reported at once, each with its path and the allowed values.
  */
 
-import { bool, formatIssues, type Issue, int, num, obj, oneOf, optional } from '@tickline/runtime';
+import {
+  bool,
+  formatIssues,
+  type Issue,
+  int,
+  joinPath,
+  num,
+  obj,
+  oneOf,
+  optional,
+  parseConfig,
+  refine,
+} from '@tickline/runtime/config-schema';
 import { IngestError } from './errors.js';
 
 const backoffSchema = obj({
@@ -25,7 +37,7 @@ const limitsSchema = obj({
   windowMs: int(1, 3_600_000, 1000),
 });
 
-export const ingestConfigSchema = obj({
+const fields = obj({
   /** Instruments one connection may own before another connection is opened (shard). */
   maxInstrumentsPerConnection: int(1, 1_000_000, 100_000),
   /** Quiet time after which a ping is sent (app-level where the venue has one, else a WS ping). */
@@ -87,6 +99,23 @@ export const ingestConfigSchema = obj({
   connIdBase: int(0, 0xffff_0000, 0),
 });
 
+/** Checks across fields, on the parsed values (defaults in place of bad ones). */
+export const ingestConfigSchema = refine(fields, (value, path, issues, valid) => {
+  const p = (k: string): string => joinPath(path, k);
+  if (valid('heartbeatTimeoutMs') && valid('heartbeatIntervalMs') && value.heartbeatTimeoutMs <= value.heartbeatIntervalMs)
+    issues.push({
+      path: p('heartbeatTimeoutMs'),
+      message: `must be greater than heartbeatIntervalMs (${value.heartbeatIntervalMs}), got ${value.heartbeatTimeoutMs}`,
+    });
+  if (valid('maxBacklogMs') && valid('seedBacklogMs') && value.maxBacklogMs > 0 && value.seedBacklogMs > value.maxBacklogMs)
+    issues.push({ path: p('seedBacklogMs'), message: `must be at most maxBacklogMs (${value.maxBacklogMs}), got ${value.seedBacklogMs}` });
+  const b = value.backoff;
+  if (valid('backoff.floorMs') && valid('backoff.baseMs') && b.floorMs > b.baseMs)
+    issues.push({ path: p('backoff.floorMs'), message: `must be at most backoff.baseMs (${b.baseMs}), got ${b.floorMs}` });
+  if (valid('backoff.baseMs') && valid('backoff.capMs') && b.baseMs > b.capMs)
+    issues.push({ path: p('backoff.baseMs'), message: `must be at most backoff.capMs (${b.capMs}), got ${b.baseMs}` });
+});
+
 type Parsed = ReturnType<typeof ingestConfigSchema.parse>;
 export type IngestConfig = Parsed;
 export type BackoffConfig = Parsed['backoff'];
@@ -97,27 +126,9 @@ export type IngestConfigInput = {
 
 export type ValidationResult = { ok: true; value: IngestConfig } | { ok: false; issues: Issue[] };
 
-/** Validates a config section (a plain object, as from JSON or flags). Never throws. */
+/** Validates a config section (a plain object, as from JSON or flags), paths under `path`. Never throws. */
 export function validateIngestConfig(input: unknown, path = ''): ValidationResult {
-  const issues: Issue[] = [];
-  const value = ingestConfigSchema.parse(input, path, issues);
-  const p = (k: string): string => (path ? `${path}.${k}` : k);
-  if (value.heartbeatTimeoutMs <= value.heartbeatIntervalMs) {
-    issues.push({
-      path: p('heartbeatTimeoutMs'),
-      message: `must be greater than heartbeatIntervalMs (${value.heartbeatIntervalMs}), got ${value.heartbeatTimeoutMs}`,
-    });
-  }
-  if (value.maxBacklogMs > 0 && value.seedBacklogMs > value.maxBacklogMs)
-    issues.push({
-      path: p('seedBacklogMs'),
-      message: `must be at most maxBacklogMs (${value.maxBacklogMs}), got ${value.seedBacklogMs}`,
-    });
-  const b = value.backoff;
-  if (b.floorMs > b.baseMs)
-    issues.push({ path: p('backoff.floorMs'), message: `must be at most backoff.baseMs (${b.baseMs}), got ${b.floorMs}` });
-  if (b.baseMs > b.capMs)
-    issues.push({ path: p('backoff.baseMs'), message: `must be at most backoff.capMs (${b.capMs}), got ${b.baseMs}` });
+  const { value, issues } = parseConfig(ingestConfigSchema, input, path);
   return issues.length === 0 ? { ok: true, value } : { ok: false, issues };
 }
 

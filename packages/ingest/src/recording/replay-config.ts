@@ -1,6 +1,21 @@
 /** The ingest stage's replay section: shape, defaults and validation (every violation at once). */
 
-import { isVenueName, VENUE_NAMES, type VenueName } from '@tickline/wire';
+import {
+  bool,
+  formatIssues,
+  given,
+  type Issue,
+  int,
+  isRecord,
+  obj,
+  oneOf,
+  optional,
+  required,
+  type Schema,
+  str,
+  violation,
+} from '@tickline/runtime/config-schema';
+import { VENUE_NAMES, type VenueName } from '@tickline/wire';
 import { RecordingError } from './errors.js';
 import { REPLAY_FORMATS, type ReplayFormat } from './input.js';
 
@@ -32,49 +47,35 @@ export interface ResolvedReplayConfig {
   readonly flowControl: boolean;
 }
 
-const KEYS = ['file', 'format', 'speed', 'batch', 'collector', 'flowControl'];
+const SPEED: Schema<ReplaySpeed> = {
+  allowed: 'a number in (0, 1000000] or "max"',
+  parse(v, path, issues) {
+    if (v === undefined) return 1;
+    if (v === 'max') return 'max';
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || n > 1e6) return violation(issues, path, SPEED.allowed, v, 1);
+    return n;
+  },
+};
+
+const REPLAY = required(
+  obj({
+    file: required(str('', /\S/, 'a file path')),
+    format: oneOf(['auto', ...REPLAY_FORMATS], 'auto'),
+    speed: SPEED,
+    batch: int(1, 65536, 256),
+    collector: obj({ symbol: optional(str('')), restPath: optional(str('')) }),
+    flowControl: bool(false),
+  }),
+);
+const VENUE = required(oneOf(VENUE_NAMES, 'sim'));
 
 /** Validates `{ venue, replay }` (other ingest keys are ignored). Throws listing every issue. */
 export function resolveReplayConfig(stageConfig: unknown): ResolvedReplayConfig {
-  const issues: string[] = [];
-  const c = (stageConfig ?? {}) as { venue?: unknown; replay?: unknown };
-  if (!isVenueName(c.venue)) issues.push(`ingest.venue: must be one of ${VENUE_NAMES.join(', ')}, got ${JSON.stringify(c.venue)}`);
-  const r = c.replay;
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-    issues.push('ingest.replay: must be an object { file, format?, speed?, batch?, collector?, flowControl? }');
-    throw new RecordingError('ERR_RECORDING_INVALID_ARGUMENT', `invalid replay config:\n  ${issues.join('\n  ')}`);
-  }
-  const o = r as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.includes(k)) issues.push(`ingest.replay.${k}: unknown key (allowed: ${KEYS.join(', ')})`);
-  if (typeof o.file !== 'string' || o.file.length === 0) issues.push('ingest.replay.file: must be a non-empty path');
-  const format = o.format ?? 'auto';
-  if (format !== 'auto' && !REPLAY_FORMATS.includes(format as ReplayFormat))
-    issues.push(
-      `ingest.replay.format: must be one of "auto", ${REPLAY_FORMATS.map((f) => `"${f}"`).join(', ')}, got ${JSON.stringify(format)}`,
-    );
-  const speed = o.speed ?? 1;
-  if (speed !== 'max' && !(typeof speed === 'number' && Number.isFinite(speed) && speed > 0 && speed <= 1e6))
-    issues.push(`ingest.replay.speed: must be a number in (0, 1000000] or "max", got ${JSON.stringify(speed)}`);
-  const batch = o.batch ?? 256;
-  if (!Number.isInteger(batch) || (batch as number) < 1 || (batch as number) > 65536)
-    issues.push(`ingest.replay.batch: must be an integer from 1 to 65536, got ${JSON.stringify(batch)}`);
-  const col = o.collector ?? {};
-  if (col === null || typeof col !== 'object') issues.push('ingest.replay.collector: must be an object { symbol?, restPath? }');
-  else
-    for (const [k, v] of Object.entries(col)) {
-      if (k !== 'symbol' && k !== 'restPath') issues.push(`ingest.replay.collector.${k}: unknown key (allowed: symbol, restPath)`);
-      else if (typeof v !== 'string') issues.push(`ingest.replay.collector.${k}: must be a string`);
-    }
-  const flowControl = o.flowControl ?? false;
-  if (typeof flowControl !== 'boolean') issues.push(`ingest.replay.flowControl: must be true or false, got ${JSON.stringify(flowControl)}`);
-  if (issues.length > 0) throw new RecordingError('ERR_RECORDING_INVALID_ARGUMENT', `invalid replay config:\n  ${issues.join('\n  ')}`);
-  return {
-    venue: c.venue as VenueName,
-    file: o.file as string,
-    format: format as ReplayFormat | 'auto',
-    speed: speed as ReplaySpeed,
-    batch: batch as number,
-    collector: col as ResolvedReplayConfig['collector'],
-    flowControl: flowControl as boolean,
-  };
+  const issues: Issue[] = [];
+  const c = isRecord(stageConfig) ? stageConfig : {};
+  const venue = VENUE.parse(c.venue, 'ingest.venue', issues);
+  const r = REPLAY.parse(c.replay, 'ingest.replay', issues);
+  if (issues.length > 0) throw new RecordingError('ERR_RECORDING_INVALID_ARGUMENT', `invalid replay config:\n${formatIssues(issues)}`);
+  return { venue, ...r, collector: given(r.collector) };
 }

@@ -7,7 +7,7 @@
 import type { OverflowPolicy } from '@tickline/ring';
 import { Body } from '@tickline/wire';
 import { STAGES, type StageName } from '../stage.js';
-import { type Issue, int, list, num, obj, oneOf, optional, record, type Schema, str } from './schema.js';
+import { type Issue, int, list, num, obj, oneOf, optional, record, type Schema, str, violation } from './schema.js';
 
 /** Edges of the default chain plus the feedback edge, named "<from>-><to>". */
 export const EDGES = [
@@ -84,10 +84,8 @@ const capacity = (def: number): Schema<number> => {
     parse(v, path, issues) {
       if (v === undefined) return def;
       const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1024 || n > 2 ** 30 || (n & (n - 1)) !== 0) {
-        issues.push({ path, message: `must be ${allowed}, got ${JSON.stringify(v)}` });
-        return def;
-      }
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1024 || n > 2 ** 30 || (n & (n - 1)) !== 0)
+        return violation(issues, path, allowed, v, def);
       return n;
     },
   };

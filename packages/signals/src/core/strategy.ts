@@ -9,7 +9,7 @@
  */
 
 import type { BarLike, BookViewLike, FillRecord, InstrumentSpec, TradeBatchLike } from '@tickline/wire';
-import type { ConfigIssue } from '@tickline/runtime/config-rules';
+import type { Issue } from '@tickline/runtime/config-schema';
 
 export type SideName = 'buy' | 'sell';
 
@@ -84,7 +84,7 @@ export type StrategyFactory = (params: Readonly<Record<string, unknown>>, info: 
 /** A built-in (or user) strategy type: its factory, its parameter checker and defaults. */
 export interface StrategyType {
   readonly create: StrategyFactory;
-  readonly validate: (params: unknown, path: string) => ConfigIssue[];
+  readonly validate: (params: unknown, path: string) => Issue[];
 }
 
 /** Lazily created per-instrument state, dense by instrument id. */

@@ -5,33 +5,25 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj, oneOf } from '@tickline/runtime/config-rules';
+import { deepFreeze, int, num, obj, oneOf, parseConfig } from '@tickline/runtime/config-schema';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
-export const IMBALANCE_DEFAULTS = Object.freeze({
-  threshold: 0.6,
-  lots: 1,
-  cooldownMs: 1000,
-  maxSpreadBps: 50,
-  side: 'both' as 'both' | 'long' | 'short',
+const PARAMS = obj({
+  threshold: num(0.01, 1, 0.6),
+  lots: int(1, 1_000_000, 1),
+  cooldownMs: int(0, 86_400_000, 1000),
+  maxSpreadBps: num(0, 10_000, 50),
+  side: oneOf(['both', 'long', 'short'], 'both'),
 });
 
-const PARAMS = obj({
-  threshold: num(0.01, 1),
-  lots: int(1, 1_000_000),
-  cooldownMs: int(0, 86_400_000),
-  maxSpreadBps: num(0, 10_000),
-  side: oneOf(['both', 'long', 'short']),
-});
+export const IMBALANCE_DEFAULTS = deepFreeze(parseConfig(PARAMS, {}).value);
 
 export const imbalanceStrategy: StrategyType = {
   validate(params, path) {
-    const issues: ReturnType<StrategyType['validate']> = [];
-    check(params ?? {}, PARAMS, path, issues);
-    return issues;
+    return parseConfig(PARAMS, params, path).issues;
   },
   create(params, info): Strategy {
-    const p = { ...IMBALANCE_DEFAULTS, ...params } as typeof IMBALANCE_DEFAULTS;
+    const p = parseConfig(PARAMS, params).value;
     const lastAt = new PerInstrument<{ t: number }>(() => ({ t: -Infinity }));
     return {
       id: info.id,

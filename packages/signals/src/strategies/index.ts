@@ -2,13 +2,13 @@
 
 import { type InstrumentRegistry, isVenueName } from '@tickline/wire';
 import { BUILTIN_STRATEGIES, type SignalsConfig } from '../config.js';
-import type { ConfigIssue } from '@tickline/runtime/config-rules';
+import type { Issue } from '@tickline/runtime/config-schema';
 import type { StrategySlot } from '../core/signals-core.js';
 import type { StrategyType } from '../core/strategy.js';
 
 export class StrategySetupError extends Error {
   readonly code = 'TKL_SIGNALS_ERR_STRATEGY';
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  constructor(readonly issues: readonly Issue[]) {
     super(`cannot set up strategies:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'StrategySetupError';
   }
@@ -24,7 +24,7 @@ export function createStrategies(
   partition: number,
   userTypes: ReadonlyMap<string, StrategyType> = new Map(),
 ): StrategySlot[] {
-  const issues: ConfigIssue[] = [];
+  const issues: Issue[] = [];
   const slots: StrategySlot[] = [];
   cfg.strategies.forEach((s, i) => {
     const path = `strategies[${i}]`;

@@ -7,45 +7,39 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj } from '@tickline/runtime/config-rules';
+import { deepFreeze, int, joinPath, num, obj, parseConfig, refine } from '@tickline/runtime/config-schema';
 import { Prng } from '../core/prng.js';
 import { PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
-export const RANDOM_DEFAULTS = Object.freeze({
-  seed: 0,
-  ratePerSecond: 1,
-  minLots: 1,
-  maxLots: 5,
-  marketShare: 0.15,
-  passiveShare: 0.45,
-  maxOffsetTicks: 3,
-});
+const PARAMS = refine(
+  obj({
+    seed: int(0, 2 ** 32 - 1, 0),
+    ratePerSecond: num(0.0001, 10_000, 1),
+    minLots: int(1, 1_000_000, 1),
+    maxLots: int(1, 1_000_000, 5),
+    marketShare: num(0, 1, 0.15),
+    passiveShare: num(0, 1, 0.45),
+    maxOffsetTicks: int(0, 1000, 3),
+  }),
+  (p, path, issues, valid) => {
+    if (valid('minLots') && valid('maxLots') && p.minLots > p.maxLots)
+      issues.push({ path: joinPath(path, 'minLots'), message: `must be at most maxLots (${p.maxLots}), got ${p.minLots}` });
+    if (valid('marketShare') && valid('passiveShare') && p.marketShare + p.passiveShare > 1)
+      issues.push({
+        path: joinPath(path, 'passiveShare'),
+        message: `must be at most 1 - marketShare (${p.marketShare}), got ${p.passiveShare}`,
+      });
+  },
+);
 
-const PARAMS = obj({
-  seed: int(0, 2 ** 32 - 1),
-  ratePerSecond: num(0.0001, 10_000),
-  minLots: int(1, 1_000_000),
-  maxLots: int(1, 1_000_000),
-  marketShare: num(0, 1),
-  passiveShare: num(0, 1),
-  maxOffsetTicks: int(0, 1000),
-});
+export const RANDOM_DEFAULTS = deepFreeze(parseConfig(PARAMS, {}).value);
 
 export const randomTraderStrategy: StrategyType = {
   validate(params, path) {
-    const issues: ReturnType<StrategyType['validate']> = [];
-    check(params ?? {}, PARAMS, path, issues);
-    const p = { ...RANDOM_DEFAULTS, ...(params as object) } as typeof RANDOM_DEFAULTS;
-    if (p.minLots > p.maxLots) issues.push({ path: `${path}.minLots`, message: `must be <= maxLots (${p.maxLots}), got ${p.minLots}` });
-    if (p.marketShare + p.passiveShare > 1)
-      issues.push({
-        path: `${path}.passiveShare`,
-        message: `marketShare + passiveShare must be <= 1, got ${p.marketShare + p.passiveShare}`,
-      });
-    return issues;
+    return parseConfig(PARAMS, params, path).issues;
   },
   create(params, info): Strategy {
-    const p = { ...RANDOM_DEFAULTS, ...params } as typeof RANDOM_DEFAULTS;
+    const p = parseConfig(PARAMS, params).value;
     const rng = new Prng(p.seed || info.seed);
     const nextAt = new PerInstrument<{ t: number }>(() => ({ t: Number.NaN }));
     const gapMs = () => (-Math.log(1 - rng.next()) / p.ratePerSecond) * 1000;

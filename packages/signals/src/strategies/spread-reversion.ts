@@ -6,18 +6,18 @@
  */
 
 import type { BookViewLike } from '@tickline/wire';
-import { check, int, num, obj } from '@tickline/runtime/config-rules';
+import { deepFreeze, int, num, obj, parseConfig } from '@tickline/runtime/config-schema';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
-export const SPREAD_REVERSION_DEFAULTS = Object.freeze({ alpha: 0.05, entryMultiple: 2, minSamples: 50, lots: 1, cooldownMs: 2000 });
-
 const PARAMS = obj({
-  alpha: num(0.0001, 1),
-  entryMultiple: num(1, 100),
-  minSamples: int(1, 1_000_000),
-  lots: int(1, 1_000_000),
-  cooldownMs: int(0, 86_400_000),
+  alpha: num(0.0001, 1, 0.05),
+  entryMultiple: num(1, 100, 2),
+  minSamples: int(1, 1_000_000, 50),
+  lots: int(1, 1_000_000, 1),
+  cooldownMs: int(0, 86_400_000, 2000),
 });
+
+export const SPREAD_REVERSION_DEFAULTS = deepFreeze(parseConfig(PARAMS, {}).value);
 
 interface State {
   mean: number;
@@ -27,12 +27,10 @@ interface State {
 
 export const spreadReversionStrategy: StrategyType = {
   validate(params, path) {
-    const issues: ReturnType<StrategyType['validate']> = [];
-    check(params ?? {}, PARAMS, path, issues);
-    return issues;
+    return parseConfig(PARAMS, params, path).issues;
   },
   create(params, info): Strategy {
-    const p = { ...SPREAD_REVERSION_DEFAULTS, ...params } as typeof SPREAD_REVERSION_DEFAULTS;
+    const p = parseConfig(PARAMS, params).value;
     const state = new PerInstrument<State>(() => ({ mean: 0, n: 0, lastAt: -Infinity }));
     return {
       id: info.id,

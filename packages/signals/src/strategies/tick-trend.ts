@@ -7,34 +7,29 @@
  */
 
 import type { BarLike, TradeBatchLike } from '@tickline/wire';
-import { bool, check, int, num, obj, oneOf } from '@tickline/runtime/config-rules';
+import { bool, deepFreeze, int, joinPath, num, obj, oneOf, parseConfig, refine } from '@tickline/runtime/config-schema';
 import { bps, PerInstrument, type Strategy, type StrategyEnv, type StrategyType } from '../core/strategy.js';
 
-export const TICK_TREND_DEFAULTS = Object.freeze({
-  ticksPerBar: 50,
-  fastBars: 5,
-  slowBars: 20,
-  minTrendBps: 5,
-  maxSpreadBps: 20,
-  lots: 1,
-  cooldownMs: 5000,
-  allowShort: false,
-  source: 'trades' as 'trades' | 'bars',
-  keepBars: 200,
-});
+const PARAMS = refine(
+  obj({
+    ticksPerBar: int(1, 1_000_000, 50),
+    fastBars: int(1, 10_000, 5),
+    slowBars: int(2, 10_000, 20),
+    minTrendBps: num(0, 10_000, 5),
+    maxSpreadBps: num(0, 10_000, 20),
+    lots: int(1, 1_000_000, 1),
+    cooldownMs: int(0, 86_400_000, 5000),
+    allowShort: bool(false),
+    source: oneOf(['trades', 'bars'], 'trades'),
+    keepBars: int(1, 100_000, 200),
+  }),
+  (p, path, issues, valid) => {
+    if (valid('fastBars') && valid('slowBars') && p.fastBars >= p.slowBars)
+      issues.push({ path: joinPath(path, 'fastBars'), message: `must be less than slowBars (${p.slowBars}), got ${p.fastBars}` });
+  },
+);
 
-const PARAMS = obj({
-  ticksPerBar: int(1, 1_000_000),
-  fastBars: int(1, 10_000),
-  slowBars: int(2, 10_000),
-  minTrendBps: num(0, 10_000),
-  maxSpreadBps: num(0, 10_000),
-  lots: int(1, 1_000_000),
-  cooldownMs: int(0, 86_400_000),
-  allowShort: bool,
-  source: oneOf(['trades', 'bars']),
-  keepBars: int(1, 100_000),
-});
+export const TICK_TREND_DEFAULTS = deepFreeze(parseConfig(PARAMS, {}).value);
 
 /** A completed tick bar: [open, high, low, close, volume, trades, spreadAvg (mantissa)]. */
 export type TickBar = [number, number, number, number, number, number, number];
@@ -73,15 +68,10 @@ const fresh = (): State => ({
 
 export const tickTrendStrategy: StrategyType = {
   validate(params, path) {
-    const issues: ReturnType<StrategyType['validate']> = [];
-    check(params ?? {}, PARAMS, path, issues);
-    const p = { ...TICK_TREND_DEFAULTS, ...(params as object) } as typeof TICK_TREND_DEFAULTS;
-    if (Number.isInteger(p.fastBars) && Number.isInteger(p.slowBars) && p.fastBars >= p.slowBars)
-      issues.push({ path: `${path}.fastBars`, message: `must be < slowBars (${p.slowBars}), got ${p.fastBars}` });
-    return issues;
+    return parseConfig(PARAMS, params, path).issues;
   },
   create(params, info): Strategy {
-    const p = { ...TICK_TREND_DEFAULTS, ...params } as typeof TICK_TREND_DEFAULTS;
+    const p = parseConfig(PARAMS, params).value;
     const kFast = 2 / (p.fastBars + 1);
     const kSlow = 2 / (p.slowBars + 1);
     const state = new PerInstrument<State>(fresh);
