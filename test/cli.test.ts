@@ -96,7 +96,7 @@ describe('tickline CLI', () => {
     const badVenue = await tickline(['bench', 'normalize', '--venue', 'nope']);
     expect(badVenue.code).toBe(2);
     expect(badVenue.stderr).toMatch(/--venue must be one of sim, binance-spot, binance-usdm for bench normalize, got "nope"/);
-  }, 60_000);
+  }, 180_000); // eleven CLI starts, one after another: on a loaded 2-core box each takes seconds
 
   it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {
     const r = await tickline([
