@@ -97,6 +97,7 @@ const fillOf = (id: string, size = 1): JournalFill => ({
   price: 10_000,
   size,
   fee: 0,
+  feeScale: 8,
   maker: false,
   venueSeq: 1,
   tsMs: 0,

@@ -9,6 +9,7 @@
 import type { Emitter, Mark } from '@tickline/runtime';
 import {
   type BookViewLike,
+  decimalString,
   epochMs,
   type FillRecord,
   type InstrumentRegistry,
@@ -347,8 +348,10 @@ export class RiskCore {
     }
     r.position = p.quantity;
     r.avgPrice = p.avgPrice;
-    r.realized = p.realizedPnl;
-    r.fees = p.fees;
+    // money mantissas to quote currency: risk's sums are limit figures (doubles)
+    const unit = 10 ** -(Number.isInteger(p.moneyScale) && p.moneyScale >= 0 ? p.moneyScale : 0);
+    r.realized = p.realizedPnl * unit;
+    r.fees = p.fees * unit;
     this.#engage(r);
     this.#checkPnl(this.#clock(), emit);
   }
@@ -475,15 +478,20 @@ export class RiskCore {
     return {
       state: TRADING_STATE_NAMES[this.#state],
       haltReasons: [...this.#haltReasons],
-      equity: this.#equity,
-      peakEquity: this.#peak,
-      dayPnl: this.#equity - this.#dayBase,
+      // limit figures (sums of doubles), shown rounded to 10^-8 of the quote currency
+      equity: roundedDecimal(this.#equity),
+      peakEquity: roundedDecimal(this.#peak),
+      dayPnl: roundedDecimal(this.#equity - this.#dayBase),
       openOrders: this.#orders.size,
       pendingIntents: this.#pending.size,
       rejects: { ...this.rejects },
       positions: [...this.#inst.values()]
         .filter((r) => r.position !== 0)
-        .map((r) => ({ instrument: `${r.spec.venue}:${r.spec.symbol}`, quantity: r.position * r.szUnit, avgPrice: r.avgPrice * r.pxUnit })),
+        .map((r) => ({
+          instrument: `${r.spec.venue}:${r.spec.symbol}`,
+          quantity: decimalString(r.position, r.spec.sizeScale),
+          avgPrice: roundedDecimal(r.avgPrice * r.pxUnit, r.spec.priceScale + 4),
+        })),
     };
   }
 
@@ -504,4 +512,12 @@ export class RiskCore {
   instrument(id: number): InstrumentRisk | undefined {
     return this.#inst.get(id);
   }
+}
+
+/** A derived double figure as an edge decimal string, rounded at `scale` (default 10^-8). */
+function roundedDecimal(x: number, scale = 8): string {
+  if (!Number.isFinite(x)) return String(x);
+  let s = scale;
+  while (s > 0 && !Number.isSafeInteger(Math.round(x * 10 ** s))) s--;
+  return decimalString(Math.round(x * 10 ** s), s);
 }
