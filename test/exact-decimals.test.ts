@@ -11,20 +11,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DashboardHandle, startDashboard } from '@tickline/dashboard';
-import { FakePipeline, recordingLogger } from '@tickline/dashboard/testing';
-import {
-  ExecutionCore,
-  executionReport,
-  type NewOrderRequest,
-  resolveExecutionConfig,
-  SqliteJournal,
-  type VenueMessage,
-  type VenuePort,
-} from '@tickline/execution';
+import { recordingLogger } from '@tickline/dashboard/testing';
+import { ExecutionCore, executionReport, resolveExecutionConfig, SqliteJournal } from '@tickline/execution';
 import { MarketViewTable } from '@tickline/runtime';
-import { intent, Recorder } from '@tickline/runtime/testing';
-import { decimalString, InstrumentRegistry, type InstrumentSpec, moneyScale, parseBigDecimal, parseDecimal } from '@tickline/wire';
+import { decimalString, InstrumentRegistry, type InstrumentSpec, moneyScale, parseBigDecimal } from '@tickline/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW } from './execution-fills.js';
 
 const S = 20; // the independent model's scale
 const P = 10n ** BigInt(S);
@@ -49,20 +41,6 @@ function rng(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** A venue port that takes every order (the fills come in as the gateway would deliver them). */
-class AcceptingVenue implements VenuePort {
-  connected = true;
-  readonly sent: NewOrderRequest[] = [];
-  newOrder(o: NewOrderRequest): boolean {
-    this.sent.push(o);
-    return true;
-  }
-  cancel = () => true;
-  cancelAll = () => true;
-  openOrders = () => true;
-  fills = () => true;
 }
 
 /** The independent model of one instrument: BigInt at 10^-20, from the fills alone. */
@@ -127,24 +105,17 @@ function book(t: Truth, spec: InstrumentSpec, side: number, price: bigint, size:
 }
 
 interface Partition {
-  core: ExecutionCore;
+  driver: FillDriver;
   journal: SqliteJournal;
-  rec: Recorder;
   path: string;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tkl-exact-'));
 let parts: Partition[] = [];
-class ExecutionPipeline extends FakePipeline {
-  override async command(stage: string, command: string, args: unknown): Promise<unknown[]> {
-    if (stage === 'execution' && command === 'report') return parts.map((p) => JSON.parse(JSON.stringify(executionReport(p.core))));
-    return super.command(stage, command, args);
-  }
-}
+const pipeline = new ExecutionReportPipeline();
 let dash: DashboardHandle;
 
 beforeAll(async () => {
-  const pipeline = new ExecutionPipeline();
   dash = await startDashboard({
     host: '127.0.0.1',
     port: 0,
@@ -171,27 +142,8 @@ async function apiTrading(): Promise<Record<string, unknown>> {
 function openPartition(i: number, seed: number): Partition {
   const path = join(dir, `journal-${seed}-${i}.db`);
   const journal = new SqliteJournal(path, { synchronous: 'normal' });
-  const core = new ExecutionCore(resolveExecutionConfig({}), registry, new AcceptingVenue(), journal, { clock: () => 1_700_000_000_000 });
-  return { core, journal, rec: new Recorder(), path };
-}
-
-const NOW = 1_700_000_000_000;
-
-/** A market order sent through the core as an intent; returns the venue's view of it. */
-function sendOrder(p: Partition, spec: InstrumentSpec, n: number, side: number, size: number) {
-  const o = intent({ intentId: n, instrument: spec.id, side, type: 1, size, priceScale: spec.priceScale, sizeScale: spec.sizeScale }, NOW);
-  p.core.onOrderIntent(o, p.rec);
-  const state = {
-    clientOrderId: `i${n.toString(36)}`,
-    venueOrderId: `v${n}`,
-    instrument: spec.id,
-    side,
-    type: 1,
-    price: 0,
-    size,
-    filled: 0,
-  };
-  return { ...state, status: 'open' as const };
+  const core = new ExecutionCore(resolveExecutionConfig({}), registry, new AcceptingVenue(), journal, { clock: () => NOW });
+  return { driver: new FillDriver(core), journal, path };
 }
 
 /** Drives random orders with random partial fills through partition `p`; returns the truth per instrument. */
@@ -209,9 +161,6 @@ function trade(p: Partition, own: InstrumentSpec[], next: () => number, orders: 
       trip: { cash: 0n, fees: 0n, maxQty: 0n },
       trips: [],
     });
-  let seq = 0;
-  let fillId = 0;
-  const now = 1_700_000_000_000;
   for (let n = 1; n <= orders; n++) {
     const spec = own[Math.floor(next() * own.length)] as InstrumentSpec;
     const t = truth.get(spec.id) as Truth;
@@ -219,9 +168,7 @@ function trade(p: Partition, own: InstrumentSpec[], next: () => number, orders: 
     const lots = 1 + Math.floor(next() * 40);
     const side = next() < 0.5 ? 0 : 1;
     const size = lots * spec.lotSize;
-    const order = sendOrder(p, spec, n, side, size);
-    const cid = order.clientOrderId;
-    p.core.onVenue({ kind: 'report', seq: ++seq, event: 'new', order, fill: null, reason: '', tsMs: now }, p.rec);
+    const order = p.driver.order(spec, n, side, size);
     let left = lots;
     while (left > 0) {
       const part = next() < 0.4 ? left : 1 + Math.floor(next() * left);
@@ -230,23 +177,7 @@ function trade(p: Partition, own: InstrumentSpec[], next: () => number, orders: 
       const price = ticks * spec.tickSize;
       // fees at 10^-8, sometimes a rebate, as the exchange sends them
       const feeText = decimalString(Math.floor(next() * 2_000_000) - (next() < 0.2 ? 2_000_000 : 0), 8);
-      const fee = parseDecimal(feeText, moneyScale(spec));
-      const fill = {
-        fillId: `f${++fillId}`,
-        seq: seq + 1,
-        clientOrderId: cid,
-        venueOrderId: `v${n}`,
-        instrument: spec.id,
-        side,
-        price,
-        size: part * spec.lotSize,
-        fee,
-        feeScale: moneyScale(spec),
-        maker: next() < 0.5,
-        tsMs: now,
-      };
-      const m: VenueMessage = { kind: 'report', seq: ++seq, event: 'trade', order, fill, reason: '', tsMs: now };
-      p.core.onVenue(m, p.rec);
+      p.driver.fill(order, spec, price, part * spec.lotSize, feeText, next() < 0.5);
       book(t, spec, side, BigInt(price), BigInt(part * spec.lotSize), exact(feeText));
     }
   }
@@ -296,8 +227,9 @@ describe('exact decimals from fills to the user', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const next = rng(seed);
       parts = PARTITIONS.map((_, i) => openPartition(i, seed));
+      pipeline.cores = parts.map((p) => p.driver.core);
       const truths = parts.map((p, i) => trade(p, PARTITIONS[i] as InstrumentSpec[], next, 60));
-      const reports = parts.map((p) => executionReport(p.core));
+      const reports = parts.map((p) => executionReport(p.driver.core));
       for (const [i, r] of reports.entries()) checkReport(r, PARTITIONS[i] as InstrumentSpec[], truths[i] as Map<number, Truth>, seed);
       for (const t of truths.flatMap((m) => [...m.values()])) {
         seen.trips += t.trips.length;
@@ -313,14 +245,14 @@ describe('exact decimals from fills to the user', () => {
           size: number;
           fee: unknown;
         }[];
-        expect(rows.length).toBe(p.core.counters.fills);
+        expect(rows.length).toBe(p.driver.core.counters.fills);
         for (const r of rows) expect(typeof r.fee === 'string' && /^-?\d+(\.\d*[1-9])?$/.test(r.fee), String(r.fee)).toBe(true);
         const fees = new Map<number, bigint>();
         for (const r of rows) fees.set(r.instrument, (fees.get(r.instrument) ?? 0n) + exact(r.fee as string));
         for (const [id, f] of fees) expect(str(f)).toBe(str((truths[i] as Map<number, Truth>).get(id)?.fees as bigint));
         // the position records on the wire: mantissas at the money scale
         for (const spec of PARTITIONS[i] as InstrumentSpec[]) {
-          const last = p.rec.positions.filter((x) => x.instrument === spec.id).at(-1);
+          const last = p.driver.rec.positions.filter((x) => x.instrument === spec.id).at(-1);
           const pos = reports[i]?.positions.find((x) => x.instrument === `sim:${spec.symbol}`);
           if (!last || !pos) continue;
           expect(last.moneyScale).toBe(moneyScale(spec));
@@ -331,16 +263,17 @@ describe('exact decimals from fills to the user', () => {
         // a restart from the journal shows the same figures
         p.journal.close();
         p.journal = new SqliteJournal(p.path, { synchronous: 'normal' });
-        p.core = new ExecutionCore(resolveExecutionConfig({}), registry, new AcceptingVenue(), p.journal, {
-          clock: () => 1_700_000_000_000,
+        p.driver.core = new ExecutionCore(resolveExecutionConfig({}), registry, new AcceptingVenue(), p.journal, {
+          clock: () => NOW,
         });
-        const again = executionReport(p.core);
+        const again = executionReport(p.driver.core);
         expect(again.positions.map((x) => [x.quantity, x.costBasis, x.realizedPnl, x.fees])).toEqual(
           reports[i]?.positions.map((x) => [x.quantity, x.costBasis, x.realizedPnl, x.fees]),
         );
       }
 
-      // the dashboard merges the partitions exactly
+      // the dashboard merges the partitions exactly (the restarted cores answer now)
+      pipeline.cores = parts.map((p) => p.driver.core);
       const api = await apiTrading();
       const positions = api.positions as Record<string, unknown>[];
       for (const r of reports)
@@ -368,35 +301,17 @@ describe('exact decimals from fills to the user', () => {
 
   it('shows sums of decimal fills as the decimals they are (0.013, not 0.013000000000000001)', async () => {
     parts = [openPartition(0, 0), openPartition(1, 0)];
+    pipeline.cores = parts.map((p) => p.driver.core);
     const [p] = parts as [Partition];
     const eth = specs[1] as InstrumentSpec; // ETH-USD: size scale 4, lot 0.001
-    const now = 1_700_000_000_000;
-    let seq = 0;
-    const buy = (n: number, size: number, side = 0) => {
-      const order = sendOrder(p, eth, n, side, size);
-      const fill = {
-        fillId: `f${n}`,
-        seq: seq + 1,
-        clientOrderId: order.clientOrderId,
-        venueOrderId: order.venueOrderId,
-        instrument: eth.id,
-        side,
-        price: 300_005,
-        size,
-        fee: 7,
-        feeScale: 8,
-        maker: true,
-        tsMs: now,
-      };
-      p.core.onVenue({ kind: 'report', seq: ++seq, event: 'trade', order, fill, reason: '', tsMs: now }, p.rec);
-    };
+    const buy = (n: number, size: number, side = 0) => p.driver.fill(p.driver.order(eth, n, side, size), eth, 300_005, size, '0.00000007');
     buy(1, 30); // 0.003
     buy(2, 100); // 0.010
     const api = await apiTrading();
     const shown = (api.positions as { instrument: string; quantity: string; fees: string }[]).find((x) => x.instrument === 'ETH-USD');
     expect(shown).toMatchObject({ quantity: '0.013', fees: '0.00000014', avgPrice: '3000.05' });
     buy(3, 1310, 1); // sell 0.131: short 0.118
-    const after = executionReport(p.core).positions[0];
+    const after = executionReport(p.driver.core).positions[0];
     expect(after?.quantity).toBe('-0.118');
     for (const x of parts) x.journal.close();
   });

@@ -11,6 +11,7 @@
  */
 
 import type { Emitter } from '@tickline/runtime';
+import { decimalString, type InstrumentRegistry } from '@tickline/wire';
 import type { ExecutionLogSink } from './host.js';
 import type { JournalPort } from './journal.js';
 import { OrderStatus as S } from './order-state.js';
@@ -20,6 +21,7 @@ import type { VenueFill, VenueOrderState, VenuePort } from './venue.js';
 /** What reconciliation needs from the execution core. */
 export interface ReconcileHost {
   readonly venue: VenuePort;
+  readonly registry: InstrumentRegistry;
   readonly journal: JournalPort;
   readonly log: ExecutionLogSink;
   readonly clock: () => number;
@@ -147,7 +149,11 @@ export class Reconciler {
       o.venueOrderId = v.venueOrderId;
       if (v.filled !== o.filled) {
         this.stats.filledMismatch++;
-        core.log.warn('reconcile: filled size differs from the venue', { clientOrderId: o.clientOrderId, ours: o.filled, venue: v.filled });
+        core.log.warn('reconcile: filled size differs from the venue', {
+          clientOrderId: o.clientOrderId,
+          ours: this.#size(o.instrument, o.filled),
+          venue: this.#size(o.instrument, v.filled),
+        });
       }
       if (o.status === S.PendingNew) core.setStatus(o, o.filled > 0 ? S.PartiallyFilled : S.Accepted, 'reconcile: open at venue', 0, emit);
     }
@@ -161,8 +167,8 @@ export class Reconciler {
       core.log.warn('reconcile: order not open at venue; closing', {
         clientOrderId: o.clientOrderId,
         status,
-        filled: o.filled,
-        size: o.size,
+        filled: this.#size(o.instrument, o.filled),
+        size: this.#size(o.instrument, o.size),
       });
       if (o.status === S.PendingNew && status === S.Cancelled) core.setStatus(o, S.Expired, 'reconcile: not open at venue', 0, emit);
       else core.setStatus(o, status, 'reconcile: not open at venue', 0, emit);
@@ -173,6 +179,12 @@ export class Reconciler {
     }
     this.active = false;
     if (this.#again) this.start('queued');
+  }
+
+  /** A size mantissa as the decimal a log line shows. */
+  #size(instrument: number, mantissa: number): string {
+    const spec = this.#core.registry.get(instrument);
+    return spec && Number.isSafeInteger(mantissa) ? decimalString(mantissa, spec.sizeScale) : String(mantissa);
   }
 
   /** An order the venue knows and the journal does not: adopted as external, accepted. */

@@ -282,7 +282,11 @@ export class RiskCore {
       last.suppressed++;
       return;
     }
-    const detail = `intent ${o?.intentId} ${o?.strategy} instrument ${o?.instrument} side ${o?.side} price ${o?.price} size ${o?.size}`;
+    const spec = typeof o?.instrument === 'number' ? this.#inst.get(o.instrument)?.spec : undefined;
+    const shown = (m: unknown, scale: number | undefined) =>
+      scale !== undefined && Number.isSafeInteger(m) ? decimalString(m as number, scale) : String(m);
+    const price = shown(o?.price, spec?.priceScale);
+    const detail = `intent ${o?.intentId} ${o?.strategy} instrument ${o?.instrument} side ${o?.side} price ${price} size ${shown(o?.size, spec?.sizeScale)}`;
     this.#log.reject(reason, detail, last?.suppressed ?? 0);
     this.#lastLog.set(reason, { at: now, suppressed: 0 });
   }
