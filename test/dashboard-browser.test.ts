@@ -17,15 +17,23 @@ import {
   sampleValue,
 } from '@tickline/dashboard/testing';
 import { ExecutionCore, MemoryJournal, resolveExecutionConfig } from '@tickline/execution';
-import { MarketViewTable } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LivePipeline, startLivePipeline } from './dashboard-harness.js';
-import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW } from './execution-fills.js';
+import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW, startTradingDashboard } from './execution-fills.js';
 
 const ARTIFACTS = new URL('../test-artifacts/dashboard/', import.meta.url).pathname;
 const found = findChromium();
 if (!('path' in found)) console.warn(`dashboard browser tests skipped: ${found.reason}`);
+
+/** Chromium on the dashboard, signed in with its token; page errors go to `errors`. */
+async function openDashboard(dash: DashboardHandle, errors: string[]): Promise<{ browser: LaunchedBrowser; page: Page }> {
+  const browser = await launchChromium((found as { path: string }).path);
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${dash.url}#token=${dash.token}`);
+  return { browser, page };
+}
 
 describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipeline', () => {
   let live: LivePipeline;
@@ -50,10 +58,7 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
       barSeconds: 1,
       announce: false,
     });
-    browser = await launchChromium((found as { path: string }).path);
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${dash.url}#token=${dash.token}`);
+    ({ browser, page } = await openDashboard(dash, errors));
   }, 60_000);
 
   afterAll(async () => {
@@ -232,21 +237,8 @@ describe.skipIf(!('path' in found))('dashboard trading view in a real browser: e
     d.fill(d.order(btc, 3, 1, 7000), btc, 6_000_001, 7000, '0.00000042');
     const pipeline = new ExecutionReportPipeline();
     pipeline.cores = [core];
-    dash = await startDashboard({
-      host: '127.0.0.1',
-      port: 0,
-      pipeline,
-      marketView: new MarketViewTable(registry.size + 1),
-      registry,
-      events: pipeline.events,
-      log: recordingLogger().log,
-      venue: 'sim',
-      announce: false,
-    });
-    browser = await launchChromium((found as { path: string }).path);
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${dash.url}#token=${dash.token}`);
+    dash = await startTradingDashboard(registry, pipeline);
+    ({ browser, page } = await openDashboard(dash, errors));
   }, 60_000);
 
   afterAll(async () => {

@@ -10,13 +10,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DashboardHandle, startDashboard } from '@tickline/dashboard';
-import { recordingLogger } from '@tickline/dashboard/testing';
+import type { DashboardHandle } from '@tickline/dashboard';
 import { ExecutionCore, executionReport, resolveExecutionConfig, SqliteJournal } from '@tickline/execution';
-import { MarketViewTable } from '@tickline/runtime';
 import { decimalString, InstrumentRegistry, type InstrumentSpec, moneyScale, parseBigDecimal } from '@tickline/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW } from './execution-fills.js';
+import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW, startTradingDashboard } from './execution-fills.js';
 
 const S = 20; // the independent model's scale
 const P = 10n ** BigInt(S);
@@ -116,17 +114,7 @@ const pipeline = new ExecutionReportPipeline();
 let dash: DashboardHandle;
 
 beforeAll(async () => {
-  dash = await startDashboard({
-    host: '127.0.0.1',
-    port: 0,
-    pipeline,
-    marketView: new MarketViewTable(registry.size + 1),
-    registry,
-    events: pipeline.events,
-    log: recordingLogger().log,
-    venue: 'sim',
-    announce: false,
-  });
+  dash = await startTradingDashboard(registry, pipeline);
 });
 afterAll(async () => {
   await dash?.close();

@@ -5,10 +5,12 @@
  * pipeline answers `execution report` from the cores, one partition each.
  */
 
-import { FakePipeline } from '@tickline/dashboard/testing';
+import { type DashboardHandle, startDashboard } from '@tickline/dashboard';
+import { FakePipeline, recordingLogger } from '@tickline/dashboard/testing';
 import { type ExecutionCore, executionReport, type NewOrderRequest, type VenueOrderState, type VenuePort } from '@tickline/execution';
+import { MarketViewTable } from '@tickline/runtime';
 import { intent, Recorder } from '@tickline/runtime/testing';
-import { type InstrumentSpec, moneyScale, parseDecimal } from '@tickline/wire';
+import { type InstrumentRegistry, type InstrumentSpec, moneyScale, parseDecimal } from '@tickline/wire';
 
 export const NOW = 1_700_000_000_000;
 
@@ -85,4 +87,19 @@ export class ExecutionReportPipeline extends FakePipeline {
     if (stage === 'execution' && command === 'report') return this.cores.map((c) => JSON.parse(JSON.stringify(executionReport(c))));
     return super.command(stage, command, args);
   }
+}
+
+/** A dashboard on loopback whose execution stage is `pipeline.cores`. */
+export function startTradingDashboard(registry: InstrumentRegistry, pipeline: ExecutionReportPipeline): Promise<DashboardHandle> {
+  return startDashboard({
+    host: '127.0.0.1',
+    port: 0,
+    pipeline,
+    marketView: new MarketViewTable(registry.size + 1),
+    registry,
+    events: pipeline.events,
+    log: recordingLogger().log,
+    venue: 'sim',
+    announce: false,
+  });
 }
