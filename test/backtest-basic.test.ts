@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, record } from '@tickline/cli';
 import { backtest } from '../packages/cli/src/commands/backtest.js';
 import type { BacktestReport } from '../packages/cli/src/backtest/report.js';

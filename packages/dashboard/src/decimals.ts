@@ -19,10 +19,11 @@ export function dec(v: unknown): string | null {
   return normalize(s.includes('e') ? v.toFixed(20) : s);
 }
 
-function normalize(s: string): string {
+function normalize(s: string): string | null {
   const dot = s.indexOf('.');
   const scale = dot < 0 ? 0 : s.length - dot - 1;
-  return decimalString(parseBigDecimal(s, scale) as bigint, scale);
+  const m = parseBigDecimal(s, scale);
+  return m === null ? null : decimalString(m, scale);
 }
 
 /** a + b exactly (either may be null: the other is the sum; both null: null). */
