@@ -300,6 +300,34 @@ describe('pre-trade checks', () => {
     }
   });
 
+  it('reports realized - fees summed exactly over instruments, as decimal strings', () => {
+    const t = setup();
+    const pos = (instrument: number, realizedPnl: number, fees: number, moneyScale: number) =>
+      t.core.onPosition(
+        {
+          instrument,
+          sizeScale: 0,
+          priceScale: 2,
+          quantity: 0,
+          avgPrice: 0,
+          realizedPnl,
+          unrealizedPnl: 0,
+          fees,
+          moneyScale,
+          tsS: 0,
+          tsNs: 0,
+        },
+        t.rec,
+      );
+    // 0.1 + 0.2 realized, fees 0.00000007 and 0.0000000003 (money scales 8 and 10)
+    pos(1, 10_000_000, 7, 8);
+    pos(2, 2_000_000_000, 3, 10);
+    expect(t.core.report()).toMatchObject({ equity: '0.2999999297', dayPnl: '0.2999999297' });
+    pos(1, 10_000_000, 14, 8); // a later record replaces the instrument's share
+    expect(t.core.report().equity).toBe('0.2999998597');
+    expect(t.core.report().positions).toEqual([]);
+  });
+
   it('limits gross exposure and open orders', () => {
     const t = setup({ maxGrossExposure: 2500, maxOpenOrders: 3 });
     t.book();

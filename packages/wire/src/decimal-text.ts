@@ -94,3 +94,25 @@ export function roundDecimal(a: string, scale: number): string {
   if (from <= scale) return decimalString(mantissaOf(a, from), from);
   return decimalString(divRoundHalfEven(mantissaOf(a, from), bigPow10(from - scale)), scale);
 }
+
+/**
+ * An exact money sum over figures of different scales (instruments): a bigint mantissa at the
+ * finest scale added so far (coarser terms are rescaled up, never rounded).
+ */
+export class ExactSum {
+  mantissa = 0n;
+  scale = 0;
+
+  add(mantissa: bigint, scale: number): this {
+    if (scale > this.scale) {
+      this.mantissa *= bigPow10(scale - this.scale);
+      this.scale = scale;
+    }
+    this.mantissa += scale < this.scale ? mantissa * bigPow10(this.scale - scale) : mantissa;
+    return this;
+  }
+
+  toString(): string {
+    return decimalString(this.mantissa, this.scale);
+  }
+}

@@ -13,8 +13,7 @@
  * win/loss statistics and an equity curve. Figures leave as decimal strings (decimalString).
  */
 
-import { bigPow10, decimalString, divRoundHalfEven, type InstrumentSpec, moneyScale } from '@tickline/wire';
-import { ExactSum } from './money.js';
+import { bigPow10, decimalString, divRoundHalfEven, ExactSum, type InstrumentSpec, moneyScale } from '@tickline/wire';
 
 /** Average prices are shown with this many digits beyond the instrument's price scale. */
 export const AVG_PRICE_EXTRA_DIGITS = 4;

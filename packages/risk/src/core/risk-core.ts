@@ -8,14 +8,17 @@
 
 import type { Emitter, Mark } from '@tickline/runtime';
 import {
+  addDecimals,
   type BookViewLike,
   decimalString,
+  ExactSum,
   epochMs,
   type FillRecord,
   type InstrumentRegistry,
   type OrderEventRecord,
   type OrderIntentRecord,
   type PositionRecord,
+  subDecimals,
 } from '@tickline/wire';
 import type { RiskConfig } from '../config.js';
 import { InstrumentRisk } from './book-state.js';
@@ -103,7 +106,10 @@ export class RiskCore {
   #dayKey = -1;
   #dayBase = 0;
   #peak = 0;
-  #equity = 0;
+  /** Σ realized - fees over instruments, exact (report); the doubles above drive the limits. */
+  readonly #realizedNet = new ExactSum();
+  /** The reported equity when the day began (a decimal string). */
+  #dayBaseText = '0';
   // counters
   readonly rejects: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   readonly counters = { intents: 0, approved: 0, cancelAllSent: 0, fillUnknownOrder: 0, badFeedback: 0, pendingExpired: 0, halts: 0 };
@@ -356,6 +362,13 @@ export class RiskCore {
     const unit = 10 ** -(Number.isInteger(p.moneyScale) && p.moneyScale >= 0 ? p.moneyScale : 0);
     r.realized = p.realizedPnl * unit;
     r.fees = p.fees * unit;
+    if (Number.isSafeInteger(p.realizedPnl) && Number.isSafeInteger(p.fees) && Number.isInteger(p.moneyScale) && p.moneyScale >= 0) {
+      // the report's exact part: realized - fees summed as integers, never as doubles
+      const net = BigInt(p.realizedPnl) - BigInt(p.fees);
+      this.#realizedNet.add(-r.realizedNet, r.moneyScale).add(net, p.moneyScale);
+      r.realizedNet = net;
+      r.moneyScale = p.moneyScale;
+    }
     this.#engage(r);
     this.#checkPnl(this.#clock(), emit);
   }
@@ -364,11 +377,11 @@ export class RiskCore {
 
   #checkPnl(now: number, emit: Emitter): void {
     const equity = this.#equitySum;
-    this.#equity = equity;
     const day = Math.floor(now / DAY_MS);
     if (day !== this.#dayKey) {
       this.#dayKey = day;
       this.#dayBase = equity;
+      this.#dayBaseText = this.#equityText();
     }
     if (equity > this.#peak) this.#peak = equity;
     const cfg = this.#cfg;
@@ -482,10 +495,10 @@ export class RiskCore {
     return {
       state: TRADING_STATE_NAMES[this.#state],
       haltReasons: [...this.#haltReasons],
-      // limit figures (sums of doubles), shown rounded to 10^-8 of the quote currency
-      equity: roundedDecimal(this.#equity),
+      // realized - fees exact, plus unrealized at mid rounded to 10^-8; the peak is a limit figure
+      equity: this.#equityText(),
       peakEquity: roundedDecimal(this.#peak),
-      dayPnl: roundedDecimal(this.#equity - this.#dayBase),
+      dayPnl: subDecimals(this.#equityText(), this.#dayBaseText),
       openOrders: this.#orders.size,
       pendingIntents: this.#pending.size,
       rejects: { ...this.rejects },
@@ -497,6 +510,13 @@ export class RiskCore {
           avgPrice: roundedDecimal(r.avgPrice * r.pxUnit, r.spec.priceScale + 4),
         })),
     };
+  }
+
+  /** Equity for people: Σ realized - fees (exact) + Σ unrealized at mid (rounded to 10^-8). */
+  #equityText(): string {
+    let unrealized = 0;
+    for (const r of this.#engaged) unrealized += r.unrealized();
+    return addDecimals(this.#realizedNet.toString(), roundedDecimal(unrealized));
   }
 
   stats(): Record<string, number> {
