@@ -9,10 +9,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, record } from '@tickline/cli';
 import { backtest } from '../packages/cli/src/commands/backtest.js';
 import type { BacktestReport } from '../packages/cli/src/backtest/report.js';
+import { addDecimals, compareDecimals, mulDecimals, subDecimals, sumDecimals } from '@tickline/wire';
 import { captured } from './capture-output.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tkl-backtest-test-'));
@@ -52,40 +53,42 @@ describe('tickline backtest', () => {
     expect(rep.fills.count).toBeGreaterThan(0);
     expect(rep.trades.count).toBeGreaterThan(0);
 
-    // every fill: fee = notional x bps / 10,000 at its liquidity's configured rate
+    // every fill: fee = notional x bps / 10,000 at its liquidity's configured rate (the exchange's
+    // 8-decimal rounding, so within 10^-8)
     for (const f of rep.fills.list) {
       const bps = f.liquidity === 'maker' ? MAKER : TAKER;
-      expect(Math.abs(Number(f.fee) - (f.notional * bps) / 10_000)).toBeLessThan(1e-8 + 1e-9 * f.notional);
+      expect(compareDecimals(f.notional, mulDecimals(f.price, f.size))).toBe(0);
+      expect(Math.abs(Number(f.fee) - (Number(f.notional) * bps) / 10_000)).toBeLessThan(1e-8 + 1e-9 * Number(f.notional));
     }
     expect(rep.fills.maker + rep.fills.taker).toBe(rep.fills.count);
     expect(rep.fills.taker).toBeGreaterThan(0);
 
+    // money is exact decimal strings, and every identity below holds exactly
+    const exact = /^-?\d+(\.\d*[1-9])?$/;
+    for (const v of [rep.pnl.net, rep.pnl.realized, rep.pnl.unrealized, rep.pnl.fees, rep.risk.maxDrawdown]) expect(v).toMatch(exact);
     // execution's fees are the exchange's fees
-    const exchangeFees = rep.fills.list.reduce((a, f) => a + Number(f.fee), 0);
-    expect(rep.pnl.fees).toBeCloseTo(exchangeFees, 8);
+    expect(rep.pnl.fees).toBe(sumDecimals(rep.fills.list.map((f) => f.fee)));
 
     // net P&L = realized - fees + unrealized, and the per-instrument rows add up to it
-    expect(rep.pnl.net).toBeCloseTo(rep.pnl.realized - rep.pnl.fees + rep.pnl.unrealized, 8);
-    const sum = (k: 'netPnl' | 'fees') => rep.instruments.reduce((a, i) => a + i[k], 0);
-    expect(sum('netPnl')).toBeCloseTo(rep.pnl.net, 8);
-    expect(sum('fees')).toBeCloseTo(rep.pnl.fees, 8);
+    expect(rep.pnl.net).toBe(addDecimals(subDecimals(rep.pnl.realized, rep.pnl.fees), rep.pnl.unrealized));
+    expect(sumDecimals(rep.instruments.map((i) => i.netPnl))).toBe(rep.pnl.net);
+    expect(sumDecimals(rep.instruments.map((i) => i.fees))).toBe(rep.pnl.fees);
     expect(rep.instruments.reduce((a, i) => a + i.fills, 0)).toBe(rep.fills.count);
 
     // the round trips listed (net of their fees) add up to the win/loss statistics
-    if (rep.trades.count <= rep.trades.list.length) {
-      const closed = rep.trades.list.reduce((a, t) => a + t.pnl, 0);
-      expect(closed).toBeCloseTo(rep.pnl.closedTrades, 6);
-    }
+    if (rep.trades.count <= rep.trades.list.length) expect(sumDecimals(rep.trades.list.map((t) => t.pnl))).toBe(rep.pnl.closedTrades);
 
-    // average cost against the exchange's cash: realized - fees = cash + position x avg price
-    for (const i of rep.instruments) expect(i.realizedPnl - i.fees).toBeCloseTo(i.exchangeCash + i.position * i.avgPrice, 5);
+    // average cost against the exchange's cash: realized - fees = cash + cost basis (long) or - cost basis (short)
+    for (const i of rep.instruments) {
+      const held = i.position.startsWith('-') ? subDecimals('0', i.costBasis) : i.costBasis;
+      expect(subDecimals(i.realizedPnl, i.fees), i.instrument).toBe(addDecimals(i.exchangeCash, held));
+    }
     expect(rep.checks.filter((c) => !c.ok)).toEqual([]);
 
     // equity curve on the sampling grid, ending at the final equity
     expect(rep.equityCurve.length).toBeGreaterThan(10);
-    expect((rep.equityCurve.at(-1) as [number, number])[1]).toBeCloseTo(rep.pnl.net, 6);
-    const dd = rep.risk.maxDrawdown;
-    expect(dd).toBeGreaterThanOrEqual(0);
+    expect((rep.equityCurve.at(-1) as [number, string])[1]).toBe(rep.pnl.net);
+    expect(compareDecimals(rep.risk.maxDrawdown, '0')).toBeGreaterThanOrEqual(0);
     expect(rep.risk.sharpe.intervals).toBe(rep.equityCurve.length - 2);
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');

@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) on a live
  * pipeline: the embedded exchange feeding the real ingest, normalize, book, signals and risk
- * stages. Screenshots go to test-artifacts/dashboard/.
+ * stages; and the trading view on a real execution core's fills, showing exact decimals.
+ * Screenshots go to test-artifacts/dashboard/.
  */
 
 import { mkdirSync } from 'node:fs';
@@ -15,12 +16,24 @@ import {
   recordingLogger,
   sampleValue,
 } from '@tickline/dashboard/testing';
+import { ExecutionCore, MemoryJournal, resolveExecutionConfig } from '@tickline/execution';
+import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LivePipeline, startLivePipeline } from './dashboard-harness.js';
+import { AcceptingVenue, ExecutionReportPipeline, FillDriver, NOW, startTradingDashboard } from './execution-fills.js';
 
 const ARTIFACTS = new URL('../test-artifacts/dashboard/', import.meta.url).pathname;
 const found = findChromium();
 if (!('path' in found)) console.warn(`dashboard browser tests skipped: ${found.reason}`);
+
+/** Chromium on the dashboard, signed in with its token; page errors go to `errors`. */
+async function openDashboard(dash: DashboardHandle, errors: string[]): Promise<{ browser: LaunchedBrowser; page: Page }> {
+  const browser = await launchChromium((found as { path: string }).path);
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${dash.url}#token=${dash.token}`);
+  return { browser, page };
+}
 
 describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipeline', () => {
   let live: LivePipeline;
@@ -45,10 +58,7 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
       barSeconds: 1,
       announce: false,
     });
-    browser = await launchChromium((found as { path: string }).path);
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${dash.url}#token=${dash.token}`);
+    ({ browser, page } = await openDashboard(dash, errors));
   }, 60_000);
 
   afterAll(async () => {
@@ -202,6 +212,56 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
     expect(sampleValue(m, 'tickline_queue_delay_seconds_count', { edge: 'book->signals' })).toBeGreaterThan(0);
     for (const stage of ['normalize', 'book', 'signals', 'risk'])
       expect(sampleValue(m, 'tickline_service_time_seconds_count', { stage }), stage).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!('path' in found))('dashboard trading view in a real browser: exact decimals', () => {
+  let dash: DashboardHandle;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const registry = new InstrumentRegistry();
+    registry.add({ venue: 'sim', symbol: 'ETH-USD', priceScale: 2, sizeScale: 4, tickSize: 5, lotSize: 10 });
+    registry.add({ venue: 'sim', symbol: 'BTC-USD', priceScale: 2, sizeScale: 8, tickSize: 1, lotSize: 1000 });
+    const [eth, btc] = registry.list() as [InstrumentSpec, InstrumentSpec];
+    const core = new ExecutionCore(resolveExecutionConfig({}), registry, new AcceptingVenue(), new MemoryJournal(), { clock: () => NOW });
+    const d = new FillDriver(core);
+    // 0.003 + 0.010 ETH: a sum of doubles would show 0.013000000000000001
+    d.fill(d.order(eth, 1, 0, 30), eth, 300_005, 30, '0.00000007');
+    d.fill(d.order(eth, 2, 0, 100), eth, 300_005, 100, '0.00000007');
+    // a short of 0.00007 BTC: a double would show -7.000000000000001e-05
+    d.fill(d.order(btc, 3, 1, 7000), btc, 6_000_001, 7000, '0.00000042');
+    const pipeline = new ExecutionReportPipeline();
+    pipeline.cores = [core];
+    dash = await startTradingDashboard(registry, pipeline);
+    ({ browser, page } = await openDashboard(dash, errors));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dash?.close();
+  });
+
+  it('shows quantities, prices, P&L and fees exactly as the fills add up', async () => {
+    await page.goto(`${dash.url}#/trading`);
+    const rows = () => page.locator('#positions tbody tr').allTextContents();
+    await expect.poll(rows, { timeout: 10_000, interval: 100 }).toHaveLength(2);
+    const cells = async (symbol: string) => {
+      const row = page.locator('#positions tbody tr', { hasText: symbol });
+      return row.locator('td').allTextContents();
+    };
+    // Instrument, Qty, Avg, Mark, Unrealized, Realized
+    expect(await cells('ETH-USD')).toEqual(['ETH-USD', '0.013', '3000.05', '3000.05', '+0', '+0']);
+    expect(await cells('BTC-USD')).toEqual(['BTC-USD', '-0.00007', '60000.01', '60000.01', '+0', '+0']);
+    const cards = (await page.locator('#trading-cards').textContent()) ?? '';
+    // equity = -(fees 0.00000007 + 0.00000007 + 0.00000042)
+    expect(cards).toContain('-0.00000056');
+    expect(cards).not.toMatch(/e-|0000000000\d/);
+    await page.screenshot({ path: `${ARTIFACTS}trading-exact.png` });
     expect(errors).toEqual([]);
   });
 });

@@ -3,33 +3,36 @@
  * stage (`report`) and the risk stage (`report`: trading state, halt reasons, equity). Each
  * partition answers for its own instruments; the answers are merged here. Field names follow
  * packages/execution (ClosedTrade, TradeStats, equity points) but the reader is tolerant: a
- * missing stage or field leaves that part empty instead of failing the page.
+ * missing stage or field leaves that part empty instead of failing the page. Quantities, prices,
+ * P&L and fees are exact decimal strings (decimals.ts); sums over partitions are exact.
  */
 
 import type { InstrumentRegistry } from '@tickline/wire';
+import { addDec, dec, signDec, unrealizedDec } from './decimals.js';
 import type { PipelineLike } from './options.js';
 
 export interface PositionView {
   instrument: string;
   id: number | null;
-  quantity: number;
-  avgPrice: number;
-  mark: number | null;
-  unrealizedPnl: number | null;
-  realizedPnl: number | null;
+  quantity: string;
+  avgPrice: string;
+  mark: string | null;
+  unrealizedPnl: string | null;
+  realizedPnl: string | null;
+  fees: string | null;
 }
 
 export interface TradeView {
   instrument: string;
   id: number | null;
   direction: string;
-  quantity: number;
-  entryPrice: number;
-  exitPrice: number | null;
+  quantity: string;
+  entryPrice: string;
+  exitPrice: string | null;
   entryMs: number;
   exitMs: number | null;
-  pnl: number | null;
-  fees: number | null;
+  pnl: string | null;
+  fees: string | null;
   strategy: string;
   entryReason: string;
   exitReason: string;
@@ -40,12 +43,13 @@ export interface TradingView {
   source: string;
   state: string;
   haltReasons: string[];
-  equity: number | null;
-  dayPnl: number | null;
+  equity: string | null;
+  dayPnl: string | null;
   positions: PositionView[];
   trades: TradeView[];
-  stats: { closed: number; open: number; wins: number; losses: number; winRate: number | null; netPnl: number };
-  equityCurve: [number, number][];
+  stats: { closed: number; open: number; wins: number; losses: number; winRate: number | null; netPnl: string };
+  /** [time ms, equity] */
+  equityCurve: [number, string][];
   updatedMs: number;
 }
 
@@ -70,7 +74,7 @@ export class TradingMonitor {
   readonly #pipeline: PipelineLike;
   readonly #registry: InstrumentRegistry;
   readonly #unsupported = new Map<string, number>();
-  readonly #curve: [number, number][] = [];
+  readonly #curve: [number, string][] = [];
   readonly #states = new Map<number, string>();
   #last: TradingView | null = null;
 
@@ -116,19 +120,17 @@ export class TradingMonitor {
     const execParts = (exec ?? []).map(obj);
     const positions: PositionView[] = [];
     const trades: TradeView[] = [];
-    let equity: number | null = null;
-    let curve: [number, number][] = [];
-    const sumOrNull = (a: number | null, b: number | null) => (b === null ? a : (a ?? 0) + b);
+    let equity: string | null = null;
+    let curve: [number, string][] = [];
     for (const e of execParts) {
       for (const p of Array.isArray(e.positions) ? e.positions : []) {
         const v = this.#position(obj(p), mark);
-        if (v && v.quantity !== 0) positions.push(v);
+        if (v && signDec(v.quantity) !== 0) positions.push(v);
       }
       for (const t of Array.isArray(e.trades) ? e.trades : []) trades.push(this.#trade(obj(t)));
-      equity = sumOrNull(equity, num(pick(e, 'equity', 'netPnl')) ?? num(obj(e.pnl).equity));
-      const pts = pick(e, 'equityCurve', 'equityPoints', 'equity');
-      if (Array.isArray(pts) && execParts.length === 1)
-        curve = pts.filter((x): x is [number, number] => Array.isArray(x) && x.length >= 2).slice(-2000);
+      equity = addDec(equity, dec(pick(e, 'equity', 'netPnl')) ?? dec(obj(e.pnl).equity));
+      const pts = pick(e, 'equityCurve', 'equityPoints');
+      if (Array.isArray(pts) && execParts.length === 1) curve = curvePoints(pts).slice(-2000);
     }
     if (execParts.length === 0)
       for (const r of riskParts)
@@ -136,10 +138,10 @@ export class TradingMonitor {
           const v = this.#position(obj(p), mark);
           if (v) positions.push(v);
         }
-    let dayPnl: number | null = null;
+    let dayPnl: string | null = null;
     for (const r of riskParts) {
-      if (execParts.length === 0) equity = sumOrNull(equity, num(r.equity));
-      dayPnl = sumOrNull(dayPnl, num(r.dayPnl));
+      if (execParts.length === 0) equity = addDec(equity, dec(r.equity));
+      dayPnl = addDec(dayPnl, dec(r.dayPnl));
     }
     const now = Date.now();
     if (curve.length === 0 && equity !== null) {
@@ -150,7 +152,7 @@ export class TradingMonitor {
     }
     trades.sort((a, b) => a.entryMs - b.entryMs);
     const closed = trades.filter((t) => t.exitMs !== null);
-    const wins = closed.filter((t) => (t.pnl ?? 0) > 0).length;
+    const wins = closed.filter((t) => signDec(t.pnl) > 0).length;
     const view: TradingView = {
       source: execParts.length > 0 ? 'execution' : riskParts.length > 0 ? 'risk' : 'none',
       state: this.state(),
@@ -165,7 +167,7 @@ export class TradingMonitor {
         wins,
         losses: closed.length - wins,
         winRate: closed.length > 0 ? wins / closed.length : null,
-        netPnl: closed.reduce((s, t) => s + (t.pnl ?? 0), 0),
+        netPnl: closed.reduce((s, t) => addDec(s, t.pnl) as string, '0'),
       },
       equityCurve: curve,
       updatedMs: now,
@@ -184,11 +186,12 @@ export class TradingMonitor {
 
   #position(p: Record<string, unknown>, mark: (id: number) => number | null): PositionView | null {
     const { id, name } = this.#idOf(pick(p, 'instrument', 'symbol'));
-    const quantity = num(pick(p, 'quantity', 'qty', 'size'));
-    const avg = num(pick(p, 'avgPrice', 'averagePrice', 'avg'));
+    const quantity = dec(pick(p, 'quantity', 'qty', 'size'));
+    const avg = dec(pick(p, 'avgPrice', 'averagePrice', 'avg'));
     if (quantity === null || avg === null) return null;
-    const m = num(pick(p, 'mark', 'markPrice')) ?? (id === null ? null : mark(id));
-    const upnl = num(pick(p, 'unrealizedPnl', 'unrealized')) ?? (m === null ? null : (m - avg) * quantity);
+    const m = dec(pick(p, 'mark', 'markPrice')) ?? (id === null ? null : dec(mark(id)));
+    // only a stage that sends no unrealized P&L (risk) gets one derived here, at 10^-8
+    const upnl = dec(pick(p, 'unrealizedPnl', 'unrealized')) ?? (m === null ? null : unrealizedDec(m, avg, quantity, 8));
     return {
       instrument: name,
       id,
@@ -196,7 +199,8 @@ export class TradingMonitor {
       avgPrice: avg,
       mark: m,
       unrealizedPnl: upnl,
-      realizedPnl: num(pick(p, 'realizedPnl', 'realized')),
+      realizedPnl: dec(pick(p, 'realizedPnl', 'realized')),
+      fees: dec(p.fees),
     };
   }
 
@@ -207,13 +211,13 @@ export class TradingMonitor {
       instrument: name,
       id,
       direction: String(pick(t, 'direction', 'side') ?? ''),
-      quantity: num(pick(t, 'quantity', 'qty', 'size')) ?? 0,
-      entryPrice: num(pick(t, 'entryPrice', 'entry')) ?? 0,
-      exitPrice: num(pick(t, 'exitPrice', 'exit')),
+      quantity: dec(pick(t, 'quantity', 'qty', 'size')) ?? '0',
+      entryPrice: dec(pick(t, 'entryPrice', 'entry')) ?? '0',
+      exitPrice: dec(pick(t, 'exitPrice', 'exit')),
       entryMs: num(pick(t, 'entryMs', 'openedMs')) ?? 0,
       exitMs: num(pick(t, 'exitMs', 'closedMs')),
-      pnl: num(pick(t, 'pnl', 'realizedPnl')),
-      fees: num(t.fees),
+      pnl: dec(pick(t, 'pnl', 'realizedPnl')),
+      fees: dec(t.fees),
       strategy: strategyOf(t, entryReason),
       entryReason,
       exitReason: String(pick(t, 'exitReason') ?? ''),
@@ -237,4 +241,15 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** [time ms, equity] points of a stage's curve, equity as an edge decimal. */
+function curvePoints(pts: unknown[]): [number, string][] {
+  const out: [number, string][] = [];
+  for (const x of pts) {
+    if (!Array.isArray(x) || x.length < 2 || typeof x[0] !== 'number') continue;
+    const v = dec(x[1]);
+    if (v !== null) out.push([x[0], v]);
+  }
+  return out;
 }

@@ -44,8 +44,8 @@ export interface ReplayFill {
   liquidity: 'maker' | 'taker';
   /** Quote currency, 8 decimals. */
   fee: string;
-  /** price x size, quote currency. */
-  notional: number;
+  /** price x size, quote currency, exact (pricePrecision + sizePrecision decimals). */
+  notional: string;
   ts: number;
 }
 
@@ -251,7 +251,7 @@ function fillOf(f: Fill): ReplayFill {
     size: formatUnits(sizeUnits, i.sizePrecision),
     liquidity: f.liquidity,
     fee: formatBigUnits(f.fee, 8),
-    notional: (priceUnits / 10 ** i.pricePrecision) * (sizeUnits / 10 ** i.sizePrecision),
+    notional: formatBigUnits(BigInt(priceUnits) * BigInt(sizeUnits), i.pricePrecision + i.sizePrecision),
     ts: f.ts,
   };
 }

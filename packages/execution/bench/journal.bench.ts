@@ -64,7 +64,7 @@ function replies(o: NewOrderRequest, seq: number, nowMs: number): VenueMessage[]
       seq: seq + 1,
       event: 'trade',
       order: { ...order, filled: o.size, status: 'filled' },
-      fill: { fillId: `f${seq}`, seq: seq + 1, ...o, venueOrderId: `v${seq}`, fee: 0, maker: false, tsMs: nowMs },
+      fill: { fillId: `f${seq}`, seq: seq + 1, ...o, venueOrderId: `v${seq}`, fee: 0, feeScale: 8, maker: false, tsMs: nowMs },
       reason: '',
       tsMs: nowMs,
     },

@@ -105,6 +105,7 @@ describe('intents to orders', () => {
         priceScale: 2,
         sizeScale: 0,
         fee: 0,
+        feeScale: 8,
         liquidityMaker: false,
         venueSeq: 1,
         tsS: 0,
@@ -137,7 +138,8 @@ describe('venue reports', () => {
     expect(t.rec.fills).toHaveLength(2);
     expect(t.core.counters.duplicateReports).toBe(1);
     expect(t.rec.positions.at(-1)).toMatchObject({ instrument: 1, quantity: 3, avgPrice: 10_000 });
-    expect(t.rec.positions.at(-1)?.fees).toBeCloseTo(0.02);
+    // two fees of 0.01: mantissas at the money scale, max(2 + 0, 8)
+    expect(t.rec.positions.at(-1)).toMatchObject({ fees: 2_000_000, moneyScale: 8 });
     expect(t.journal.fills).toHaveLength(2);
     expect(t.journal.lastSeq).toBe(3);
     // a report past a gap asks the venue what was missed
@@ -225,20 +227,21 @@ describe('exits', () => {
     const trade = t.core.positions.trades[0];
     expect(trade).toMatchObject({
       direction: 'long',
-      quantity: 10,
-      entryPrice: 100,
-      exitPrice: 100.6,
+      quantity: '10',
+      entryPrice: '100',
+      exitPrice: '100.6',
       exitReason: 'take_profit',
       durationMs: 5000,
+      pnl: '5.98', // 6 less two fees of 0.01, exactly
+      fees: '0.02',
     });
-    expect(trade?.pnl).toBeCloseTo(6 - 0.02);
     expect(t.core.positions.stats).toMatchObject({ trades: 1, wins: 1, losses: 0 });
   });
 
   it('evaluates stop loss, trailing stop and time limit', () => {
     const book = new PositionBook();
     const p = book.get(AAPL);
-    book.apply(AAPL, { instrument: 1, side: 0, price: 10_000, size: 1, fee: 0, tsMs: 0, reason: 'x' });
+    book.apply(AAPL, { instrument: 1, side: 0, price: 10_000, size: 1, fee: 0, feeScale: 8, tsMs: 0, reason: 'x' });
     const rules = { takeProfitBps: 0, stopLossBps: 30, trailingStopBps: 20, maxHoldMs: 60_000 };
     expect(evaluateExit(p, 9_980, 9_982, 1, rules)).toBeNull();
     expect(evaluateExit(p, 9_960, 9_962, 1, rules)).toBe('stop_loss');
@@ -250,14 +253,14 @@ describe('exits', () => {
   it('average-cost P&L through flips, with win/loss stats', () => {
     const b = new PositionBook();
     const f = (side: number, price: number, size: number) =>
-      b.apply(AAPL, { instrument: 1, side, price, size, fee: 0, tsMs: 0, reason: 'r' });
+      b.apply(AAPL, { instrument: 1, side, price, size, fee: 0, feeScale: 8, tsMs: 0, reason: 'r' });
     f(0, 10_000, 10);
     f(0, 10_200, 10); // avg 101.00 x 20
     expect(b.peek(1)?.avg).toBe(10_100);
-    expect(f(1, 10_000, 30)).toMatchObject({ direction: 'long', pnl: -20 }); // closes 20 at -1.00, opens short 10
+    expect(f(1, 10_000, 30)).toMatchObject({ direction: 'long', pnl: '-20' }); // closes 20 at -1.00, opens short 10
     expect(b.peek(1)?.qty).toBe(-10);
-    expect(f(0, 9_900, 10)).toMatchObject({ direction: 'short', pnl: 10 });
-    expect(b.stats).toMatchObject({ trades: 2, wins: 1, losses: 1, winRate: 0.5 });
+    expect(f(0, 9_900, 10)).toMatchObject({ direction: 'short', pnl: '10' });
+    expect(b.stats).toMatchObject({ trades: 2, wins: 1, losses: 1, winRate: 0.5, grossProfit: '10', grossLoss: '20', netPnl: '-10' });
     expect(b.equity.length).toBe(4);
   });
 });
@@ -294,6 +297,7 @@ describe('recovery', () => {
             price: 10_000,
             size: 1,
             fee: 0,
+            feeScale: 8,
             maker: true,
             tsMs: 0,
           },

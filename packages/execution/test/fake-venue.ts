@@ -95,7 +95,8 @@ export function venueReport(
         side: o?.side ?? 0,
         price: o?.price || 10_000,
         size: 1,
-        fee: 0.01,
+        fee: 1_000_000, // 0.01 at 10^-8
+        feeScale: 8,
         maker: false,
         tsMs: nowMs,
         ...extra.fill,

@@ -14,9 +14,7 @@ import { intent, Recorder, testRegistry, view } from '@tickline/runtime/testing'
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { LatencyHistogram } from '@tickline/runtime';
 import { epochMs } from '@tickline/wire';
-import { GroupCommit } from '../src/core/group-commit.js';
 import {
   ExecutionCore,
   type JournalFill,
@@ -97,6 +95,7 @@ const fillOf = (id: string, size = 1): JournalFill => ({
   price: 10_000,
   size,
   fee: 0,
+  feeScale: 8,
   maker: false,
   venueSeq: 1,
   tsMs: 0,

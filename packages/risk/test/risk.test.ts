@@ -193,7 +193,8 @@ describe('pre-trade checks', () => {
         size: 10,
         priceScale: 2,
         sizeScale: 0,
-        fee: 0.02,
+        fee: 2,
+        feeScale: 2,
         liquidityMaker: false,
         venueSeq: 2,
         tsS: 0,
@@ -229,7 +230,8 @@ describe('pre-trade checks', () => {
         avgPrice: 10_000,
         realizedPnl: 0,
         unrealizedPnl: 0,
-        fees: 0.02,
+        fees: 2,
+        moneyScale: 2,
         tsS: 0,
         tsNs: 0,
       },
@@ -253,6 +255,7 @@ describe('pre-trade checks', () => {
         priceScale: 2,
         sizeScale: 0,
         fee: 0,
+        feeScale: 2,
         liquidityMaker: false,
         venueSeq: 3,
         tsS: 0,
@@ -306,6 +309,7 @@ describe('pre-trade checks', () => {
               realizedPnl: rnd(1000) - 500,
               unrealizedPnl: 0,
               fees: rnd(10),
+              moneyScale: 0,
               tsS: 0,
               tsNs: 0,
             },
@@ -328,6 +332,34 @@ describe('pre-trade checks', () => {
       expect(st.grossExposure).toBeCloseTo(gross, 6);
       expect(st.equity).toBeCloseTo(equity, 6);
     }
+  });
+
+  it('reports realized - fees summed exactly over instruments, as decimal strings', () => {
+    const t = setup();
+    const pos = (instrument: number, realizedPnl: number, fees: number, moneyScale: number) =>
+      t.core.onPosition(
+        {
+          instrument,
+          sizeScale: 0,
+          priceScale: 2,
+          quantity: 0,
+          avgPrice: 0,
+          realizedPnl,
+          unrealizedPnl: 0,
+          fees,
+          moneyScale,
+          tsS: 0,
+          tsNs: 0,
+        },
+        t.rec,
+      );
+    // 0.1 + 0.2 realized, fees 0.00000007 and 0.0000000003 (money scales 8 and 10)
+    pos(1, 10_000_000, 7, 8);
+    pos(2, 2_000_000_000, 3, 10);
+    expect(t.core.report()).toMatchObject({ equity: '0.2999999297', dayPnl: '0.2999999297' });
+    pos(1, 10_000_000, 14, 8); // a later record replaces the instrument's share
+    expect(t.core.report().equity).toBe('0.2999998597');
+    expect(t.core.report().positions).toEqual([]);
   });
 
   it('limits gross exposure and open orders', () => {
@@ -412,6 +444,7 @@ describe('trading state', () => {
         realizedPnl: -60,
         unrealizedPnl: 0,
         fees: 0,
+        moneyScale: 0,
         tsS: 0,
         tsNs: 0,
       },
@@ -442,6 +475,7 @@ describe('trading state', () => {
           realizedPnl: realized,
           unrealizedPnl: 0,
           fees: 0,
+          moneyScale: 0,
           tsS: 0,
           tsNs: 0,
         },
@@ -481,6 +515,7 @@ describe('trading state', () => {
         realizedPnl: 0,
         unrealizedPnl: 0,
         fees: 0,
+        moneyScale: 0,
         tsS: 0,
         tsNs: 0,
       },

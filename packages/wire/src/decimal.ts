@@ -98,3 +98,43 @@ export function rescale(mantissa: number, from: number, to: number): number {
   const r = mantissa / d;
   return Number.isInteger(r) ? r : Number.NaN;
 }
+
+// ---------------------------------------------------------------- money and edge strings
+
+/** Fees are taken at 10^-8 of the quote currency at least (the embedded exchange's unit). */
+export const FEE_SCALE = 8;
+
+/**
+ * The scale of an instrument's money figures (P&L, fees, cost basis): fine enough for every
+ * price x size product (priceScale + sizeScale) and every fee (FEE_SCALE), so sums of fills
+ * are exact at it.
+ */
+export function moneyScale(spec: { readonly priceScale: number; readonly sizeScale: number }): number {
+  return Math.max(spec.priceScale + spec.sizeScale, FEE_SCALE);
+}
+
+const BIG_POW10: bigint[] = [];
+/** 10n^scale (any scale >= 0). */
+export function bigPow10(scale: number): bigint {
+  if (!Number.isInteger(scale) || scale < 0) throw new RangeError(`scale must be a non-negative integer, got ${scale}`);
+  let p = BIG_POW10[scale];
+  if (p === undefined) {
+    p = 10n ** BigInt(scale);
+    BIG_POW10[scale] = p;
+  }
+  return p;
+}
+
+/** n / d rounded half to even (d > 0). */
+export function divRoundHalfEven(n: bigint, d: bigint): bigint {
+  if (d <= 0n) throw new RangeError(`divisor must be positive, got ${d}`);
+  let q = n / d;
+  let r = n % d;
+  if (r < 0n) {
+    q -= 1n;
+    r += d;
+  }
+  const twice = r * 2n;
+  if (twice > d || (twice === d && q % 2n !== 0n)) q += 1n;
+  return q;
+}

@@ -315,6 +315,7 @@ export class Encoder {
       f.venueSeq,
       f.tsS,
       f.tsNs,
+      f.feeScale,
     );
     return this.#finish(Body.Fill, off);
   }
@@ -334,6 +335,7 @@ export class Encoder {
       p.fees,
       p.tsS,
       p.tsNs,
+      p.moneyScale,
     );
     return this.#finish(Body.Position, off);
   }

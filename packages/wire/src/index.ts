@@ -1,5 +1,6 @@
 export * from './canonical.js';
 export * from './decimal.js';
+export * from './decimal-text.js';
 export { Encoder } from './encoder.js';
 export {
   Bar,

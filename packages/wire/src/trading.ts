@@ -1,7 +1,7 @@
 /**
  * Plain shapes of the trading records (signal, intent, order event, fill, position). These are
  * low-rate records, so they travel as plain objects between a core and the codec. Prices and
- * sizes are mantissas at the given scales unless a field says "decimal".
+ * sizes are mantissas at the given scales; money (fees, P&L) is a mantissa at its own scale.
  */
 
 export interface SignalInputValue {
@@ -68,8 +68,9 @@ export interface FillRecord {
   size: number;
   priceScale: number;
   sizeScale: number;
-  /** decimal, quote currency */
+  /** mantissa at feeScale, quote currency (negative = rebate) */
   fee: number;
+  feeScale: number;
   liquidityMaker: boolean;
   venueSeq: number;
   tsS: number;
@@ -82,10 +83,14 @@ export interface PositionRecord {
   priceScale: number;
   /** signed mantissa at sizeScale */
   quantity: number;
+  /** mantissa at priceScale, fractional: cost basis / |quantity| (a derived figure) */
   avgPrice: number;
+  /** realizedPnl, unrealizedPnl, fees: mantissas at moneyScale (exact below 2^53) */
   realizedPnl: number;
   unrealizedPnl: number;
   fees: number;
+  /** wire moneyScale(): max(priceScale + sizeScale, FEE_SCALE) */
+  moneyScale: number;
   tsS: number;
   tsNs: number;
 }

@@ -36,7 +36,8 @@ export interface DriverInput {
   shiftMs: number;
   progress: Progress;
   /** Called at each sampling point with the recorded time; returns the equity then. */
-  sampleEquity: () => Promise<number>;
+  /** Equity now, an exact decimal string. */
+  sampleEquity: () => Promise<string>;
   stopped: () => boolean;
 }
 
@@ -44,7 +45,7 @@ export interface DriverResult {
   frames: number;
   steps: number;
   /** [recorded time ms, equity] at every sampling point (fixed grid of sampleMs). */
-  curve: [number, number][];
+  curve: [number, string][];
   /** How many leading points of `curve` are on the fixed sampling grid (the last may be the end of the file). */
   gridPoints: number;
   complete: boolean;
@@ -62,7 +63,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runLockstep(d: DriverInput): Promise<DriverResult> {
   const p = d.pipeline;
   const input = await openReplayInput(d.file, { format: 'tickline' });
-  const curve: [number, number][] = [];
+  const curve: [number, string][] = [];
   let frames = 0;
   let steps = 0;
   let stepStartMs = Number.NaN;

@@ -6,23 +6,27 @@ const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? '—' : n.toFixed(digits));
+/** Exact decimals are shown as they are. */
+const dec = (s: string | null) => s ?? '—';
 
 /** The equity curve as an SVG polyline (id `equity-curve`), scaled to a fixed viewBox. */
-export function equitySvg(curve: readonly [number, number][], width = 900, height = 260): string {
+export function equitySvg(curve: readonly [number, string][], width = 900, height = 260): string {
   const pad = 40;
   if (curve.length === 0) return `<svg id="equity-curve" viewBox="0 0 ${width} ${height}"><text x="20" y="30">no samples</text></svg>`;
-  const t0 = (curve[0] as [number, number])[0];
-  const t1 = (curve[curve.length - 1] as [number, number])[0];
+  const t0 = (curve[0] as [number, string])[0];
+  const t1 = (curve[curve.length - 1] as [number, string])[0];
   let lo = 0;
   let hi = 0;
-  for (const [, e] of curve) {
+  // a picture: the exact figures are in the tables and report.json
+  const pointsOf = curve.map(([t, e]): [number, number] => [t, Number(e)]);
+  for (const [, e] of pointsOf) {
     lo = Math.min(lo, e);
     hi = Math.max(hi, e);
   }
   if (hi === lo) hi = lo + 1;
   const x = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (width - 2 * pad);
   const y = (e: number) => height - pad - ((e - lo) / (hi - lo)) * (height - 2 * pad);
-  const pts = curve.map(([t, e]) => `${x(t).toFixed(1)},${y(e).toFixed(1)}`).join(' ');
+  const pts = pointsOf.map(([t, e]) => `${x(t).toFixed(1)},${y(e).toFixed(1)}`).join(' ');
   const zero = y(0).toFixed(1);
   return [
     `<svg id="equity-curve" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="equity curve">`,
@@ -46,14 +50,14 @@ export function reportHtml(r: BacktestReport): string {
   const m = r.meta;
   const s = r.risk.sharpe;
   const summary: (string | number)[][] = [
-    ['net P&L', fmt(r.pnl.net, 6)],
-    ['realized / unrealized', `${fmt(r.pnl.realized, 6)} / ${fmt(r.pnl.unrealized, 6)}`],
-    ['fees', fmt(r.pnl.fees, 6)],
+    ['net P&L', dec(r.pnl.net)],
+    ['realized / unrealized', `${dec(r.pnl.realized)} / ${dec(r.pnl.unrealized)}`],
+    ['fees', dec(r.pnl.fees)],
     ['round trips (wins / losses)', `${r.trades.count} (${r.trades.wins} / ${r.trades.losses})`],
     ['win rate', `${fmt(r.trades.winRate * 100, 1)}%`],
     ['profit factor', fmt(r.trades.profitFactor, 3)],
     ['fills (maker / taker)', `${r.fills.count} (${r.fills.maker} / ${r.fills.taker})`],
-    ['max drawdown', fmt(r.risk.maxDrawdown, 6)],
+    ['max drawdown', dec(r.risk.maxDrawdown)],
     [
       'Sharpe (per interval / annualized)',
       `${fmt(s.perInterval, 3)} / ${fmt(s.annualized, 2)} over ${s.intervals} intervals of ${s.intervalMs} ms`,
@@ -62,11 +66,11 @@ export function reportHtml(r: BacktestReport): string {
   const inst = r.instruments.map((i) => [
     i.instrument,
     i.fills,
-    fmt(i.volume, 2),
-    fmt(i.fees, 6),
-    fmt(i.realizedPnl, 6),
-    fmt(i.unrealizedPnl, 6),
-    fmt(i.netPnl, 6),
+    dec(i.volume),
+    dec(i.fees),
+    dec(i.realizedPnl),
+    dec(i.unrealizedPnl),
+    dec(i.netPnl),
     i.position,
     i.roundTrips,
     i.wins,
@@ -78,8 +82,8 @@ export function reportHtml(r: BacktestReport): string {
     t.quantity,
     t.entryPrice,
     t.exitPrice,
-    fmt(t.pnl, 6),
-    fmt(t.fees, 6),
+    dec(t.pnl),
+    dec(t.fees),
     t.entryReason,
     t.exitReason,
   ]);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, type ReplayExchangeHandle, startReplayExchange } from '@tickline/exchange';
 import { createLogger, type Group, MarketViewTable, Pipeline, STAGES, type StageName } from '@tickline/runtime';
+import { sumDecimals } from '@tickline/wire';
 import { runLockstep } from '../backtest/driver.js';
 import { marketFeed, universeOf } from '../backtest/market-feed.js';
 import { reportHtml } from '../backtest/html.js';
@@ -136,7 +137,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
       sampleMs,
       shiftMs: prepared.shiftMs,
       progress: createProgress(r.progress, prepared.frames),
-      sampleEquity: async () => (await execReports()).reduce((a, x) => a + x.equity, 0),
+      sampleEquity: async () => sumDecimals((await execReports()).map((x) => x.equity)),
       stopped: () => stopReason !== null,
     });
     const exec = await execReports();
@@ -213,8 +214,8 @@ function printSummary(r: ResolvedBacktest, rep: BacktestReport): void {
   process.stdout.write(
     `tickline backtest ${rep.meta.strategy} on ${rep.meta.file}: ${rep.meta.frames} frames, ${rep.fills.count} fills, ` +
       `${rep.trades.count} round trips (win rate ${(rep.trades.winRate * 100).toFixed(1)}%)\n` +
-      `  net P&L ${f(rep.pnl.net)} (realized ${f(rep.pnl.realized)}, unrealized ${f(rep.pnl.unrealized)}, fees ${f(rep.pnl.fees)})\n` +
-      `  max drawdown ${f(rep.risk.maxDrawdown)}; Sharpe ${f(s.perInterval, 3)} per ${s.intervalMs} ms, ${f(s.annualized, 2)} annualized\n` +
+      `  net P&L ${rep.pnl.net} (realized ${rep.pnl.realized}, unrealized ${rep.pnl.unrealized}, fees ${rep.pnl.fees})\n` +
+      `  max drawdown ${rep.risk.maxDrawdown}; Sharpe ${f(s.perInterval, 3)} per ${s.intervalMs} ms, ${f(s.annualized, 2)} annualized\n` +
       `  report: ${join(r.out, 'report.html')} and report.json\n`,
   );
   const failed = rep.checks.filter((c) => !c.ok);

@@ -1,5 +1,5 @@
 // Positions and P&L: summary cards, equity curve, open positions, trades with their detail (why each fired).
-import { $, el, fillTable, fmtNum, fmtPnl, fmtPrice, fmtTime } from './util.js';
+import { $, el, fillTable, fmtDec, fmtPnl, fmtPrice, fmtTime } from './util.js';
 
 export function createTrading(app) {
   let chart = null;
@@ -28,7 +28,7 @@ export function createTrading(app) {
       }),
       el('div', {
         class: (t.pnl ?? 0) >= 0 ? 'up' : 'down',
-        text: `P&L ${fmtPnl(t.pnl)}${t.fees !== null ? ` (fees ${fmtNum(t.fees, 4)})` : ''}`,
+        text: `P&L ${fmtPnl(t.pnl)}${t.fees !== null ? ` (fees ${fmtDec(t.fees)})` : ''}`,
       }),
       el('h3', { text: 'Why it entered' }),
       el('pre', { text: t.entryReason || '–' }),
@@ -98,8 +98,9 @@ export function createTrading(app) {
       const pts = [];
       for (const [ms, eq] of v.equityCurve) {
         const time = Math.floor(ms / 1000);
-        if (pts.length && pts[pts.length - 1].time >= time) pts[pts.length - 1].value = eq;
-        else pts.push({ time, value: eq });
+        const value = Number(eq); // the chart plots doubles; the figures elsewhere stay exact
+        if (pts.length && pts[pts.length - 1].time >= time) pts[pts.length - 1].value = value;
+        else pts.push({ time, value });
       }
       line.setData(pts);
     }

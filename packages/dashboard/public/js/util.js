@@ -61,8 +61,19 @@ export function fillTable(table, head, rows, rowAttrs) {
   table.replaceChildren(thead, tbody);
 }
 
+// Exact decimals arrive as strings ("0.013", "-0.00007") and are shown as they are.
+const DECIMAL = /^[+-]?\d+(?:\.\d+)?$/;
+const isDec = (v) => typeof v === 'string' && DECIMAL.test(v);
+
 export function fmtPrice(v, scale = 2) {
+  if (isDec(v)) return v;
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(Math.min(scale, 10));
+}
+
+/** An exact decimal string as it is (a number with up to `digits` decimals). */
+export function fmtDec(v, digits = 8) {
+  if (isDec(v)) return v;
+  return fmtNum(v, digits);
 }
 
 export function fmtNum(v, digits = 0) {
@@ -80,6 +91,7 @@ export function fmtCompact(v) {
 }
 
 export function fmtPnl(v) {
+  if (isDec(v)) return v.startsWith('-') ? v : `+${v}`;
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   return `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 }

@@ -36,7 +36,9 @@ export interface JournalFill {
   readonly side: number;
   readonly price: number;
   readonly size: number;
+  /** Mantissa at feeScale, quote currency (negative = rebate). */
   readonly fee: number;
+  readonly feeScale: number;
   readonly maker: boolean;
   readonly venueSeq: number;
   readonly tsMs: number;

@@ -11,17 +11,39 @@
  */
 
 import type { Emitter } from '@tickline/runtime';
-import type { ExecutionCore } from './execution-core.js';
+import { decimalString, type InstrumentRegistry } from '@tickline/wire';
+import type { ExecutionLogSink } from './host.js';
+import type { JournalPort } from './journal.js';
 import { OrderStatus as S } from './order-state.js';
-import { isOpen } from './orders.js';
-import type { VenueFill, VenueOrderState } from './venue.js';
+import { isOpen, type LiveOrder, liveOrder } from './orders.js';
+import type { VenueFill, VenueOrderState, VenuePort } from './venue.js';
+
+/** What reconciliation needs from the execution core. */
+export interface ReconcileHost {
+  readonly venue: VenuePort;
+  readonly registry: InstrumentRegistry;
+  readonly journal: JournalPort;
+  readonly log: ExecutionLogSink;
+  readonly clock: () => number;
+  readonly orders: ReadonlyMap<string, LiveOrder>;
+  readonly fillIds: ReadonlySet<string>;
+  /** The last venue sequence applied; raised to the open-orders answer's sequence. */
+  lastSeq: number;
+  /** Number of the latest send: orders sent after a query went out are left alone. */
+  readonly sendSeq: number;
+  /** Registers and journals an order found at the venue. */
+  adopt(o: LiveOrder): void;
+  applyFill(o: LiveOrder, f: VenueFill, synthesized: boolean, emit: Emitter, seq: number | null): void;
+  cancel(o: LiveOrder, reason: string, emit: Emitter): void;
+  setStatus(o: LiveOrder, status: number, reason: string, seq: number, emit: Emitter): boolean;
+}
 
 /** The most fills one query returns (the gateway asks for this many). */
 export const FILLS_PAGE = 10_000;
 const TIMEOUT_MS = 15_000;
 
 export class Reconciler {
-  readonly #core: ExecutionCore;
+  readonly #core: ReconcileHost;
   active = false;
   #again = false;
   #sendMark = 0;
@@ -38,7 +60,7 @@ export class Reconciler {
     timeouts: 0,
   };
 
-  constructor(core: ExecutionCore) {
+  constructor(core: ReconcileHost) {
     this.#core = core;
   }
 
@@ -80,7 +102,7 @@ export class Reconciler {
       if (core.fillIds.has(f.fillId)) continue;
       let o = core.orders.get(f.clientOrderId);
       if (o === undefined) {
-        o = core.adoptExternal(f.clientOrderId, f.instrument, f.side, f.price, f.size, f.venueOrderId, S.Accepted);
+        o = this.#adopt(f.clientOrderId, f.instrument, f.side, f.price, f.size, f.venueOrderId);
         o.size = 0;
         this.stats.adoptedOrders++;
         core.log.warn('reconcile: fill for an order not in the journal; adopted', { clientOrderId: f.clientOrderId, fillId: f.fillId });
@@ -119,7 +141,7 @@ export class Reconciler {
           clientOrderId: v.clientOrderId,
           venueOrderId: v.venueOrderId,
         });
-        o = core.adoptExternal(v.clientOrderId, v.instrument, v.side, v.price, v.size, v.venueOrderId, S.Accepted);
+        o = this.#adopt(v.clientOrderId, v.instrument, v.side, v.price, v.size, v.venueOrderId);
         o.filled = v.filled;
         core.cancel(o, 'reconcile: unknown order', emit);
         continue;
@@ -127,7 +149,11 @@ export class Reconciler {
       o.venueOrderId = v.venueOrderId;
       if (v.filled !== o.filled) {
         this.stats.filledMismatch++;
-        core.log.warn('reconcile: filled size differs from the venue', { clientOrderId: o.clientOrderId, ours: o.filled, venue: v.filled });
+        core.log.warn('reconcile: filled size differs from the venue', {
+          clientOrderId: o.clientOrderId,
+          ours: this.#size(o.instrument, o.filled),
+          venue: this.#size(o.instrument, v.filled),
+        });
       }
       if (o.status === S.PendingNew) core.setStatus(o, o.filled > 0 ? S.PartiallyFilled : S.Accepted, 'reconcile: open at venue', 0, emit);
     }
@@ -141,8 +167,8 @@ export class Reconciler {
       core.log.warn('reconcile: order not open at venue; closing', {
         clientOrderId: o.clientOrderId,
         status,
-        filled: o.filled,
-        size: o.size,
+        filled: this.#size(o.instrument, o.filled),
+        size: this.#size(o.instrument, o.size),
       });
       if (o.status === S.PendingNew && status === S.Cancelled) core.setStatus(o, S.Expired, 'reconcile: not open at venue', 0, emit);
       else core.setStatus(o, status, 'reconcile: not open at venue', 0, emit);
@@ -153,5 +179,36 @@ export class Reconciler {
     }
     this.active = false;
     if (this.#again) this.start('queued');
+  }
+
+  /** A size mantissa as the decimal a log line shows. */
+  #size(instrument: number, mantissa: number): string {
+    const spec = this.#core.registry.get(instrument);
+    return spec && Number.isSafeInteger(mantissa) ? decimalString(mantissa, spec.sizeScale) : String(mantissa);
+  }
+
+  /** An order the venue knows and the journal does not: adopted as external, accepted. */
+  #adopt(cid: string, instrument: number, side: number, price: number, size: number, venueOrderId: string): LiveOrder {
+    const now = this.#core.clock();
+    const o = liveOrder({
+      clientOrderId: cid,
+      venueOrderId,
+      intentId: -1,
+      instrument,
+      side,
+      type: price > 0 ? 0 : 1,
+      tif: 0,
+      price,
+      size,
+      filled: 0,
+      status: S.Accepted,
+      purpose: 'external',
+      strategy: 'external',
+      reason: 'found at venue',
+      createdMs: now,
+      updatedMs: now,
+    });
+    this.#core.adopt(o);
+    return o;
   }
 }

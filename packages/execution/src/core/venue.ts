@@ -31,8 +31,9 @@ export interface VenueFill {
   readonly side: number;
   readonly price: number;
   readonly size: number;
-  /** Quote currency (decimal), negative = rebate. */
+  /** Quote currency, a mantissa at feeScale (the instrument's moneyScale); negative = rebate. */
   readonly fee: number;
+  readonly feeScale: number;
   readonly maker: boolean;
   readonly tsMs: number;
 }

@@ -8,7 +8,7 @@
  * frame is written at `release()`, after the journal has committed the rows behind it.
  */
 
-import { type InstrumentRegistry, type InstrumentSpec, parseDecimal, formatDecimal } from '@tickline/wire';
+import { formatDecimal, type InstrumentRegistry, type InstrumentSpec, moneyScale, parseDecimal } from '@tickline/wire';
 import WebSocket from 'ws';
 import { FILLS_PAGE } from '../core/reconcile.js';
 import type { NewOrderRequest, VenueFill, VenueMessage, VenueOrderState, VenuePort } from '../core/venue.js';
@@ -318,8 +318,8 @@ export class WsVenueGateway implements VenuePort {
 
   #fill(f: Json): VenueFill {
     const spec = this.#spec(f.instrument);
-    const fee = Number(f.fee);
-    if (!Number.isFinite(fee)) throw new Error(`bad fee ${String(f.fee)}`);
+    const feeScale = moneyScale(spec);
+    const fee = this.#num(f.fee, feeScale, 'fee');
     return {
       fillId: String(f.fillId),
       seq: Number(f.seq),
@@ -330,6 +330,7 @@ export class WsVenueGateway implements VenuePort {
       price: this.#num(f.price, spec.priceScale, 'price'),
       size: this.#num(f.size, spec.sizeScale, 'size'),
       fee,
+      feeScale,
       maker: f.liquidity === 'maker',
       tsMs: Number(f.ts),
     };

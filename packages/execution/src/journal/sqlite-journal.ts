@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LatencyHistogram } from '@tickline/runtime';
+import { decimalPlaces, decimalString, FEE_SCALE, parseDecimal } from '@tickline/wire';
 import Database from 'better-sqlite3';
 import type { JournalFill, JournalOrder, JournalPort, JournalState, OrderPurpose } from '../core/journal.js';
 
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS fills (
   side            INTEGER NOT NULL,
   price           INTEGER NOT NULL,
   size            INTEGER NOT NULL,
-  fee             REAL NOT NULL,
+  fee             TEXT NOT NULL,
   maker           INTEGER NOT NULL,
   venue_seq       INTEGER NOT NULL,
   ts_ms           REAL NOT NULL,
@@ -87,7 +88,8 @@ interface FillRow {
   side: number;
   price: number;
   size: number;
-  fee: number;
+  /** An exact decimal string; a REAL in journals written before fees were exact. */
+  fee: string | number;
   maker: number;
   venue_seq: number;
   ts_ms: number;
@@ -152,7 +154,7 @@ export class SqliteJournal implements JournalPort {
           f.side,
           f.price,
           f.size,
-          f.fee,
+          decimalString(f.fee, f.feeScale),
           f.maker ? 1 : 0,
           f.venueSeq,
           f.tsMs,
@@ -241,7 +243,7 @@ export class SqliteJournal implements JournalPort {
         side: r.side,
         price: r.price,
         size: r.size,
-        fee: r.fee,
+        ...feeOf(r.fee),
         maker: r.maker === 1,
         venueSeq: r.venue_seq,
         tsMs: r.ts_ms,
@@ -257,4 +259,13 @@ export class SqliteJournal implements JournalPort {
     this.commit();
     this.db.close();
   }
+}
+
+/** A journaled fee as mantissa and scale: text is exact; an old REAL fee was a number of 10^-8 units. */
+function feeOf(fee: string | number): { fee: number; feeScale: number } {
+  if (typeof fee === 'number') return { fee: Math.round(fee * 10 ** FEE_SCALE), feeScale: FEE_SCALE };
+  const feeScale = decimalPlaces(fee);
+  const m = parseDecimal(fee, feeScale);
+  if (Number.isNaN(m)) throw new JournalError(`journaled fee ${JSON.stringify(fee)} is not a decimal`);
+  return { fee: m, feeScale };
 }

@@ -23,6 +23,9 @@ export class InstrumentRisk {
   avgPrice = 0;
   realized = 0;
   fees = 0;
+  /** realized - fees exactly: the position record's mantissas at its money scale. */
+  realizedNet = 0n;
+  moneyScale = 0;
   // exposure not yet in the position (mantissas, >= 0)
   openBuy = 0;
   openSell = 0;

@@ -8,13 +8,17 @@
 
 import type { Emitter, Mark } from '@tickline/runtime';
 import {
+  addDecimals,
   type BookViewLike,
+  decimalString,
+  ExactSum,
   epochMs,
   type FillRecord,
   type InstrumentRegistry,
   type OrderEventRecord,
   type OrderIntentRecord,
   type PositionRecord,
+  subDecimals,
 } from '@tickline/wire';
 import type { RiskConfig } from '../config.js';
 import { InstrumentRisk } from './book-state.js';
@@ -102,7 +106,10 @@ export class RiskCore {
   #dayKey = -1;
   #dayBase = 0;
   #peak = 0;
-  #equity = 0;
+  /** Σ realized - fees over instruments, exact (report); the doubles above drive the limits. */
+  readonly #realizedNet = new ExactSum();
+  /** The reported equity when the day began (a decimal string). */
+  #dayBaseText = '0';
   // counters
   readonly rejects: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   readonly counters = { intents: 0, approved: 0, cancelAllSent: 0, fillUnknownOrder: 0, badFeedback: 0, pendingExpired: 0, halts: 0 };
@@ -281,7 +288,11 @@ export class RiskCore {
       last.suppressed++;
       return;
     }
-    const detail = `intent ${o?.intentId} ${o?.strategy} instrument ${o?.instrument} side ${o?.side} price ${o?.price} size ${o?.size}`;
+    const spec = typeof o?.instrument === 'number' ? this.#inst.get(o.instrument)?.spec : undefined;
+    const shown = (m: unknown, scale: number | undefined) =>
+      scale !== undefined && Number.isSafeInteger(m) ? decimalString(m as number, scale) : String(m);
+    const price = shown(o?.price, spec?.priceScale);
+    const detail = `intent ${o?.intentId} ${o?.strategy} instrument ${o?.instrument} side ${o?.side} price ${price} size ${shown(o?.size, spec?.sizeScale)}`;
     this.#log.reject(reason, detail, last?.suppressed ?? 0);
     this.#lastLog.set(reason, { at: now, suppressed: 0 });
   }
@@ -347,8 +358,17 @@ export class RiskCore {
     }
     r.position = p.quantity;
     r.avgPrice = p.avgPrice;
-    r.realized = p.realizedPnl;
-    r.fees = p.fees;
+    // money mantissas to quote currency: risk's sums are limit figures (doubles)
+    const unit = 10 ** -(Number.isInteger(p.moneyScale) && p.moneyScale >= 0 ? p.moneyScale : 0);
+    r.realized = p.realizedPnl * unit;
+    r.fees = p.fees * unit;
+    if (Number.isSafeInteger(p.realizedPnl) && Number.isSafeInteger(p.fees) && Number.isInteger(p.moneyScale) && p.moneyScale >= 0) {
+      // the report's exact part: realized - fees summed as integers, never as doubles
+      const net = BigInt(p.realizedPnl) - BigInt(p.fees);
+      this.#realizedNet.add(-r.realizedNet, r.moneyScale).add(net, p.moneyScale);
+      r.realizedNet = net;
+      r.moneyScale = p.moneyScale;
+    }
     this.#engage(r);
     this.#checkPnl(this.#clock(), emit);
   }
@@ -357,11 +377,11 @@ export class RiskCore {
 
   #checkPnl(now: number, emit: Emitter): void {
     const equity = this.#equitySum;
-    this.#equity = equity;
     const day = Math.floor(now / DAY_MS);
     if (day !== this.#dayKey) {
       this.#dayKey = day;
       this.#dayBase = equity;
+      this.#dayBaseText = this.#equityText();
     }
     if (equity > this.#peak) this.#peak = equity;
     const cfg = this.#cfg;
@@ -475,16 +495,28 @@ export class RiskCore {
     return {
       state: TRADING_STATE_NAMES[this.#state],
       haltReasons: [...this.#haltReasons],
-      equity: this.#equity,
-      peakEquity: this.#peak,
-      dayPnl: this.#equity - this.#dayBase,
+      // realized - fees exact, plus unrealized at mid rounded to 10^-8; the peak is a limit figure
+      equity: this.#equityText(),
+      peakEquity: roundedDecimal(this.#peak),
+      dayPnl: subDecimals(this.#equityText(), this.#dayBaseText),
       openOrders: this.#orders.size,
       pendingIntents: this.#pending.size,
       rejects: { ...this.rejects },
       positions: [...this.#inst.values()]
         .filter((r) => r.position !== 0)
-        .map((r) => ({ instrument: `${r.spec.venue}:${r.spec.symbol}`, quantity: r.position * r.szUnit, avgPrice: r.avgPrice * r.pxUnit })),
+        .map((r) => ({
+          instrument: `${r.spec.venue}:${r.spec.symbol}`,
+          quantity: decimalString(r.position, r.spec.sizeScale),
+          avgPrice: roundedDecimal(r.avgPrice * r.pxUnit, r.spec.priceScale + 4),
+        })),
     };
+  }
+
+  /** Equity for people: Σ realized - fees (exact) + Σ unrealized at mid (rounded to 10^-8). */
+  #equityText(): string {
+    let unrealized = 0;
+    for (const r of this.#engaged) unrealized += r.unrealized();
+    return addDecimals(this.#realizedNet.toString(), roundedDecimal(unrealized));
   }
 
   stats(): Record<string, number> {
@@ -504,4 +536,12 @@ export class RiskCore {
   instrument(id: number): InstrumentRisk | undefined {
     return this.#inst.get(id);
   }
+}
+
+/** A derived double figure as an edge decimal string, rounded at `scale` (default 10^-8). */
+function roundedDecimal(x: number, scale = 8): string {
+  if (!Number.isFinite(x)) return String(x);
+  let s = scale;
+  while (s > 0 && !Number.isSafeInteger(Math.round(x * 10 ** s))) s--;
+  return decimalString(Math.round(x * 10 ** s), s);
 }

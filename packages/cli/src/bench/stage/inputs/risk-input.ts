@@ -168,7 +168,8 @@ class RiskTape extends TapeWriter {
       size: o.size,
       priceScale: o.priceScale,
       sizeScale: o.sizeScale,
-      fee: 0.01,
+      fee: 1_000_000, // 0.01 at 10^-8
+      feeScale: 8,
       liquidityMaker: true,
       venueSeq: this.#seq,
       tsS: t.s,
@@ -181,9 +182,10 @@ class RiskTape extends TapeWriter {
       priceScale: o.priceScale,
       quantity: 0,
       avgPrice: 0,
-      realizedPnl: 0.05,
+      realizedPnl: 5_000_000, // 0.05 at 10^-8
       unrealizedPnl: 0,
-      fees: 0.01,
+      fees: 1_000_000,
+      moneyScale: 8,
       tsS: t.s,
       tsNs: t.ns,
     });

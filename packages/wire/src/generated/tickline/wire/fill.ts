@@ -100,8 +100,13 @@ tsNs():number {
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
+feeScale():number {
+  const offset = this.bb!.__offset(this.bb_pos, 32);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : 0;
+}
+
 static startFill(builder:flatbuffers.Builder) {
-  builder.startObject(14);
+  builder.startObject(15);
 }
 
 static addClientOrderId(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.Offset) {
@@ -160,12 +165,16 @@ static addTsNs(builder:flatbuffers.Builder, tsNs:number) {
   builder.addFieldInt32(13, tsNs, 0);
 }
 
+static addFeeScale(builder:flatbuffers.Builder, feeScale:number) {
+  builder.addFieldInt8(14, feeScale, 0);
+}
+
 static endFill(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createFill(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, fillIdOffset:flatbuffers.Offset, instrument:number, side:Side, price:number, size:number, priceScale:number, sizeScale:number, fee:number, liquidityMaker:boolean, venueSeq:number, tsS:number, tsNs:number):flatbuffers.Offset {
+static createFill(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, fillIdOffset:flatbuffers.Offset, instrument:number, side:Side, price:number, size:number, priceScale:number, sizeScale:number, fee:number, liquidityMaker:boolean, venueSeq:number, tsS:number, tsNs:number, feeScale:number):flatbuffers.Offset {
   Fill.startFill(builder);
   Fill.addClientOrderId(builder, clientOrderIdOffset);
   Fill.addVenueOrderId(builder, venueOrderIdOffset);
@@ -181,6 +190,7 @@ static createFill(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.O
   Fill.addVenueSeq(builder, venueSeq);
   Fill.addTsS(builder, tsS);
   Fill.addTsNs(builder, tsNs);
+  Fill.addFeeScale(builder, feeScale);
   return Fill.endFill(builder);
 }
 }

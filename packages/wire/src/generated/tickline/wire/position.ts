@@ -71,8 +71,13 @@ tsNs():number {
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
+moneyScale():number {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : 0;
+}
+
 static startPosition(builder:flatbuffers.Builder) {
-  builder.startObject(10);
+  builder.startObject(11);
 }
 
 static addInstrument(builder:flatbuffers.Builder, instrument:number) {
@@ -115,12 +120,16 @@ static addTsNs(builder:flatbuffers.Builder, tsNs:number) {
   builder.addFieldInt32(9, tsNs, 0);
 }
 
+static addMoneyScale(builder:flatbuffers.Builder, moneyScale:number) {
+  builder.addFieldInt8(10, moneyScale, 0);
+}
+
 static endPosition(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createPosition(builder:flatbuffers.Builder, instrument:number, sizeScale:number, priceScale:number, quantity:number, avgPrice:number, realizedPnl:number, unrealizedPnl:number, fees:number, tsS:number, tsNs:number):flatbuffers.Offset {
+static createPosition(builder:flatbuffers.Builder, instrument:number, sizeScale:number, priceScale:number, quantity:number, avgPrice:number, realizedPnl:number, unrealizedPnl:number, fees:number, tsS:number, tsNs:number, moneyScale:number):flatbuffers.Offset {
   Position.startPosition(builder);
   Position.addInstrument(builder, instrument);
   Position.addSizeScale(builder, sizeScale);
@@ -132,6 +141,7 @@ static createPosition(builder:flatbuffers.Builder, instrument:number, sizeScale:
   Position.addFees(builder, fees);
   Position.addTsS(builder, tsS);
   Position.addTsNs(builder, tsNs);
+  Position.addMoneyScale(builder, moneyScale);
   return Position.endPosition(builder);
 }
 }
