@@ -28,7 +28,7 @@ describe('tickline backtest', () => {
   beforeAll(async () => {
     const rec = await captured(() => record(quiet(), { out: file, durationS: 3, summary: 'json' }));
     expect(rec.code, rec.err).toBe(0);
-  }, 20_000);
+  }, 60_000);
 
   it('replays a recording with the random strategy; report, fees and P&L agree with the exchange', async () => {
     const out = join(tmp, 'out');
@@ -96,7 +96,7 @@ describe('tickline backtest', () => {
     const pts = /<polyline[^>]*points="([^"]+)"/.exec(html)?.[1]?.trim().split(/\s+/) ?? [];
     expect(pts.length).toBe(rep.equityCurve.length);
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
-  }, 40_000);
+  }, 120_000);
 
   it('exits 2 naming the field on bad input', async () => {
     const cases: [Parameters<typeof backtest>[1], RegExp][] = [
@@ -119,5 +119,5 @@ describe('tickline backtest', () => {
       expect(r.err).toMatch(message);
     }
     expect(existsSync(join(tmp, 'bad'))).toBe(false);
-  }, 20_000);
+  }, 60_000);
 });
