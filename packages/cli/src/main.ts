@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { FaultPatch } from '@tickline/exchange';
-import { STAGES, type StageName } from '@tickline/runtime';
+import { packageDir, STAGES, type StageName } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
@@ -16,7 +16,7 @@ import { run } from './commands/run.js';
 import { sim, simReplay } from './commands/sim.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('package.json', packageDir(import.meta.url)), 'utf8')) as { version: string }).version;
 
 /** A usage error: printed without a stack, exit code 2. */
 class UsageError extends Error {}
