@@ -4,29 +4,21 @@
  * module of the main thread and of each worker comes from the build.
  */
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TicklineProcess } from './tickline-process.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/bin/tickline.js');
 const GUARD = join(ROOT, 'test/fixtures/no-typescript.mjs');
 
-function bin(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', GUARD, BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function bin(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = new TicklineProcess(args, 150_000, { node: ['--import', GUARD], entry: BIN, cwd });
+  const code = await p.exited;
+  return { code, stdout: p.stdout, stderr: p.stderr };
 }
 
 describe('the built tickline command', () => {
@@ -47,6 +39,13 @@ describe('the built tickline command', () => {
     expect(h.stdout).toContain('--duration');
   });
 
+  it('installs as a command with npm (a link to this checkout) and runs from the PATH', () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'tickline-prefix-'));
+    execFileSync('npm', ['install', '--global', '--prefix', prefix, join(ROOT, 'packages/cli')], { cwd: outside, stdio: 'ignore' });
+    const out = execFileSync(join(prefix, 'bin/tickline'), ['--version'], { cwd: outside, encoding: 'utf8' });
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  }, 120_000);
+
   it('runs the pipeline on the embedded exchange from the build, outside the repository', async () => {
     const r = await bin(
       ['run', '--duration', '3', '--summary', 'json', '--instruments', '200', '--log-level', 'warn', '--http-port', '0'],
@@ -59,5 +58,5 @@ describe('the built tickline command', () => {
     for (const stage of ['normalize', 'book', 'signals', 'risk']) expect(summary.stages[stage].processed, stage).toBeGreaterThan(0);
     // state (journals, snapshots) goes under the working directory, as documented
     expect(existsSync(join(outside, '.tickline'))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });
