@@ -3,7 +3,7 @@
 import { createLogger, resolveLogFormat, type WorkerEvent } from '@tickline/runtime';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { figure, haltLevel, haltText, TradingStateLog, tradingSummary } from '../src/commands/run-summary.js';
+import { figure, haltLevel, haltText, TradingStateLog, tradingLines, tradingSummary } from '../src/commands/run-summary.js';
 
 const pickLine = (o: { level: number; msg: string }) => ({ level: o.level, msg: o.msg });
 
@@ -53,9 +53,13 @@ describe('trading-state log lines and halts', () => {
     });
     const t = tradingSummary([exec(2, 1.25, 0.1, 0), exec(3, -0.5, 0.2, 0.013)], [{ state: 'active' }, { state: 'reducing' }], states);
     expect(t).toMatchObject({ orders: 7, fills: 5, openOrders: 2, positions: 1, state: 'reducing', halts: [] });
-    expect(figure(t.realizedPnl)).toBe('0.75');
-    expect(figure(t.fees)).toBe('0.3');
-    expect(figure(t.netPnl)).toBe('1.45');
+    expect(figure(t.realizedPnl as number)).toBe('0.75');
+    expect(figure(t.fees as number)).toBe('0.3');
+    expect(figure(t.netPnl as number)).toBe('1.45');
+    // no execution report in time: counters still there, P&L said to be unread
+    const late = tradingSummary([], [], states);
+    expect(late).toMatchObject({ orders: 0, realizedPnl: null, fees: null, netPnl: null });
+    expect(tradingLines(late, undefined).slice(1, 2)).toEqual(['  P&L        not read (the execution stage did not answer in time)']);
     expect(figure(0.1 + 0.2)).toBe('0.3');
     expect(figure(-1e-12)).toBe('0');
   });

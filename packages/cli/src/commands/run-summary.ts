@@ -42,11 +42,12 @@ export interface TradingSummary {
   openOrders: number;
   /** Instruments with a non-zero position at the end. */
   positions: number;
-  realizedPnl: Amount;
-  unrealizedPnl: Amount;
-  fees: Amount;
+  /** P&L and fees: null when the execution stage did not answer for its report in time. */
+  realizedPnl: Amount | null;
+  unrealizedPnl: Amount | null;
+  fees: Amount | null;
   /** realized - fees + unrealized. */
-  netPnl: Amount;
+  netPnl: Amount | null;
   /** The trading state before shutdown (stopping halts trading on purpose; that halt is not counted). */
   state: string;
   /** Halts while running, by reason. */
@@ -135,18 +136,26 @@ const STATE_RANK: Record<string, number> = { active: 0, reducing: 1, halted: 2 }
 /**
  * The trading summary from the execution partitions' `report` answers (after draining: every fill
  * booked), the risk partitions' `report` answers (before stopping: the trading state then) and
- * the state log (halts while running).
+ * the state log (halts while running). Orders and fills are execution's counters in `final` (the
+ * stats at stop; the same as the reports', and there when a report is not), else the reports'.
  */
-export function tradingSummary(reports: readonly unknown[], riskReports: readonly unknown[], states: TradingStateLog): TradingSummary {
+export function tradingSummary(
+  reports: readonly unknown[],
+  riskReports: readonly unknown[],
+  states: TradingStateLog,
+  final?: PipelineStats,
+): TradingSummary {
   const parts = reports.map(obj);
+  const counters = final?.stages.find((s) => s.stage === 'execution')?.core;
   let state = '';
   for (const r of riskReports.map(obj))
     if (typeof r.state === 'string' && (STATE_RANK[r.state] ?? -1) > (STATE_RANK[state] ?? -1)) state = r.state;
   const positions = parts.flatMap((r) => list(r.positions).map(obj));
-  const counter = (k: string) => parts.reduce((n, r) => n + Number(obj(r.counters)[k] ?? 0), 0);
-  const realizedPnl = sumAmounts(positions.map((p) => p.realizedPnl));
-  const unrealizedPnl = sumAmounts(positions.map((p) => p.unrealizedPnl));
-  const fees = sumAmounts(positions.map((p) => p.fees));
+  const counter = (k: string) => counters?.[k] ?? parts.reduce((n, r) => n + Number(obj(r.counters)[k] ?? 0), 0);
+  const read = parts.length > 0;
+  const realizedPnl = read ? sumAmounts(positions.map((p) => p.realizedPnl)) : null;
+  const unrealizedPnl = read ? sumAmounts(positions.map((p) => p.unrealizedPnl)) : null;
+  const fees = read ? sumAmounts(positions.map((p) => p.fees)) : null;
   return {
     orders: counter('ordersSent'),
     fills: counter('fills'),
@@ -155,7 +164,7 @@ export function tradingSummary(reports: readonly unknown[], riskReports: readonl
     realizedPnl,
     unrealizedPnl,
     fees,
-    netPnl: sumAmounts([realizedPnl, -fees, unrealizedPnl]),
+    netPnl: read ? sumAmounts([realizedPnl, -(fees ?? 0), unrealizedPnl]) : null,
     state: state || states.state,
     halts: states.halts(),
   };
@@ -166,7 +175,9 @@ export function tradingLines(t: TradingSummary, books: BookSummary | undefined):
   const halts = t.halts.length === 0 ? 'none' : t.halts.map((h) => `${h.text}${h.count > 1 ? ` x${h.count}` : ''}`).join(', ');
   return [
     `  orders     ${t.orders} sent, ${t.fills} fills, ${t.openOrders} open at stop; ${t.positions} open position(s)`,
-    `  P&L        realized ${figure(t.realizedPnl)}, unrealized ${figure(t.unrealizedPnl)}, fees ${figure(t.fees)}, net ${figure(t.netPnl)}`,
+    t.realizedPnl === null || t.unrealizedPnl === null || t.fees === null || t.netPnl === null
+      ? '  P&L        not read (the execution stage did not answer in time)'
+      : `  P&L        realized ${figure(t.realizedPnl)}, unrealized ${figure(t.unrealizedPnl)}, fees ${figure(t.fees)}, net ${figure(t.netPnl)}`,
     `  trading    ${t.state.toUpperCase()} before stop; halts: ${halts}`,
     books
       ? `  books      ${books.live} live, ${books.syncing} syncing, ${books.reseeding} re-seeding of ${books.instruments} (before stop)`

@@ -310,7 +310,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   });
   await exchange?.close();
   const summary = summarize(final, {
-    trading: tradingSummary(reports, risk, states),
+    trading: tradingSummary(reports, risk, states, final),
     ...(preStop !== null ? { books: bookSummary(preStop) } : {}),
     durationS: Math.round((performance.now() - started) / 10) / 100,
     venue: config.venue.name,
