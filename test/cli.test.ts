@@ -155,6 +155,11 @@ describe('tickline CLI', () => {
     expect(stopMs).toBeLessThan(5000);
     expect(r.stdout).toMatch(/tickline stopped after .* \(SIGTERM\)/);
     expect(r.stdout).toMatch(/normalize\s+processed=\d+/);
+    // the trader's lines come first, then the per-stage counters
+    expect(r.stdout).toMatch(
+      /\(SIGTERM\); restarts=0\n {2}orders +\d+ sent, \d+ fills, \d+ open at stop; \d+ open position\(s\)\n {2}P&L +realized /,
+    );
+    expect(r.stdout).toMatch(/\n {2}books +\d+ live, \d+ syncing, \d+ re-seeding of \d+ \(before stop\)\n {2}ingest /);
   }, 60_000);
 });
 
@@ -178,5 +183,41 @@ describe('run summary text', () => {
       '  service time p50/p99/p99.9 ms: book 0.003/0.250/1.5 (n=120)',
     ]);
     expect(summaryLines({ ...summary, queueDelay: {}, serviceTime: { ingest: none } })).toHaveLength(1);
+  });
+
+  it("puts the trader's lines first when the run has them", () => {
+    const summary: RunSummary = {
+      trading: {
+        orders: 12,
+        fills: 9,
+        openOrders: 1,
+        positions: 2,
+        realizedPnl: '1.5',
+        unrealizedPnl: '-0.25',
+        fees: '0.125',
+        netPnl: '1.125',
+        state: 'active',
+        halts: [
+          { reason: 'feed_down:sim', text: 'feed down on sim', count: 2 },
+          { reason: 'kill_switch', text: 'kill switch', count: 1 },
+        ],
+      },
+      books: { instruments: 300, live: 298, syncing: 0, reseeding: 2 },
+      durationS: 4,
+      venue: 'sim',
+      instruments: 300,
+      placement: ['ingestx1'],
+      restarts: 0,
+      stages: { book: { workers: 1, processed: 120, emitted: 118, dropped: {}, core: {} } },
+      queueDelay: {},
+      serviceTime: {},
+    };
+    expect(summaryLines(summary)).toEqual([
+      '  orders     12 sent, 9 fills, 1 open at stop; 2 open position(s)',
+      '  P&L        realized 1.5, unrealized -0.25, fees 0.125, net 1.125',
+      '  trading    ACTIVE before stop; halts: feed down on sim x2, kill switch',
+      '  books      298 live, 0 syncing, 2 re-seeding of 300 (before stop)',
+      '  book       processed=120 emitted=118 dropped={}',
+    ]);
   });
 });

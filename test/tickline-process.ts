@@ -13,8 +13,16 @@ export class TicklineProcess {
   readonly exited: Promise<number | null>;
   readonly #guard: NodeJS.Timeout;
 
-  constructor(args: string[], killAfterMs = 180_000) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * `args` to the sources' main through tsx in the repository, unless `how` names another entry
+   * (the built command), its node flags and working directory.
+   */
+  constructor(args: string[], killAfterMs = 180_000, how: { node?: string[]; entry?: string; cwd?: string } = {}) {
+    const node = how.node ?? ['--import', 'tsx'];
+    this.child = spawn(process.execPath, [...node, how.entry ?? MAIN, ...args], {
+      cwd: how.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (d) => (this.stdout += d));
     this.child.stderr?.on('data', (d) => (this.stderr += d));
     this.#guard = setTimeout(() => this.child.kill('SIGKILL'), killAfterMs);

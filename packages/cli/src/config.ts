@@ -19,6 +19,7 @@ import {
   type Group,
   type Issue,
   int,
+  LOG_FORMATS,
   LOG_LEVELS,
   list,
   obj,
@@ -92,7 +93,8 @@ export const configSchema = obj({
     /** Bearer token of the control API; generated at start and printed once when absent (env TICKLINE_TOKEN also works). */
     token: optional(str('', /^[\x21-\x7e]{16,256}$/, 'at least 16 printable characters')),
   }),
-  log: obj({ level: oneOf(LOG_LEVELS, 'info') }),
+  /** Log level, and how lines look: auto = readable on a terminal, JSON otherwise (docs/operator.md, Logs). */
+  log: obj({ level: oneOf(LOG_LEVELS, 'info'), format: oneOf(LOG_FORMATS, 'auto') }),
 });
 
 export type TicklineConfig = ReturnType<typeof configSchema.parse> & { venue: { name: VenueName } };

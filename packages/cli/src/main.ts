@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { FaultPatch } from '@tickline/exchange';
-import { STAGES, type StageName } from '@tickline/runtime';
+import { LOG_FORMATS, type LogFormatSetting, packageDir, resolveLogFormat, STAGES, type StageName, useLogFormat } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
 import { record } from './commands/record.js';
@@ -16,7 +16,7 @@ import { run } from './commands/run.js';
 import { sim, simReplay } from './commands/sim.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('package.json', packageDir(import.meta.url)), 'utf8')) as { version: string }).version;
 
 /** A usage error: printed without a stack, exit code 2. */
 class UsageError extends Error {}
@@ -73,12 +73,25 @@ function pipelineOverrides(o: Record<string, unknown>): Record<string, unknown> 
   for (const s of STAGES) if (o[`threads.${s}`] !== undefined) overrides[`threads.${s}`] = o[`threads.${s}`];
   if (o.fuse !== undefined) overrides.fuse = o.fuse;
   if (o.logLevel !== undefined) overrides['log.level'] = o.logLevel;
+  if (o.logFormat !== undefined) overrides['log.format'] = o.logFormat;
   return overrides;
+}
+
+/** `--log-format`: how log lines look on stderr (`auto`: readable on a terminal, JSON otherwise). */
+function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'log lines: pretty (readable), json, or auto (pretty on a terminal)').choices(LOG_FORMATS);
+}
+
+/** Makes `setting` the log format of this process and of the workers it starts. */
+function applyLogFormat(setting: LogFormatSetting): void {
+  useLogFormat(resolveLogFormat(setting, process.stderr.isTTY === true));
 }
 
 function loadWith(o: Record<string, unknown>, overrides: Record<string, unknown>) {
   const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
-  return loadConfig(typeof o.config === 'string' ? readConfigFile(o.config) : {}, overrides, source);
+  const loaded = loadConfig(typeof o.config === 'string' ? readConfigFile(o.config) : {}, overrides, source);
+  applyLogFormat(loaded.config.log.format);
+  return loaded;
 }
 
 export function buildProgram(): Command {
@@ -86,7 +99,9 @@ export function buildProgram(): Command {
     .description('Market data to trading on one box: ingest -> normalize -> book -> signals -> risk -> execution')
     .version(VERSION, '-V, --version')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // the flag's format from the start (a config file's log.format applies once it is read)
+    .hook('preAction', (_program, command) => applyLogFormat((command.opts().logFormat as LogFormatSetting | undefined) ?? 'auto'));
 
   const runCmd = program
     .command('run')
@@ -102,7 +117,8 @@ export function buildProgram(): Command {
     .option('--instruments <n>', 'embedded exchange: number of instruments')
     .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
     .option('--http-port <port>', 'dashboard and control API port')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addOption(logFormatOption());
   for (const s of STAGES) runCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
   runCmd.action(async (o: Record<string, unknown>) => {
     const overrides = pipelineOverrides(o);
@@ -134,6 +150,7 @@ export function buildProgram(): Command {
     .option('--level <n>', 'compression level (zlib 0-9, brotli 0-11)', (v) => Number(v))
     .addOption(new Option('--summary <format>', 'what to print on exit').choices(['json', 'text']).default('text'))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addOption(logFormatOption())
     .action(async (o: Record<string, unknown>) => {
       const overrides = pipelineOverrides(o);
       if (o.venue !== undefined) overrides['venue.name'] = o.venue;
@@ -162,7 +179,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .option('--instrument-list <file>', 'venue instrument list (JSON or .rest) for instrument precision')
     .option('--fuse <groups...>', 'fuse adjacent stages into one worker')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addOption(logFormatOption());
   for (const s of STAGES) replayCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
   replayCmd.action(async (file: string, o: Record<string, unknown>) => {
     const speedText = String(o.speed);
@@ -202,7 +220,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'log', 'none']))
     .option('--json', 'print the report JSON instead of the text summary')
     .option('--fuse <groups...>', 'fuse adjacent stages into one worker')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addOption(logFormatOption());
   for (const s of STAGES) backtestCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
   backtestCmd.action(async (file: string, o: Record<string, unknown>) => {
     const opts: Record<string, unknown> = { file };
@@ -305,6 +324,7 @@ export function buildProgram(): Command {
       new Option('--start <when>', 'with --replay: play the file from the first subscription or at once').choices(['subscribe', 'listen']),
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .addOption(logFormatOption())
     .action(async (o: Record<string, string | undefined>) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -8,6 +8,6 @@ export * from './supervisor.js';
 export type * from './worker-host.js';
 export * from './bench-report.js';
 export * from './latency-histogram.js';
-export { TS_WORKER_ENTRY } from './ts-worker.js';
+export { LOADER_IMPORT, moduleUrl, packageDir, TS_WORKER_ENTRY } from './ts-worker.js';
 export * from './market-view.js';
 export * from './timing.js';

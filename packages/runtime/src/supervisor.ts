@@ -346,9 +346,10 @@ export class Pipeline {
 
   /**
    * Graceful stop: stop the sources, let each group drain its inputs in pipeline order, then end
-   * every worker task and close the pools. Returns the final stats.
+   * every worker task and close the pools. Returns the final stats. `drained` runs once every
+   * group has drained, while the workers still answer commands (e.g. a last report).
    */
-  async stop(drainMs = 3000): Promise<PipelineStats> {
+  async stop(drainMs = 3000, drained?: () => Promise<void>): Promise<PipelineStats> {
     if (this.#stopping) return this.stats();
     const deadline = Date.now() + drainMs;
     for (let gi = 0; gi < this.#opts.groups.length; gi++) {
@@ -362,6 +363,7 @@ export class Pipeline {
         ),
       );
     }
+    await drained?.().catch((err: unknown) => this.#log.warn({ err: String(err) }, 'after-drain step failed'));
     this.#stopping = true;
     for (const s of this.#slots) {
       s.stopping = true;

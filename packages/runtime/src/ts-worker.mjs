@@ -1,7 +1,8 @@
-// Generic worker entry for TypeScript modules (benchmarks, tests): Node 20 worker threads do not
-// inherit the tsx loader, so register it, then load the module named in workerData.entry.
+// Generic worker entry (benchmarks, tests): Node 20 worker threads do not inherit the main thread's
+// loader, so register it (tsx from the sources, the build's hook from dist), then load the module
+// named in workerData.entry.
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+import { registerLoader } from './loader.mjs';
 
-register();
+await registerLoader();
 await import(workerData.entry);

@@ -1,8 +1,8 @@
-// piscina worker entry. Node 20 worker threads do not inherit the tsx loader from the main
-// thread, so register it here before loading the (TypeScript) worker host.
-import { register } from 'tsx/esm/api';
+// piscina worker entry. Node 20 worker threads inherit neither tsx nor resolve hooks from the main
+// thread, so register this copy's loader (loader.mjs) before loading the worker host.
+import { COMPILED, registerLoader } from './loader.mjs';
 
-register();
-const { runWorker } = await import('./worker-host.ts');
+await registerLoader();
+const { runWorker } = await import(COMPILED ? './worker-host.js' : './worker-host.ts');
 
 export default runWorker;

@@ -11,6 +11,7 @@
 import {
   createLogger,
   type Issue,
+  moduleUrl,
   Pipeline,
   placementGroups,
   runtimeSchema,
@@ -36,7 +37,7 @@ export interface PipelineBenchOptions {
   placements?: Readonly<Record<string, readonly string[]>>;
 }
 
-const stage = (n: string) => new URL(`./stages/${n}.ts`, import.meta.url).href;
+const stage = (n: string) => moduleUrl(`./stages/${n}.ts`, import.meta.url);
 const MODULES: Record<StageName, string> = {
   ingest: stage('source'),
   normalize: stage('pass'),

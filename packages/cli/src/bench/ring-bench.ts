@@ -12,7 +12,7 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { createRing, RingConsumer } from '@tickline/ring';
-import { type BenchReport, type BenchResult, LatencyHistogram, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
+import { type BenchReport, type BenchResult, LatencyHistogram, moduleUrl, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
 import { epochMs } from '@tickline/wire';
 import { RingBuffer } from 'ringbuf.js';
 
@@ -27,7 +27,7 @@ export interface RingBenchOptions {
   transports?: Transport[];
 }
 
-const PRODUCER = new URL('./ring-peer-producer.ts', import.meta.url).href;
+const PRODUCER = moduleUrl('./ring-peer-producer.ts', import.meta.url);
 const now = epochMs;
 
 interface RunOutcome {

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, type ReplayExchangeHandle, startReplayExchange } from '@tickline/exchange';
-import { createLogger, type Group, MarketViewTable, Pipeline, STAGES, type StageName } from '@tickline/runtime';
+import { createLogger, type Group, MarketViewTable, moduleUrl, Pipeline, STAGES, type StageName } from '@tickline/runtime';
 import { sumDecimals } from '@tickline/wire';
 import { runLockstep } from '../backtest/driver.js';
 import { marketFeed, universeOf } from '../backtest/market-feed.js';
@@ -26,7 +26,7 @@ export type { BacktestOptions } from '../backtest/options.js';
 export type { BacktestReport } from '../backtest/report.js';
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
-const REPLAY_MODULE = new URL('./recording/replay-worker.ts', import.meta.resolve('@tickline/ingest')).href;
+const REPLAY_MODULE = moduleUrl('./recording/replay-worker.ts', import.meta.resolve('@tickline/ingest'));
 
 function usage(message: string): number {
   process.stderr.write(`tickline backtest: ${message}\n`);

@@ -13,7 +13,7 @@
 
 import { type VerifyReport, Verifier } from '@tickline/book';
 import { Normalizer } from '@tickline/normalize';
-import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName } from '@tickline/runtime';
+import { createLogger, MarketViewTable, moduleUrl, Pipeline, type PipelineStats, STAGES, type StageName } from '@tickline/runtime';
 import { isVenueName, VENUE_NAMES, venueId } from '@tickline/wire';
 import { openReplayInput, type ReplayFormat, type ReplayInputReport, type ReplaySpeed } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
@@ -55,7 +55,7 @@ export interface ReplaySummary extends RunSummary {
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
 /** The ingest stage module that replays a file (so replay needs nothing of the live ingest worker). */
-const REPLAY_MODULE = new URL('./recording/replay-worker.ts', import.meta.resolve('@tickline/ingest')).href;
+const REPLAY_MODULE = moduleUrl('./recording/replay-worker.ts', import.meta.resolve('@tickline/ingest'));
 
 /** Fill fraction of a ring above which the replay source gets no credit. */
 const HIGH_WATER = 0.5;

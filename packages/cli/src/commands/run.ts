@@ -16,6 +16,7 @@ import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 import { placementNote } from '../placement-advice.js';
 import { LiveVenueError, prepareLiveVenue } from './live-venue.js';
+import { type BookSummary, bookSummary, type TradingSummary, TradingStateLog, tradingLines, tradingSummary } from './run-summary.js';
 
 export interface RunOptions {
   durationS?: number;
@@ -25,6 +26,10 @@ export interface RunOptions {
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
 
 export interface RunSummary {
+  /** What a trader reads first: orders, fills, P&L, fees, trading state and halts (run only). */
+  trading?: TradingSummary;
+  /** Book states before shutdown (stopping marks every feed down, which re-seeds every book; run only). */
+  books?: BookSummary;
   durationS: number;
   venue: string;
   instruments: number;
@@ -42,12 +47,14 @@ export interface RunSummary {
 
 export function summarize(
   stats: PipelineStats,
-  meta: { durationS: number; venue: string; instruments: number; placement: string[] },
+  meta: { trading?: TradingSummary; books?: BookSummary; durationS: number; venue: string; instruments: number; placement: string[] },
 ): RunSummary {
   const stages: RunSummary['stages'] = {};
   for (const s of stats.stages) {
     // histogram buckets (latencyNs.*) are for /metrics; the summary keeps the plain counters
     const core = Object.fromEntries(Object.entries(s.core).filter(([k]) => !k.startsWith('latencyNs.')));
+    // the book states are those before shutdown, as in `books`
+    if (s.stage === 'book' && meta.books) Object.assign(core, meta.books);
     stages[s.stage] = { workers: s.workers, processed: s.processed, emitted: s.emitted, dropped: s.dropped, core };
   }
   return {
@@ -60,8 +67,8 @@ export function summarize(
 }
 
 /**
- * The text summary's lines: counts per stage, then queueing delay per edge and service time per
- * stage as `name p50/p99/p99.9 ms (n=count)`.
+ * The text summary's lines: orders, fills, P&L, halts and books first, then counts per stage,
+ * queueing delay per edge and service time per stage as `name p50/p99/p99.9 ms (n=count)`.
  */
 export function summaryLines(summary: RunSummary): string[] {
   const stages = Object.entries(summary.stages).map(
@@ -74,7 +81,21 @@ export function summaryLines(summary: RunSummary): string[] {
       .map(([k, l]) => `${k} ${ms(l.p50Ms)}/${ms(l.p99Ms)}/${ms(l.p999Ms)} (n=${l.count})`);
     return parts.length > 0 ? [`  ${title} p50/p99/p99.9 ms: ${parts.join(', ')}`] : [];
   };
-  return [...stages, ...line('queue delay', summary.queueDelay), ...line('service time', summary.serviceTime)];
+  return [
+    ...(summary.trading ? tradingLines(summary.trading, summary.books) : []),
+    ...stages,
+    ...line('queue delay', summary.queueDelay),
+    ...line('service time', summary.serviceTime),
+  ];
+}
+
+/** `p`, or a rejection after `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -204,7 +225,9 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     },
   };
   let pipeline: Pipeline | null = null;
+  const states = new TradingStateLog(log);
   const onEvent = (e: WorkerEvent) => {
+    states.onEvent(e);
     if (e.event === 'resync' && pipeline) {
       void pipeline.command('ingest', 'resync', e.data).catch((err) => log.warn({ err: String(err) }, 'resync request failed'));
     }
@@ -216,7 +239,15 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     groups,
     stageModules: STAGE_MODULES,
     stageConfigs: {
-      ingest: { venue: config.venue.name, url, restUrl, symbols, channels: config.venue.channels, config: config.ingest ?? {} },
+      ingest: {
+        venue: config.venue.name,
+        url,
+        restUrl,
+        symbols,
+        channels: config.venue.channels,
+        config: config.ingest ?? {},
+        logLevel: config.log.level,
+      },
       normalize: config.normalize,
       // the case study's tick bars (every 50 trades) unless the config says otherwise
       book: bookConfig(config),
@@ -264,10 +295,23 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   }, 4800);
   hard.unref();
   log.info({ reason }, 'stopping');
+  // Stopping halts trading and marks every feed down: neither is news, and the books are read now.
+  states.freeze();
+  // (bounded: the whole stop must fit in 5 s on a busy machine)
+  const [preStop, risk] = await Promise.all([
+    within(pipeline.stats(), 750).catch(() => null),
+    within(pipeline.command('risk', 'report', {}), 750).catch(() => []),
+  ]);
   await dashboard?.close().catch(() => {});
-  const final = await pipeline.stop(2500);
+  let reports: unknown[] = [];
+  const running = pipeline;
+  const final = await running.stop(2500, async () => {
+    reports = await within(running.command('execution', 'report', {}), 750).catch(() => []);
+  });
   await exchange?.close();
   const summary = summarize(final, {
+    trading: tradingSummary(reports, risk, states, final),
+    ...(preStop !== null ? { books: bookSummary(preStop) } : {}),
     durationS: Math.round((performance.now() - started) / 10) / 100,
     venue: config.venue.name,
     instruments: symbols.length,

@@ -16,7 +16,7 @@ const MAX_SYMBOLS = 10_000;
 export function controlRoutes(ctx: DashboardContext) {
   const audit = (stage: string, text: string, data: unknown) => {
     ctx.events.add({ kind: 'info', stage, partition: -1, event: 'operator', text, data });
-    ctx.opts.log.info({ stage, action: text }, 'operator action');
+    ctx.opts.log.info({ stage, action: text }, `operator action: ${text}`);
   };
 
   return (r: Router) => {

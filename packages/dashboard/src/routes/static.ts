@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packageDir } from '@tickline/runtime';
 import type { Router } from '../router.js';
 
-const PUBLIC = new URL('../../public/', import.meta.url);
+const PUBLIC = new URL('public/', packageDir(import.meta.url));
 const FILES: Record<string, string> = {
   '/': 'index.html',
   '/app.css': 'app.css',

@@ -415,7 +415,13 @@ export class VenueConnection {
     ctx.stats.minBackoffMs = ctx.stats.minBackoffMs === 0 ? delay : Math.min(ctx.stats.minBackoffMs, delay);
     ctx.stats.maxBackoffMs = Math.max(ctx.stats.maxBackoffMs, delay);
     ctx.onBackoff?.(delay, attempt, hint);
-    ctx.log('info', 'connection lost, reconnecting', { connId: this.connId, reason, delayMs: delay, attempt });
+    // A lost connection, or a first attempt that fails, is a warning; the retries after it are progress.
+    ctx.log(wasOpen || attempt === 0 ? 'warn' : 'info', wasOpen ? 'connection lost, reconnecting' : 'connection attempt failed, retrying', {
+      connId: this.connId,
+      reason,
+      delayMs: delay,
+      attempt,
+    });
     this.#state = 'waiting';
     this.#retry = setTimeout(() => {
       this.#retry = null;

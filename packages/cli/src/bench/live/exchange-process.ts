@@ -2,6 +2,7 @@
 
 import { fork } from 'node:child_process';
 import type { ExchangeOptions, ExchangeStats } from '@tickline/exchange';
+import { LOADER_IMPORT, moduleUrl } from '@tickline/runtime';
 
 export interface ExchangeProcess {
   readonly wsUrl: string;
@@ -11,10 +12,13 @@ export interface ExchangeProcess {
   close(): Promise<void>;
 }
 
-const CHILD = new URL('./exchange-child.ts', import.meta.url);
+const CHILD = new URL(moduleUrl('./exchange-child.ts', import.meta.url));
 
 export async function spawnExchange(options: Partial<ExchangeOptions>): Promise<ExchangeProcess> {
-  const child = fork(CHILD, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CHILD, [JSON.stringify(options)], {
+    execArgv: ['--import', LOADER_IMPORT.href],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let latest: ExchangeStats | null = null;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ wsUrl: string; httpUrl: string }>((resolve, reject) => {

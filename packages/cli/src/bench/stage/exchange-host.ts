@@ -2,7 +2,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { ExchangeOptions, ExchangeStats } from '@tickline/exchange';
-import { TS_WORKER_ENTRY } from '@tickline/runtime';
+import { moduleUrl, TS_WORKER_ENTRY } from '@tickline/runtime';
 
 export interface ExchangeThread {
   readonly wsUrl: string;
@@ -13,7 +13,7 @@ export interface ExchangeThread {
 
 export async function startExchangeThread(options: Partial<ExchangeOptions>): Promise<ExchangeThread> {
   const worker = new Worker(TS_WORKER_ENTRY, {
-    workerData: { entry: new URL('./exchange-thread.ts', import.meta.url).href, options },
+    workerData: { entry: moduleUrl('./exchange-thread.ts', import.meta.url), options },
   });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let failure: Error | null = null;

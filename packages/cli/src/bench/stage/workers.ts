@@ -17,6 +17,7 @@ import {
   createLogger,
   EDGES,
   type Issue,
+  moduleUrl,
   Pipeline,
   type PipelineStats,
   placementGroups,
@@ -29,7 +30,7 @@ import { snapshotFigures, sleep } from './figures.js';
 import { type RunSetup, type StagePlan, stageModule, until, warmVenue } from './plan.js';
 import type { Tape } from './tape.js';
 
-const fixture = (n: string) => new URL(`../stages/${n}.ts`, import.meta.url).href;
+const fixture = (n: string) => moduleUrl(`../stages/${n}.ts`, import.meta.url);
 const NEVER_DROP = Object.fromEntries(EDGES.map((e) => [e, { policy: 'block', maxAgeMs: 0 }]));
 
 /** Stage modules and fused groups that put `stage` alone between a source and a sink. */

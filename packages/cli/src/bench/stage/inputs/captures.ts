@@ -1,5 +1,7 @@
 /** Real venue captures in the repository (test/fixtures/captures) that `bench stage normalize --venue` reads. */
 
+import { packageDir } from '@tickline/runtime';
+
 export const CAPTURES: Readonly<Record<string, string>> = Object.freeze({
   'binance-spot': 'binance-spot-depth-2021-10-12.cap',
   'binance-usdm': 'binance-usdm-depth-2021-07-22.cap',
@@ -12,4 +14,4 @@ export const CAPTURES: Readonly<Record<string, string>> = Object.freeze({
 export const STAGE_VENUES: readonly string[] = ['sim', ...Object.keys(CAPTURES)];
 
 export const capturePath = (venue: string): string =>
-  new URL(`../../../../../../test/fixtures/captures/${CAPTURES[venue]}`, import.meta.url).pathname;
+  new URL(`../../test/fixtures/captures/${CAPTURES[venue]}`, packageDir(import.meta.url)).pathname;
