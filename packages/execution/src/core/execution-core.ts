@@ -60,6 +60,12 @@ export class ExecutionCore {
   sendSeq = 0;
   lastSeq = 0;
   #halted = false;
+  /**
+   * A venue-wide cancel not yet acknowledged: one held or in flight when the connection drops is
+   * lost with it, so it is sent again first thing on reconnect (orders that rested before a halt
+   * are canceled even if the venue dropped us as the halt began).
+   */
+  #cancelAllOwed = false;
   #reducing = false;
   #emit: Emitter | null = null;
   readonly #inbox: VenueMessage[] = [];
@@ -360,7 +366,11 @@ export class ExecutionCore {
         return this.#onReport(m, emit);
       case 'connected':
         this.log.info('venue connected', { lastSeq: this.lastSeq });
+        if (this.#cancelAllOwed) this.venue.cancelAll();
         this.#reconciler.start('connected');
+        return;
+      case 'cancel-all-done':
+        this.#cancelAllOwed = false;
         return;
       case 'disconnected':
         this.#reconciler.abort();
@@ -652,6 +662,7 @@ export class ExecutionCore {
   cancelAll(instrument: number | null, reason: string, emit: Emitter): void {
     this.counters.cancelAlls++;
     if (instrument === null) {
+      this.#cancelAllOwed = true;
       this.venue.cancelAll();
       for (const o of this.orders.values()) if (isOpen(o)) o.replaceWith = 0;
       return;
