@@ -7,7 +7,10 @@
 
 import { type ChaosContext, type ChaosResult, type StateChange, scaled, sleep, until, withEnv } from './harness.js';
 
-/** Orders in flight when risk halts (decided before, or the halt mark still on its way to execution). */
+/**
+ * Orders execution handed over before the halt mark reached it leave with the unit that ends
+ * after it (and on a busy machine the thread may be preempted in between).
+ */
 const IN_FLIGHT_MS = 250;
 
 export async function disconnects(ctx: ChaosContext): Promise<ChaosResult> {
@@ -41,7 +44,7 @@ export async function disconnects(ctx: ChaosContext): Promise<ChaosResult> {
       // trade a little between drops, so orders are resting when the next one comes
       await sleep(200);
       const t0 = performance.now();
-      // The venue's side, sampled all through the drop: orders received and orders open.
+      // Orders resting at the venue as the drop comes.
       const before = new Set((await env.venueOpenOrders()).map((o) => o.clientOrderId));
       openBeforeDrops += before.size;
       // The venue's orders received, sampled all through the drop; each sample's value was taken
@@ -56,9 +59,11 @@ export async function disconnects(ctx: ChaosContext): Promise<ChaosResult> {
           await sleep(10);
         }
       })();
+      const halts0 = env.executionHalts.length;
       await env.faults({ drop: 'all' });
       let halt: StateChange;
       let active: StateChange;
+      let stopped: number;
       try {
         halt = await until(
           () => env.states.find((s) => s.t >= t0 && s.state === 'halted' && (s.reason ?? '').startsWith('feed_down')),
@@ -66,6 +71,9 @@ export async function disconnects(ctx: ChaosContext): Promise<ChaosResult> {
           `drop ${i + 1}: trading to halt`,
           5,
         );
+        // execution's own halt (its clock): where the window of orders that may not leave begins
+        // (still halted from the drop before, it logs no new halt: then risk's halt time stands)
+        stopped = await until(() => env.executionHalts[halts0], 2000, 'execution to halt', 5).catch(() => halt.ts);
         active = await until(
           () => env.states.find((s) => s.t > halt.t && s.state === 'active'),
           30_000,
@@ -78,10 +86,10 @@ export async function disconnects(ctx: ChaosContext): Promise<ChaosResult> {
         await sampler;
       }
       halts++;
-      // Orders the venue received after the halt (plus in-flight time) and before risk resumed,
-      // from samples taken wholly inside that window (so a late event or a slow answer here
-      // cannot move an order across its edges).
-      const first = samples.find((s) => s.sent >= halt.ts + IN_FLIGHT_MS);
+      // Orders the venue received after execution halted (plus in-flight time) and before risk
+      // resumed, from samples taken wholly inside that window (so a late event or a slow answer
+      // here cannot move an order across its edges).
+      const first = samples.find((s) => s.sent >= stopped + IN_FLIGHT_MS);
       const last = samples.findLast((s) => s.got <= active.ts);
       if (first !== undefined && last !== undefined && last.got > first.sent) ordersWhileDown += last.received - first.received;
       await env.allLive(30_000);

@@ -87,11 +87,15 @@ export interface StateChange {
 export class ChaosEnv {
   readonly run: LiveRun;
   readonly states: StateChange[];
+  /** The first 10,000 error and log events of the workers. */
   readonly events: WorkerEvent[];
+  /** When execution halted, each time (its own clock, epoch ms). */
+  readonly executionHalts: number[];
   readonly log: (line: string) => void;
 
-  private constructor(run: LiveRun, states: StateChange[], events: WorkerEvent[], log: (line: string) => void) {
+  private constructor(run: LiveRun, states: StateChange[], events: WorkerEvent[], executionHalts: number[], log: (line: string) => void) {
     this.log = log;
+    this.executionHalts = executionHalts;
     this.run = run;
     this.states = states;
     this.events = events;
@@ -101,6 +105,7 @@ export class ChaosEnv {
   static async start(ctx: ChaosContext, o: Partial<LiveOptions> = {}): Promise<ChaosEnv> {
     const states: StateChange[] = [];
     const events: WorkerEvent[] = [];
+    const executionHalts: number[] = [];
     const run = await LiveRun.start({
       fuse: ctx.fuse,
       rate: 4000,
@@ -113,12 +118,14 @@ export class ChaosEnv {
           const d = e.data as { state?: string; reason?: string; ts?: number };
           states.push({ t: performance.now(), ts: d.ts ?? Date.now(), state: String(d.state), reason: d.reason ?? null });
         } else if (e.event === 'error' || e.event === 'log') {
+          const d = e.data as { msg?: string; atMs?: number };
+          if (d.msg === 'halted: cancelling all orders' && typeof d.atMs === 'number') executionHalts.push(d.atMs);
           if (events.length < 10_000) events.push(e);
         }
         o.onEvent?.(e);
       },
     });
-    const env = new ChaosEnv(run, states, events, ctx.log);
+    const env = new ChaosEnv(run, states, events, executionHalts, ctx.log);
     try {
       await env.allLive(30_000);
     } catch (err) {

@@ -654,7 +654,7 @@ export class ExecutionCore {
     const was = this.#halted;
     this.#halted = m.state === 2;
     this.#reducing = m.state === 1;
-    if (this.#halted && !was) this.log.warn('halted: cancelling all orders', { reason: m.reason });
+    if (this.#halted && !was) this.log.warn('halted: cancelling all orders', { reason: m.reason, atMs: this.clock() });
     if (this.#halted) this.cancelAll(null, `halt: ${m.reason}`, emit);
   }
 
