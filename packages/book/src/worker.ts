@@ -80,7 +80,14 @@ export default function createBookStage(ctx: StageContext): StageCore {
       const ps = 10 ** b.priceScale;
       const ss = 10 ** b.sizeScale;
       const side = (l: LevelsLike) => Array.from({ length: Math.min(depth, l.length) }, (_, i) => [l.price(i) / ps, l.size(i) / ss]);
-      return { instrument: a.instrument, state: core.state(a.instrument) ?? null, bids: side(b.bids), asks: side(b.asks) };
+      const seq = core.sync(a.instrument)?.lastSeq;
+      return {
+        instrument: a.instrument,
+        state: core.state(a.instrument) ?? null,
+        seq: seq === undefined || Number.isNaN(seq) ? null : seq,
+        bids: side(b.bids),
+        asks: side(b.asks),
+      };
     },
     stats: () => flattenStats(core.stats()),
   };

@@ -10,6 +10,8 @@ import type { FaultPatch } from '@tickline/exchange';
 import { LOG_FORMATS, type LogFormatSetting, packageDir, resolveLogFormat, STAGES, type StageName, useLogFormat } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
+import { CHAOS_SECONDS, chaos } from './commands/chaos.js';
+import { FAULTS, type FaultName } from './chaos/index.js';
 import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
@@ -301,6 +303,30 @@ export function buildProgram(): Command {
       if (name !== 'overload' && (o.runs ?? 5) < 5 && o.quick !== true)
         throw new UsageError('--runs must be at least 5 (medians over fewer runs are not reported); use --quick for a smoke run');
       await bench(name as BenchName, { ...o, ...(stage !== undefined ? { stage: stage as StageName } : {}) });
+    });
+
+  program
+    .command('chaos')
+    .description(
+      `inject each fault (${FAULTS.join(', ')}) into the real pipeline while it trades, and report one result per fault (docs/reliability.md)`,
+    )
+    .option(
+      '--seconds <n>',
+      `trading window of the time-based faults; counts scale with it, ${CHAOS_SECONDS.default} = the full matrix`,
+      positiveInt('--seconds', CHAOS_SECONDS.max),
+      CHAOS_SECONDS.default,
+    )
+    .option('--only <names>', `faults to run, comma-separated, among ${FAULTS.join(', ')}`, nameList('--only', FAULTS))
+    .option('--fuse <groups...>', 'fuse adjacent stages into one worker, e.g. normalize+book risk+execution')
+    .option('--json', 'print {"results":[...]} as one JSON object')
+    .action(async (o: { seconds: number; only?: FaultName[]; fuse?: string[]; json?: boolean }) => {
+      if (o.fuse !== undefined) loadConfig({}, { fuse: o.fuse }, '--fuse');
+      process.exitCode = await chaos({
+        seconds: o.seconds,
+        ...(o.only !== undefined ? { only: o.only } : {}),
+        ...(o.fuse !== undefined ? { fuse: o.fuse } : {}),
+        json: o.json === true,
+      });
     });
 
   program

@@ -55,6 +55,12 @@ export class DashboardError extends Error {
 
 /** A request field is missing or has a value outside the allowed set. */
 export function badField(field: string, allowed: string, got: unknown): DashboardError {
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
+  let shown: string | undefined;
+  try {
+    shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
+  } catch {
+    // a value nested deeper than the stack (a hostile body) cannot be shown, only described
+    shown = `${Array.isArray(got) ? 'an array' : typeof got} nested too deeply to show`;
+  }
   return new DashboardError('TKL_DASH_ERR_BAD_FIELD', `${field} must be ${allowed}, got ${shown}`, { field, allowed });
 }

@@ -104,6 +104,9 @@ export class Router {
       this.#opts.onReject(e.reason);
       const headers: Record<string, string> = {};
       if (e.status === 401) headers['www-authenticate'] = 'Bearer';
+      // a body refused before it was read (too large, no token) leaves bytes on the socket: the
+      // connection ends with this answer, so a client does not reuse it for its next request
+      if (!req.complete) headers.connection = 'close';
       send(res, { status: e.status, json: e.toJSON(), headers });
     }
   }

@@ -14,6 +14,7 @@ export { generateUniverse, type Instrument, instrumentInfo } from './instruments
 export { Market, type MarketConfig, type Profile } from './market.js';
 export { MatchingEngine, type ExecutionReport, type NewOrder } from './matching.js';
 export { SimBook } from './sim-book.js';
+export { Prng } from './prng.js';
 export { encodeDelta, encodeSnapshot, encodeTrades, parseRequest, type Request } from './protocol.js';
 export { formatUnits, parseUnits } from './decimal.js';
 export {

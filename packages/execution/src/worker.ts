@@ -52,7 +52,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     armed = false;
     if (core === null || closed) return;
     if (out !== null) core.pump(out);
-    core.unit.commit();
+    commit();
     out?.flush(); // may feed risk in this worker, which may hand this core new intents
     if (core.unit.pending) arm();
   };
@@ -84,6 +84,29 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
   core = new ExecutionCore(cfg, ctx.registry, gateway ?? NO_VENUE, journal, { log });
   const c = core;
   if (cfg.journal.commit === 'group') c.unit.start();
+  /**
+   * The journal's first failed commit (disk full, read-only, I/O error), or null. From then on
+   * nothing leaves that is not durable: the failed unit's held requests are dropped, execution
+   * halts for good (no halt lifted by risk lifts it), and only the halt's cancel-all goes out.
+   */
+  let journalFailure: string | null = null;
+  const commit = () => {
+    if (journalFailure !== null) {
+      gateway?.discardAllHeld();
+      return;
+    }
+    try {
+      c.unit.commit();
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      journalFailure = `${e.code ?? 'error'}: ${e.message ?? String(err)}`;
+      gateway?.discardAllHeld();
+      const reason = `journal write failed (${journalFailure})`;
+      ctx.notify('error', { stage: 'execution', partition: ctx.partition, message: `${reason}; trading halted`, code: e.code ?? null });
+      if (out !== null) c.onMark({ type: 'halt', state: 2, reason, tsS: 0, tsNs: 0 }, out);
+      gateway?.release(); // the cancel-all alone: canceling needs no journal
+    }
+  };
   const bind = (emit: Emitter) => {
     out = emit;
   };
@@ -111,6 +134,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     },
     onMark(m, emit) {
       bind(emit);
+      if (journalFailure !== null && m.type === 'halt' && m.state !== 2) return;
       c.onMark(m, emit);
       after();
     },
@@ -121,18 +145,18 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     },
     endBatch(emit) {
       bind(emit);
-      c.unit.commit();
+      commit();
     },
     tick(now, emit) {
       bind(emit);
       c.tick(now, emit);
-      c.unit.commit();
+      commit();
     },
     control(command) {
       if (command === 'report') return executionReport(c);
       if (command === 'cancel-all') {
         if (out) c.cancelAll(null, 'operator', out);
-        c.unit.commit();
+        commit();
         return { open: c.openOrders().length };
       }
       throw new Error(`execution: unknown command '${command}'; allowed: report, cancel-all`);
@@ -156,11 +180,16 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     async close() {
       const open = c.shutdown();
       const acked = cfg.cancelOnShutdown && open > 0 && gateway?.connected ? gateway.cancelAllAndWait(cfg.shutdownTimeoutMs) : null;
-      c.unit.commit(); // the last unit's rows, then its requests (the cancel_all among them)
+      commit(); // the last unit's rows, then its requests (the cancel_all among them)
       await acked;
       closed = true;
       gateway?.close();
-      journal.close();
+      try {
+        journal.close();
+      } catch (err) {
+        // a journal that failed keeps failing; its failure was reported when it happened
+        if (journalFailure === null) throw err;
+      }
     },
   };
 }

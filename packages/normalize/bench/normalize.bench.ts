@@ -17,6 +17,7 @@ import { FrameText } from '../src/core/text.js';
 import { Normalizer } from '../src/index.js';
 import { simStream } from './sim-frames.js';
 
+export { type SimStream, simStream } from './sim-frames.js';
 export const BENCH_VENUES = ['sim', 'binance-spot', 'binance-usdm'] as const;
 
 export interface BenchOptions {

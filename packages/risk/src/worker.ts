@@ -13,7 +13,7 @@ export default function createRiskStage(ctx: StageContext): StageCore {
       reject: (reason, detail, suppressed) =>
         ctx.notify('log', { level: 'warn', stage: 'risk', msg: 'intent rejected', reason, detail, suppressed }),
       state: (state, reason) =>
-        ctx.notify('trading-state', { stage: 'risk', partition: ctx.partition, state: TRADING_STATE_NAMES[state], reason }),
+        ctx.notify('trading-state', { stage: 'risk', partition: ctx.partition, state: TRADING_STATE_NAMES[state], reason, ts: Date.now() }),
       input: (reason, detail) => ctx.notify('log', { level: 'warn', stage: 'risk', msg: 'bad feedback record', reason, detail }),
     },
   });

@@ -165,6 +165,11 @@ export class Pipeline {
         idleTimeout: 2 ** 31 - 1,
         maxQueue: 'auto',
       });
+      // An error a worker throws outside its task (an uncaught exception in a callback) fails the
+      // task, which restarts the partition; the pool's own 'error' event must not end the process.
+      pool.on('error', (err: unknown) =>
+        this.#log.error({ group: group.name, err: err instanceof Error ? err.message : String(err) }, 'worker thread error'),
+      );
       this.#pools.push(pool);
       const stages: StageSpec[] = group.stages.map((name) => ({
         name,
@@ -334,6 +339,21 @@ export class Pipeline {
   async command(stage: StageName, command: string, args: unknown, partition?: number): Promise<unknown[]> {
     const slots = this.#slots.filter((s) => s.group.stages.includes(stage) && (partition === undefined || s.partition === partition));
     return Promise.all(slots.map((s) => (s.api as Comlink.Remote<WorkerApi>).command(stage, command, args)));
+  }
+
+  /**
+   * Terminates the thread that runs a stage's partition, as a crash would (fault injection:
+   * `tickline chaos`). The supervisor restarts the partition as after any failure. Returns the
+   * thread id that was ended, or null when the partition has no running worker.
+   */
+  async terminateWorker(stage: StageName, partition = 0): Promise<number | null> {
+    const slot = this.#slots.find((s) => s.group.stages.includes(stage) && s.partition === partition);
+    if (slot?.api == null || this.#stopping) return null;
+    const { threadId } = await withTimeout(slot.api.stats(), 2000);
+    const worker = (this.#pools[slot.groupIndex] as Piscina).threads.find((t) => t.threadId === threadId);
+    if (worker === undefined) return null;
+    await worker.terminate();
+    return threadId;
   }
 
   async pause(): Promise<void> {

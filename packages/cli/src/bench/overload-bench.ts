@@ -19,23 +19,40 @@ export interface OverloadOptions {
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, number>> {
+/** Records dropped in the rings so far, by reason (shared memory: also counts a worker that restarted). */
+function ringDropsByReason(run: LiveRun): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const r of run.pipeline.ringStats()) for (const [reason, n] of Object.entries(r.dropped)) by[reason] = (by[reason] ?? 0) + n;
+  return by;
+}
+
+/** One overload run of one placement: its figures (also what `tickline chaos`'s overload fault reports). */
+export async function overloadOnce(
+  fuse: readonly string[],
+  o: Omit<OverloadOptions, 'runs' | 'placements'>,
+): Promise<Record<string, number>> {
   // Warm-up ends when every book is live, or after 30 s (at overload that may never happen).
   const run = await LiveRun.start({
-    fuse,
+    fuse: [...fuse],
     rate: o.rate,
     instruments: o.instruments,
     ordersPerSec: o.ordersPerSec,
     warmupTimeoutMs: 30_000,
   });
   const samples: Sample[] = [];
+  let drops0: Record<string, number> = {};
+  let drops1: Record<string, number> = {};
+  let restarts = 0;
   try {
+    drops0 = ringDropsByReason(run);
     samples.push(await run.sample());
     const t0 = performance.now();
     for (let i = 1; i <= o.seconds; i++) {
       await new Promise((r) => setTimeout(r, Math.max(0, t0 + i * 1000 - performance.now())));
       samples.push(await run.sample());
     }
+    drops1 = ringDropsByReason(run);
+    restarts = (samples[samples.length - 1] as Sample).stats.restarts;
   } finally {
     await run.stop();
   }
@@ -71,6 +88,9 @@ async function once(fuse: string[], o: OverloadOptions): Promise<Record<string, 
     shedInstruments: delta('shedInstruments', 'ingest'),
     staleSkipped: delta('skippedStale', 'signals'),
     staleRefused: delta('rejected.stale_data', 'risk') + delta('staleData', 'execution'),
+    // drops by reason: in the rings (shared memory), shed by ingest, and refused by the venue
+    ...Object.fromEntries(Object.keys(drops1).map((k) => [`ringDrops.${k}`, (drops1[k] ?? 0) - (drops0[k] ?? 0)])),
+    restarts,
     rssMaxMB: Math.max(...rss),
     rssGrowthPct: early.length > 0 && late.length > 0 ? ((mean(late) - mean(early)) / mean(early)) * 100 : Number.NaN,
     warmupMs: run.warmupMs,
@@ -81,7 +101,7 @@ export async function runOverloadBench(o: OverloadOptions): Promise<BenchReport>
   const results: BenchResult[] = [];
   for (const [name, fuse] of Object.entries(o.placements)) {
     const runs: Record<string, number>[] = [];
-    for (let r = 0; r < o.runs; r++) runs.push(await once(fuse, o));
+    for (let r = 0; r < o.runs; r++) runs.push(await overloadOnce(fuse, o));
     results.push(
       summarize(`overload:${name}`, runs, {
         fuse: fuse.join(' ') || '(none)',

@@ -52,6 +52,12 @@ export class ExecutionCore {
   sendSeq = 0;
   lastSeq = 0;
   #halted = false;
+  /**
+   * A venue-wide cancel not yet acknowledged: one held or in flight when the connection drops is
+   * lost with it, so it is sent again first thing on reconnect (orders that rested before a halt
+   * are canceled even if the venue dropped us as the halt began).
+   */
+  cancelAllOwed = false;
   #reducing = false;
   #emit: Emitter | null = null;
   readonly #inbox: VenueMessage[] = [];
@@ -89,6 +95,12 @@ export class ExecutionCore {
         positions: this.positions,
         get halted() {
           return core.#halted;
+        },
+        get cancelAllOwed() {
+          return core.cancelAllOwed;
+        },
+        set cancelAllOwed(v: boolean) {
+          core.cancelAllOwed = v;
         },
         send: (o, spec, emit) => this.#send(o, spec, emit),
         setStatus: (o, status, reason, seq, emit) => this.setStatus(o, status, reason, seq, emit),
@@ -304,7 +316,7 @@ export class ExecutionCore {
     const was = this.#halted;
     this.#halted = m.state === 2;
     this.#reducing = m.state === 1;
-    if (this.#halted && !was) this.log.warn('halted: cancelling all orders', { reason: m.reason });
+    if (this.#halted && !was) this.log.warn('halted: cancelling all orders', { reason: m.reason, atMs: this.clock() });
     if (this.#halted) this.cancelAll(null, `halt: ${m.reason}`, emit);
   }
 

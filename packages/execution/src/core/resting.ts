@@ -24,6 +24,8 @@ export interface RestingHost {
   readonly orders: Map<string, LiveOrder>;
   readonly positions: PositionBook;
   readonly halted: boolean;
+  /** A venue-wide cancel sent and not yet acknowledged (sent again on reconnect). */
+  cancelAllOwed: boolean;
   /** Journals and sends a new order (see ExecutionCore). */
   send(o: LiveOrder, spec: InstrumentSpec, emit: Emitter): void;
   setStatus(o: LiveOrder, status: number, reason: string, seq: number, emit: Emitter): boolean;
@@ -153,6 +155,7 @@ export class RestingOrders {
     const host = this.#host;
     host.counters.cancelAlls++;
     if (instrument === null) {
+      host.cancelAllOwed = true;
       host.venue.cancelAll();
       for (const o of host.orders.values()) if (isOpen(o)) o.replaceWith = 0;
       return;

@@ -20,6 +20,13 @@ export interface VenueMessageHost {
   readonly rejectReasons: Record<string, number>;
   /** The last venue sequence applied. */
   lastSeq: number;
+  /**
+   * A venue-wide cancel not yet acknowledged: one held or in flight when the connection drops is
+   * lost with it, so it is sent again first thing on reconnect (orders that rested before a halt
+   * are canceled even if the venue dropped us as the halt began).
+   */
+  cancelAllOwed: boolean;
+  readonly venue: { cancelAll(): void };
   setStatus(o: LiveOrder, status: number, reason: string, seq: number, emit: Emitter, lastSeq?: number | null): boolean;
   applyFill(o: LiveOrder, f: VenueFill, synthesized: boolean, emit: Emitter, seq: number | null): void;
 }
@@ -30,7 +37,11 @@ export function onVenueMessage(host: VenueMessageHost, reconciler: Reconciler, m
       return onReport(host, reconciler, m, emit);
     case 'connected':
       host.log.info('venue connected', { lastSeq: host.lastSeq });
+      if (host.cancelAllOwed) host.venue.cancelAll();
       reconciler.start('connected');
+      return;
+    case 'cancel-all-done':
+      host.cancelAllOwed = false;
       return;
     case 'disconnected':
       reconciler.abort();

@@ -41,6 +41,8 @@ export interface VenueFill {
 export type VenueMessage =
   | { readonly kind: 'connected' }
   | { readonly kind: 'disconnected'; readonly reason: string }
+  /** The venue acknowledged a cancel_all. */
+  | { readonly kind: 'cancel-all-done' }
   | {
       readonly kind: 'report';
       readonly seq: number;

@@ -175,6 +175,13 @@ export class WsVenueGateway implements VenuePort {
   }
 
   /** The connection is gone: its held requests go with it, like those in flight. */
+  /** Forgets every held request, never to be sent (their unit's journal commit failed); returns how many. */
+  discardAllHeld(): number {
+    const n = this.held;
+    this.#dropHeld();
+    return n;
+  }
+
   #dropHeld(): void {
     if (this.#held === null || this.#held.length === 0) return;
     this.counters.heldLost += this.#held.length;
@@ -363,6 +370,7 @@ export class WsVenueGateway implements VenuePort {
         return;
       case 'cancel_all':
         for (const w of this.#cancelAllWaiters.splice(0)) w();
+        this.#o.onMessage({ kind: 'cancel-all-done' });
         return;
     }
   }

@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExchangeStats } from '@tickline/exchange';
+import type { ExchangeOptions, ExchangeStats } from '@tickline/exchange';
 import { simInstruments } from '@tickline/normalize';
 import {
   createLogger,
@@ -28,8 +28,9 @@ import {
   STAGES,
   type StageName,
   type StageTotals,
+  type WorkerEvent,
 } from '@tickline/runtime';
-import { InstrumentRegistry } from '@tickline/wire';
+import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { type ExchangeProcess, spawnExchange } from './exchange-process.js';
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
@@ -44,6 +45,14 @@ export interface LiveOptions {
   readonly ordersPerSec: number;
   /** Longest wait for every book to be live before measuring (ms). */
   readonly warmupTimeoutMs?: number;
+  /** Exchange options over the benchmark's (chaos: heartbeats, pings, tokens). */
+  readonly exchange?: Partial<ExchangeOptions>;
+  /** Stage configs merged over the benchmark's, section by section (chaos: timeouts, journal). */
+  readonly stageConfigs?: Partial<Record<StageName, Record<string, unknown>>>;
+  /** Runtime config over the benchmark's (chaos: ring policies). */
+  readonly runtime?: Record<string, unknown>;
+  /** Every worker event (trading-state changes, logs, errors), after the run's own handling. */
+  readonly onEvent?: (e: WorkerEvent) => void;
 }
 
 export interface Sample {
@@ -60,25 +69,35 @@ export class LiveRun {
   readonly groups: readonly Group[];
   readonly config: RuntimeConfig;
   readonly instruments: number;
+  /** The instruments traded (ids as the pipeline has them). */
+  readonly registry: readonly InstrumentSpec[];
+  /** Directory of this run's journals (removed by stop()). */
+  readonly dir: string;
   /** Time from start until every book was live (or the warm-up timed out), ms. */
   warmupMs = 0;
-  readonly #dir: string;
 
-  private constructor(p: Pipeline, ex: ExchangeProcess, groups: Group[], config: RuntimeConfig, instruments: number, dir: string) {
+  private constructor(p: Pipeline, ex: ExchangeProcess, groups: Group[], config: RuntimeConfig, registry: InstrumentSpec[], dir: string) {
     this.pipeline = p;
     this.exchange = ex;
     this.groups = groups;
     this.config = config;
-    this.instruments = instruments;
-    this.#dir = dir;
+    this.instruments = registry.length;
+    this.registry = registry;
+    this.dir = dir;
   }
 
   static async start(o: LiveOptions): Promise<LiveRun> {
     const issues: Issue[] = [];
-    const config = runtimeSchema.parse({ fuse: [...o.fuse] }, '', issues);
+    const config = runtimeSchema.parse({ ...o.runtime, fuse: [...o.fuse] }, '', issues);
     const groups = placementGroups(config, issues);
     if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    const ex = await spawnExchange({ instruments: o.instruments, eventsPerSecond: o.rate, orderRateLimit: 100_000, heartbeatMs: 1000 });
+    const ex = await spawnExchange({
+      instruments: o.instruments,
+      eventsPerSecond: o.rate,
+      orderRateLimit: 100_000,
+      heartbeatMs: 1000,
+      ...o.exchange,
+    });
     const dir = mkdtempSync(join(tmpdir(), 'tickline-bench-'));
     try {
       const reg = new InstrumentRegistry();
@@ -87,29 +106,32 @@ export class LiveRun {
       const symbols = reg.list().map((i) => i.symbol);
       const t0 = performance.now();
       let pipeline: Pipeline | null = null;
+      const base: Partial<Record<StageName, Record<string, unknown>>> = {
+        ingest: { venue: 'sim', url: ex.wsUrl, restUrl: ex.httpUrl, symbols, channels: ['book', 'trades'], logLevel: 'warn' },
+        signals: {
+          strategies: [{ id: 'random', type: 'random', params: { ratePerSecond: o.ordersPerSec / o.instruments, seed: 11 } }],
+        },
+        risk: { orderRate: { perSecond: 100_000, burst: 100_000 }, maxOpenOrders: 100_000, maxGrossExposure: 1e12, maxPosition: 1e12 },
+        execution: { venue: { url: ex.wsUrl }, journal: { path: join(dir, 'journal-{partition}.sqlite') } },
+      };
+      for (const [stage, c] of Object.entries(o.stageConfigs ?? {})) base[stage as StageName] = { ...base[stage as StageName], ...c };
       pipeline = await Pipeline.start({
         config,
         groups,
         stageModules: STAGE_MODULES,
-        stageConfigs: {
-          ingest: { venue: 'sim', url: ex.wsUrl, restUrl: ex.httpUrl, symbols, channels: ['book', 'trades'], logLevel: 'warn' },
-          signals: {
-            strategies: [{ id: 'random', type: 'random', params: { ratePerSecond: o.ordersPerSec / o.instruments, seed: 11 } }],
-          },
-          risk: { orderRate: { perSecond: 100_000, burst: 100_000 }, maxOpenOrders: 100_000, maxGrossExposure: 1e12, maxPosition: 1e12 },
-          execution: { venue: { url: ex.wsUrl }, journal: { path: join(dir, 'journal-{partition}.sqlite') } },
-        },
+        stageConfigs: base,
         registry: reg.list(),
         logger: createLogger('warn'),
         onEvent: (e) => {
           if (e.event === 'resync') void pipeline?.command('ingest', 'resync', e.data).catch(() => {});
+          o.onEvent?.(e);
         },
       });
-      const run = new LiveRun(pipeline, ex, groups, config, o.instruments, dir);
+      const run = new LiveRun(pipeline, ex, groups, config, reg.list(), dir);
       const deadline = t0 + (o.warmupTimeoutMs ?? 60_000);
       while (performance.now() < deadline) {
         const live = stageOf(await pipeline.stats(), 'book')?.core.live ?? 0;
-        if (live >= o.instruments) break;
+        if (live >= run.instruments) break;
         await new Promise((r) => setTimeout(r, 200));
       }
       run.warmupMs = performance.now() - t0;
@@ -139,7 +161,7 @@ export class LiveRun {
   async stop(): Promise<void> {
     await this.pipeline.stop(2000).catch(() => {});
     await this.exchange.close();
-    rmSync(this.#dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
