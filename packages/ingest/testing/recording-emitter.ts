@@ -4,7 +4,7 @@
  * during the call.
  */
 
-import type { Emitter, Mark, RawFrameLike } from '@tickline/runtime';
+import { type Mark, type RawFrameLike, SourceEmitter } from '@tickline/runtime';
 
 export interface RecordedFrame {
   readonly connId: number;
@@ -16,7 +16,7 @@ export interface RecordedFrame {
   readonly text: string;
 }
 
-export class RecordingEmitter implements Emitter {
+export class RecordingEmitter extends SourceEmitter {
   readonly frames: RecordedFrame[] = [];
   readonly marks: Mark[] = [];
   /** Everything in arrival order: 'frame' | 'mark' | 'flush'. */
@@ -28,6 +28,7 @@ export class RecordingEmitter implements Emitter {
   onFrame: ((f: RecordedFrame) => void) | null = null;
 
   constructor(keepFrames = true) {
+    super();
     this.keepFrames = keepFrames;
   }
 
@@ -59,18 +60,6 @@ export class RecordingEmitter implements Emitter {
   feedMarks(): string[] {
     return this.marks.filter((m) => m.type === 'feed').map((m) => (m.type === 'feed' && m.up ? 'up' : 'down'));
   }
-
-  bookDelta(): void {}
-  bookSnapshot(): void {}
-  trades(): void {}
-  quotes(): void {}
-  bookView(): void {}
-  bar(): void {}
-  signal(): void {}
-  orderIntent(): void {}
-  orderEvent(): void {}
-  fill(): void {}
-  position(): void {}
 }
 
 /** Resolves when `cond()` holds (polling), rejects after `timeoutMs`. */

@@ -97,6 +97,28 @@ export interface Emitter {
   flush(): void;
 }
 
+/**
+ * Base of an Emitter that only an ingest source writes to (a recorder, a test's sink): the source
+ * emits raw frames and marks and flushes; every other kind of record is not a source's to emit and
+ * is ignored here.
+ */
+export abstract class SourceEmitter implements Emitter {
+  abstract rawFrame(f: RawFrameLike): void;
+  abstract mark(m: Mark): void;
+  abstract flush(): void;
+  bookDelta(): void {}
+  bookSnapshot(): void {}
+  trades(): void {}
+  quotes(): void {}
+  bookView(): void {}
+  bar(): void {}
+  signal(): void {}
+  orderIntent(): void {}
+  orderEvent(): void {}
+  fill(): void {}
+  position(): void {}
+}
+
 /** Handlers a core may implement. Each gets the record as a read-only view valid for the call. */
 export interface RecordHandlers {
   onRawFrame(f: RawFrameLike, emit: Emitter): void;

@@ -9,7 +9,7 @@
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { type Channel, createIngestSource, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
-import { createLogger, type Emitter, type Mark, type RawFrameLike } from '@tickline/runtime';
+import { createLogger, type Mark, type RawFrameLike, SourceEmitter } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { type Codec, RecordingError, RecordingWriter } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
@@ -47,12 +47,13 @@ export interface RecordSummary {
 }
 
 /** Copies raw frames into the writer; counts marks (the format holds frames only). */
-class RecordEmitter implements Emitter {
+class RecordEmitter extends SourceEmitter {
   readonly marks = { feedDown: 0, feedUp: 0, stale: 0 };
   failure: Error | null = null;
   readonly #writer: RecordingWriter;
   readonly #onFail: (err: Error) => void;
   constructor(writer: RecordingWriter, onFail: (err: Error) => void) {
+    super();
     this.#writer = writer;
     this.#onFail = onFail;
   }
@@ -70,17 +71,6 @@ class RecordEmitter implements Emitter {
     else if (m.type === 'stale') this.marks.stale++;
   }
   flush(): void {} // the writer seals blocks by size and age
-  bookDelta(): void {}
-  bookSnapshot(): void {}
-  trades(): void {}
-  quotes(): void {}
-  bookView(): void {}
-  bar(): void {}
-  signal(): void {}
-  orderIntent(): void {}
-  orderEvent(): void {}
-  fill(): void {}
-  position(): void {}
 }
 
 async function fetchJson(url: string): Promise<unknown> {
