@@ -36,3 +36,12 @@ export {
 } from './venue/queue-model.js';
 export type { InstrumentFillStats } from './venue/stats.js';
 export { VenueBook, VenueBookSide } from './venue/venue-book.js';
+export {
+  createLocalVenue,
+  type FillModelConfig,
+  latencySchema,
+  resolveFillModelConfig,
+  validateFillModelConfig,
+} from './venue/config.js';
+export { THROUGH_TRADE_RULES, type ThroughTradeRule } from './venue/venue-matching.js';
+export type { FeeRatesOverride } from './venue/fees.js';

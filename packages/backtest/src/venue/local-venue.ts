@@ -21,6 +21,7 @@
 import type { NewOrderRequest, VenueFill, VenueMessage, VenuePort } from '@tickline/execution';
 import { formatDecimal, type InstrumentRegistry, type LevelsLike, moneyScale } from '@tickline/wire';
 import { VENUE_CODES as C, VenueTimeError } from './errors.js';
+import type { ThroughTradeRule } from './venue-matching.js';
 import { type FeeOverrides, feeRatesFor, rateUnits } from './fees.js';
 import { TimedFifo } from './fifo.js';
 import { createLatencyModel, type LatencyModel } from './latency.js';
@@ -42,6 +43,8 @@ export interface LocalVenueOptions {
   /** Not used by the venue: kept so the driver and the report take it from one place. Default 0. */
   readonly feedLatency?: LatencyModel;
   readonly fees?: FeeOverrides;
+  /** A trade through a resting order's price fills it completely (`full`, default) or up to the trade's size (`trade-size`). */
+  readonly throughTrades?: ThroughTradeRule;
 }
 
 type Arrival =
@@ -92,7 +95,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
     if (typeof opts?.clock !== 'function') throw new TypeError('options.clock must be a function returning ms');
     if (typeof opts.registry?.get !== 'function') throw new TypeError('options.registry must be an InstrumentRegistry');
     const zero = createLatencyModel({ kind: 'constant', ms: 0 }, 0);
-    super(opts.queue ?? createQueueModel('risk-averse'));
+    super(opts.queue ?? createQueueModel('risk-averse'), opts.throughTrades ?? 'full');
     this.#clock = opts.clock;
     this.#registry = opts.registry;
     this.#fees = opts.fees ?? {};
@@ -184,15 +187,15 @@ export class LocalVenue extends VenueMatching implements VenuePort {
       for (;;) {
         const a = this.#arrivals.nextAt;
         const d = this.#deliveries.nextAt;
+        const next = Math.min(a, d);
+        if (next > t || next === Number.POSITIVE_INFINITY) break;
         if (a <= d) {
-          if (a > t) break;
           const item = this.#arrivals.shift() as Arrival;
           this.#now = item.at;
           this.#respondAt = Number.NaN;
           this.counters.arrivals++;
           this.#arrive(item);
         } else {
-          if (d > t) break;
           const item = this.#deliveries.shift() as Delivery;
           if (item.at > this.#now) this.#now = item.at;
           this.counters.delivered++;
@@ -366,6 +369,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
     }
     return {
       queue: { model: this.queue.name, ...(this.queue.name === 'risk-averse' ? {} : { n: this.queue.n }) },
+      throughTrades: this.throughTrades,
       latency: { feed: this.feedLatency.describe(), entry: this.entryLatency.describe(), response: this.responseLatency.describe() },
       fees,
     };
@@ -374,6 +378,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
 
 export interface FillModelSettings {
   readonly queue: { readonly model: string; readonly n?: number };
+  readonly throughTrades: ThroughTradeRule;
   readonly latency: {
     readonly feed: ReturnType<LatencyModel['describe']>;
     readonly entry: ReturnType<LatencyModel['describe']>;
