@@ -67,8 +67,10 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     arm();
   };
   const venue = 'sim'; // the embedded exchange's venue name in the registry
+  // A venue in this thread (an event-time backtest's matching engine) replaces the connection.
+  const local = ctx.localVenue ?? null;
   const gateway =
-    cfg.venue.url === null
+    local !== null || cfg.venue.url === null
       ? null
       : new WsVenueGateway({
           url: cfg.venue.url,
@@ -81,8 +83,18 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
           onMessage,
           onLog: (level, msg, data) => log[level](msg, data),
         });
-  core = new ExecutionCore(cfg, ctx.registry, gateway ?? NO_VENUE, journal, { log });
+  const port = local !== null ? (local.port as VenuePort) : (gateway ?? NO_VENUE);
+  core = new ExecutionCore(cfg, ctx.registry, port, journal, { log, ...(ctx.clock ? { clock: ctx.clock } : {}) });
   const c = core;
+  // The local venue's host hands messages over and ends their unit itself, synchronously.
+  local?.attach(
+    (m) => {
+      if (!closed) c.deliver(m as VenueMessage);
+    },
+    () => {
+      if (!closed) turn();
+    },
+  );
   if (cfg.journal.commit === 'group') c.unit.start();
   /**
    * The journal's first failed commit (disk full, read-only, I/O error), or null. From then on

@@ -24,6 +24,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     maxIntentsPerSecond: cfg.maxIntentsPerSecond,
     keepBars: cfg.keepBars,
     maxDataAgeMs: cfg.maxDataAgeMs,
+    ...(ctx.clock ? { clock: ctx.clock } : {}),
   });
   const snapPath = cfg.snapshot.path?.replaceAll('{partition}', String(ctx.partition)) ?? null;
   let snapshots = 0;

@@ -215,7 +215,8 @@ export class LocalVenue extends VenueMatching implements VenuePort {
       if (this.#running) throw new VenueTimeError('market input from inside runUntil');
       throw new VenueTimeError(`market input at ${t} is before venue time ${this.#now} (times must not decrease)`);
     }
-    if (this.#arrivals.nextAt <= t || this.#deliveries.nextAt <= t)
+    // answers at exactly t that market input at t produced may wait (they are delivered after it)
+    if (this.#arrivals.nextAt <= t || this.#deliveries.nextAt < t)
       throw new VenueTimeError(`market input at ${t} while events at ${this.nextEventTime()} are pending: call runUntil(${t}) first`);
     this.#now = t;
     this.#marketTime = t;

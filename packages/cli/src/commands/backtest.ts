@@ -6,7 +6,7 @@
  * WebSocket order-entry protocol. Writes report.json and report.html to --out. See docs/backtest.md.
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, type ReplayExchangeHandle, startReplayExchange } from '@tickline/exchange';
@@ -14,11 +14,13 @@ import { createLogger, type Group, MarketViewTable, moduleUrl, Pipeline, STAGES,
 import { sumDecimals } from '@tickline/wire';
 import { runLockstep } from '../backtest/driver.js';
 import { marketFeed, universeOf } from '../backtest/market-feed.js';
-import { reportHtml } from '../backtest/html.js';
 import { type BacktestOptions, BacktestUsageError, type ResolvedBacktest, resolveBacktestOptions } from '../backtest/options.js';
+import { runEventTimeCommand } from '../backtest/event-time/command.js';
+import { type VenueSettings, venueSettingsOf } from '../backtest/event-time/venue-adapter.js';
 import { prepareRetimed } from '../backtest/prepare.js';
 import { createProgress } from '../backtest/progress.js';
-import { type BacktestReport, buildReport, type ExecReport } from '../backtest/report.js';
+import { printSummary, writeOutputs } from '../backtest/output.js';
+import { buildReport, type ExecReport } from '../backtest/report.js';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
 
@@ -73,10 +75,10 @@ export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Pro
       format: r.format,
       ...(r.instrumentList !== undefined ? { instrumentList: r.instrumentList } : {}),
     });
-    // Execution's WebSocket gateway sends orders for venue `sim` instruments only (execution worker).
-    if (plan.venue !== 'sim')
+    // The lockstep engine trades the embedded exchange over its WebSocket protocol: sim only.
+    if (r.engine === 'lockstep' && plan.venue !== 'sim')
       throw new BacktestUsageError(
-        `--venue: execution trades the embedded exchange's protocol for venue sim only, and this file is ${plan.venue}. Allowed: sim`,
+        `--engine lockstep trades the embedded exchange's protocol, for venue sim only, and this file is ${plan.venue}; the event-time engine (the default) takes every venue`,
       );
     if (r.instruments !== null) {
       const missing = r.instruments.filter((s) => plan.registry.lookup(plan.venue, s.slice(s.indexOf(':') + 1)) === undefined);
@@ -86,7 +88,15 @@ export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Pro
     if (err instanceof BacktestUsageError || err instanceof ReplayUsageError) return usage(err.message);
     throw err;
   }
-  return runBacktest(loaded, r, plan);
+  if (r.engine === 'lockstep') return runBacktest(loaded, r, plan);
+  let settings: VenueSettings;
+  try {
+    settings = venueSettingsOf(loaded.config, r, plan);
+  } catch (err) {
+    if (err instanceof BacktestUsageError) return usage(err.message);
+    throw err;
+  }
+  return runEventTimeCommand(loaded, r, plan, settings, usage);
 }
 
 async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest, plan: ReplayPlan): Promise<number> {
@@ -196,29 +206,4 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
     await exchange.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-function writeOutputs(dir: string, report: BacktestReport): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'report.html'), reportHtml(report));
-}
-
-function printSummary(r: ResolvedBacktest, rep: BacktestReport): void {
-  if (r.json) {
-    process.stdout.write(`${JSON.stringify(rep)}\n`);
-    return;
-  }
-  const s = rep.risk.sharpe;
-  const f = (n: number | null, d = 4) => (n === null ? '—' : n.toFixed(d));
-  process.stdout.write(
-    `tickline backtest ${rep.meta.strategy} on ${rep.meta.file}: ${rep.meta.frames} frames, ${rep.fills.count} fills, ` +
-      `${rep.trades.count} round trips (win rate ${(rep.trades.winRate * 100).toFixed(1)}%)\n` +
-      `  net P&L ${rep.pnl.net} (realized ${rep.pnl.realized}, unrealized ${rep.pnl.unrealized}, fees ${rep.pnl.fees})\n` +
-      `  max drawdown ${rep.risk.maxDrawdown}; Sharpe ${f(s.perInterval, 3)} per ${s.intervalMs} ms, ${f(s.annualized, 2)} annualized\n` +
-      `  report: ${join(r.out, 'report.html')} and report.json\n`,
-  );
-  const failed = rep.checks.filter((c) => !c.ok);
-  if (failed.length > 0)
-    process.stderr.write(`tickline backtest: checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}\n`);
 }
