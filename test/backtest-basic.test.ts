@@ -118,15 +118,7 @@ describe('tickline backtest', () => {
       [{ file, strategy: 'random', entryLatency: -3 }, /--entry-latency must be a number from 0 to 60000/],
       [{ file, strategy: 'random', feedLatency: 'file:/nonexistent/lat.txt' }, /--feed-latency: samples file .* does not exist/],
       [{ file, strategy: 'random', instruments: 'ZZZZ' }, /--instruments: not in the recording: ZZZZ/],
-      [
-        {
-          file: join(ROOT, 'test/fixtures/captures/binance-spot-depth-2021-10-12.cap'),
-          strategy: 'random',
-          venue: 'binance-spot',
-          engine: 'lockstep',
-        },
-        /--engine lockstep .*for venue sim only/,
-      ],
+      [{ file: join(ROOT, 'test/fixtures/captures/binance-spot-depth-2021-10-12.cap'), strategy: 'random' }, /--venue is required/],
     ];
     for (const [opts, message] of cases) {
       const r = await captured(() => backtest(quiet(), { out: join(tmp, 'bad'), ...opts }));

@@ -66,7 +66,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     core.deliver(m);
     arm();
   };
-  const venue = 'sim'; // the embedded exchange's venue name in the registry
+  const venue = cfg.venue.instruments; // 'sim' unless a lockstep backtest replays another venue
   // A venue in this thread (an event-time backtest's matching engine) replaces the connection.
   const local = ctx.localVenue ?? null;
   const gateway =

@@ -60,7 +60,7 @@ function tradingConfigs(config: LoadedConfig['config'], r: ResolvedBacktest, pla
   // a backtest starts from nothing: no snapshot restored or written, an in-memory journal
   signals.snapshot = { ...((signals.snapshot as object) ?? {}), path: null };
   const exec = { ...(config.execution as Record<string, unknown>) };
-  exec.venue = { ...((exec.venue as object) ?? {}), url: wsUrl, account };
+  exec.venue = { ...((exec.venue as object) ?? {}), url: wsUrl, account, instruments: plan.venue };
   exec.journal = { ...((exec.journal as object) ?? {}), path: null };
   return { signals, risk: config.risk, execution: exec };
 }
@@ -75,11 +75,6 @@ export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Pro
       format: r.format,
       ...(r.instrumentList !== undefined ? { instrumentList: r.instrumentList } : {}),
     });
-    // The lockstep engine trades the embedded exchange over its WebSocket protocol: sim only.
-    if (r.engine === 'lockstep' && plan.venue !== 'sim')
-      throw new BacktestUsageError(
-        `--engine lockstep trades the embedded exchange's protocol, for venue sim only, and this file is ${plan.venue}; the event-time engine (the default) takes every venue`,
-      );
     if (r.instruments !== null) {
       const missing = r.instruments.filter((s) => plan.registry.lookup(plan.venue, s.slice(s.indexOf(':') + 1)) === undefined);
       if (missing.length > 0) throw new BacktestUsageError(`--instruments: not in the recording: ${missing.slice(0, 10).join(', ')}`);
