@@ -6,6 +6,7 @@
  * latencies) are taken out.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +80,37 @@ describe('tickline backtest (event-time) on a real capture', () => {
     const events = a.meta.events as { total: number; deltaLevels: number; trades: number };
     expect(events.total).toBeGreaterThan(150_000);
     expect(timeless(b)).toBe(timeless(a));
+  }, 120_000);
+
+  it('a file with a sequence gap: the gap is counted, the book is marked not live, and nothing trades while it is', async () => {
+    // the capture with its 1,500th depth update left out: the next one no longer follows on
+    const lines = gunzipSync(readFileSync(FILE)).toString('utf8').split('\n');
+    let seen = 0;
+    const dropped = lines.findIndex((l) => l.includes('"e":"depthUpdate"') && ++seen === 1500);
+    expect(dropped).toBeGreaterThan(0);
+    const gapAt = Number(BigInt((lines[dropped] as string).slice(0, (lines[dropped] as string).indexOf(' '))) / 1_000_000n);
+    const file = join(tmp, 'gap.ns.gz');
+    writeFileSync(file, gzipSync(lines.filter((_, i) => i !== dropped).join('\n')));
+    const out = join(tmp, 'gap');
+    const r = await captured(() =>
+      backtest(quiet(), { file, venue: 'binance-spot', strategy: 'random', params: '{"ratePerSecond":4,"seed":3}', out, progress: 'none' }),
+    );
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as BacktestReport;
+    expect((rep.meta.gaps as Record<string, number>)['venues.binance-spot.gaps']).toBeGreaterThanOrEqual(1);
+    const notLive = rep.meta.notLive as { instrument: string; from: string; to: string | null }[];
+    expect(notLive.length).toBeGreaterThanOrEqual(1);
+    const first = notLive[0] as { instrument: string; from: string; to: string | null };
+    expect(first.instrument).toBe('BTCUSDT');
+    const from = Date.parse(first.from);
+    expect(Math.abs(from - gapAt)).toBeLessThan(1000);
+    // trading before the gap, none while the book was not live
+    expect(rep.fills.list.some((f) => f.ts < from)).toBe(true);
+    for (const p of notLive) {
+      const a = Date.parse(p.from);
+      const b = p.to === null ? Number.POSITIVE_INFINITY : Date.parse(p.to);
+      expect(rep.fills.list.filter((f) => f.ts > a && f.ts < b)).toEqual([]);
+    }
+    expect(rep.checks.filter((c) => !c.ok)).toEqual([]);
   }, 120_000);
 });
