@@ -167,3 +167,43 @@ describe('LocalVenue order entry', () => {
     expect(() => h.venue.trade(9, 1, 10000, 1, 0)).toThrow(/before venue time 10/);
   });
 });
+
+describe('LocalVenue statistics and settings', () => {
+  it('counts orders, fills, fill ratio, queue waits and unfilled cancels per instrument', () => {
+    const h = seeded({ entryLatency: createLatencyModel({ kind: 'samples', source: 'inline', samples: [1, 2] }, 3) });
+    h.venue.newOrder(order('take', 0, 10001, 2)); // taker 2 of 2
+    h.venue.newOrder(order('rest1', 0, 10000, 4)); // rests behind 5
+    h.venue.newOrder(order('rest2', 1, 10010, 3)); // rests, canceled unfilled later
+    h.venue.newOrder(order('bad', 1, 10010, 0)); // rejected
+    h.run(2);
+    h.venue.trade(10, 1, 10000, 7, 1); // 2 past the front: rest1 fills 2 at 10, rested at 1 or 2
+    h.run(20);
+    h.clock.t = 20;
+    h.venue.cancel('rest2');
+    h.run(30);
+    const st = h.venue.stats()['binance-spot:BTCUSDT'];
+    const restedAt = h.reports().find((r) => r.order.clientOrderId === 'rest1' && r.event === 'new')?.tsMs as number;
+    expect(st).toEqual({
+      orders: 3,
+      rejected: 1,
+      makerFills: 1,
+      takerFills: 1,
+      placedSize: '0.009',
+      filledSize: '0.004',
+      fillRatio: 4 / 9,
+      makerShare: 0.5,
+      queueWaitMs: { count: 1, p50: 10 - restedAt, max: 10 - restedAt },
+      canceledUnfilled: 1,
+    });
+    expect(h.venue.settings()).toEqual({
+      queue: { model: 'risk-averse' },
+      throughTrades: 'full',
+      latency: {
+        feed: { kind: 'constant', ms: 0 },
+        entry: { kind: 'samples', source: 'inline', count: 2, min: 1, p50: 1, max: 2, seed: 3 },
+        response: { kind: 'constant', ms: 0 },
+      },
+      fees: { 'binance-spot:BTCUSDT': { makerBps: 10, takerBps: 10, feeScale: 8 } },
+    });
+  });
+});
