@@ -62,6 +62,24 @@ describe('risk-averse queue (advances on trades only; a decrease caps the queue 
     ]);
   });
 
+  it("throughTrades 'trade-size' fills through orders only up to the trade's size, in time priority", () => {
+    const h = harness({ throughTrades: 'trade-size' });
+    h.venue.snapshot(0, 1, levels([[10000, 5]]), levels([[10010, 5]]));
+    h.venue.newOrder(order('a', 0, 10000, 3));
+    h.venue.newOrder(order('b', 0, 10000, 3));
+    h.run(0);
+    h.venue.trade(1, 1, 9998, 4, 1); // through both: 3 to a, 1 to b
+    h.run(1);
+    h.venue.trade(2, 1, 9998, 1, 1);
+    h.run(2);
+    expect(filled(h)).toEqual([
+      ['a', 10000, 3, true],
+      ['b', 10000, 1, true],
+      ['b', 10000, 1, true],
+    ]);
+    expect(h.venue.settings().throughTrades).toBe('trade-size');
+  });
+
   it('an unknown aggressor is inferred from the book; whole lots only', () => {
     const h = harness();
     h.venue.snapshot(0, 2, levels([[10000, 50]]), levels([[10010, 50]]));
