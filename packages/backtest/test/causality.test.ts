@@ -125,7 +125,7 @@ function simulate(seed: number, model: QueueModelName, events = 4000): Run {
     noFutureData(t);
     if (rnd.chance(0.05)) mid[inst] = m + tick * rnd.range(-1, 1);
     if (rnd.chance(0.15)) {
-      clock = t + venue.feedLatency.sample();
+      clock = venue.feedTime(t);
       send();
     }
   }

@@ -207,3 +207,15 @@ describe('LocalVenue statistics and settings', () => {
     });
   });
 });
+
+describe('LocalVenue feed times', () => {
+  it('adds a feed draw and keeps feed order', () => {
+    const h = harness({ feedLatency: createLatencyModel({ kind: 'samples', source: 'inline', samples: [1, 10] }, 9) });
+    const times = [0, 0.5, 1, 1.5, 2, 2.5, 3, 30].map((t) => [t, h.venue.feedTime(t)] as const);
+    for (const [i, [t, at]] of times.entries()) {
+      expect(at - t === 1 || at - t === 10 || at === times[i - 1]?.[1]).toBe(true);
+      if (i > 0) expect(at).toBeGreaterThanOrEqual(times[i - 1]?.[1] as number);
+    }
+    expect(new Set(times.map(([t, at]) => at - t)).size).toBeGreaterThan(1);
+  });
+});

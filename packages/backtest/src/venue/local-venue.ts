@@ -79,6 +79,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
   #marketTime = Number.NEGATIVE_INFINITY;
   #lastArrival = Number.NEGATIVE_INFINITY;
   #lastDelivery = Number.NEGATIVE_INFINITY;
+  #lastFeed = Number.NEGATIVE_INFINITY;
   /** Delivery time of the messages of the current venue action; NaN until the first one. */
   #respondAt = Number.NaN;
   #running = false;
@@ -161,6 +162,18 @@ export class LocalVenue extends VenueMatching implements VenuePort {
   }
 
   // ---------------------------------------------------------------- driver: time
+
+  /**
+   * The strategy-side time at which market data of venue time `t` is seen: t + a feed latency
+   * draw, never before the previous call's answer (one feed connection delivers in order). For
+   * the driver; the venue itself does not use it.
+   */
+  feedTime(t: number): number {
+    let at = t + this.feedLatency.sample();
+    if (at < this.#lastFeed) at = this.#lastFeed;
+    this.#lastFeed = at;
+    return at;
+  }
 
   /** Earliest pending arrival or delivery, ms; Infinity when none. */
   nextEventTime(): number {
