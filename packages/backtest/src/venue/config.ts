@@ -30,8 +30,7 @@ import { FillModelConfigError, LatencyFileError } from './errors.js';
 import { FEE_RATE_DECIMALS, type FeeOverrides, INSTRUMENT_CLASSES } from './fees.js';
 import { createLatencyModel, type LatencySpec, loadLatencySamples, MAX_LATENCY_MS } from './latency.js';
 import { LocalVenue } from './local-venue.js';
-import { createQueueModel, QUEUE_MODELS, type QueueModelName } from './queue-model.js';
-import { THROUGH_TRADE_RULES, type ThroughTradeRule } from './venue-matching.js';
+import { createQueueModel, QUEUE_MODELS, type QueueModelName, THROUGH_TRADE_RULES, type ThroughTradeRule } from './queue-model.js';
 
 export interface FillModelConfig {
   readonly queue: { readonly model: QueueModelName; readonly n: number };

@@ -20,6 +20,10 @@
  * The front is a double (expected values are fractional in the prob models); fills are whole lots.
  */
 
+/** A trade through a resting order's price fills it completely, or up to the trade's size (venue-matching.ts). */
+export const THROUGH_TRADE_RULES = ['full', 'trade-size'] as const;
+export type ThroughTradeRule = (typeof THROUGH_TRADE_RULES)[number];
+
 export const QUEUE_MODELS = ['risk-averse', 'prob-power', 'prob-power2', 'prob-power3', 'prob-log', 'prob-log2'] as const;
 export type QueueModelName = (typeof QUEUE_MODELS)[number];
 

@@ -24,11 +24,8 @@ import type { VenueFill, VenueMessage } from '@tickline/execution';
 import { moneyScale, type LevelsLike } from '@tickline/wire';
 import { VENUE_CODES as C } from './errors.js';
 import { fillFee } from './fees.js';
-import type { QueueModel } from './queue-model.js';
+import { type QueueModel, THROUGH_TRADE_RULES, type ThroughTradeRule } from './queue-model.js';
 import type { VenueInstrument, VenueOrder } from './venue-order.js';
-
-export const THROUGH_TRADE_RULES = ['full', 'trade-size'] as const;
-export type ThroughTradeRule = (typeof THROUGH_TRADE_RULES)[number];
 
 export abstract class VenueMatching {
   readonly queue: QueueModel;
