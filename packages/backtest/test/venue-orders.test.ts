@@ -116,6 +116,21 @@ describe('LocalVenue order entry', () => {
     h.venue.trade(7, 1, 9990, 1, 1);
     h.run(7);
     expect(h.fills().map((f) => [f.clientOrderId, f.price, f.size, f.maker, f.tsMs])).toEqual([['rest', 10000, 2, true, 7]]);
+    // An order that the book crossed while it was down fills when the book is back up.
+    h.venue.newOrder(order('late', 1, 10002, 1));
+    h.run(8);
+    h.venue.bookDown(9, 1);
+    h.venue.level(9, 1, 0, 10003, 4); // a bid above the resting sell, unseen while down
+    h.run(10);
+    expect(h.fills().length).toBe(1);
+    h.venue.bookUp(11, 1);
+    h.run(11);
+    expect(
+      h
+        .fills()
+        .map((f) => [f.clientOrderId, f.price, f.size, f.tsMs])
+        .slice(1),
+    ).toEqual([['late', 10002, 1, 11]]);
   });
 
   it('cancel, cancel of an order already filled (the fill wins the race), cancel-all, fills query', () => {

@@ -279,7 +279,9 @@ export class LocalVenue extends VenueMatching implements VenuePort {
 
   /** The instrument's book is live again (a snapshot does this by itself). */
   bookUp(t: number, instrument: number): void {
-    this.#at(t, instrument).live = true;
+    const s = this.#at(t, instrument);
+    s.live = true;
+    if (s.resting !== 0) this.crossAll(s, t);
   }
 
   // ---------------------------------------------------------------- venue side

@@ -202,6 +202,11 @@ export abstract class VenueMatching {
     s.live = true;
     for (const [i, o] of s.buys.entries()) this.queue.depth(o, prevBuy[i] as number, s.book.bids.sizeAt(o.price));
     for (const [i, o] of s.sells.entries()) this.queue.depth(o, prevSell[i] as number, s.book.asks.sizeAt(o.price));
+    this.crossAll(s, t);
+  }
+
+  /** Resting orders the market's book now crosses fill completely (a re-seed, or the book back up). */
+  protected crossAll(s: VenueInstrument, t: number): void {
     const bestAsk = s.book.asks.bestPrice();
     if (bestAsk <= s.maxBuy) this.#crossed(s, s.buys, bestAsk, t);
     const bestBid = s.book.bids.bestPrice();
