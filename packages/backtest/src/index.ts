@@ -29,6 +29,8 @@ export { type Deliver, LocalVenue, type LocalVenueOptions } from './venue/local-
 export {
   createQueueModel,
   QUEUE_MODELS,
+  QUEUE_SAMPLING,
+  type QueueSampling,
   type QueueModel,
   type QueueModelName,
   type QueuePosition,

@@ -142,6 +142,31 @@ describe('probabilistic queue (hftbacktest ProbQueueModel family)', () => {
     expect(filled(h)).toEqual([]);
   });
 
+  it("sampling 'draw': each decrease is behind with probability p, else ahead; seeded", () => {
+    const outcomes = (seed: number): number[] => {
+      const m = createQueueModel('prob-power', 1, 'draw', seed);
+      return Array.from({ length: 2000 }, () => {
+        const q: QueuePosition = { front: 10, tradedSinceChange: 0 };
+        m.depth(q, 20, 15); // p = 10 / 20: behind -> 10, ahead -> 5
+        return q.front;
+      });
+    };
+    const a = outcomes(1);
+    expect(new Set(a)).toEqual(new Set([10, 5]));
+    const behind = a.filter((x) => x === 10).length;
+    expect(behind).toBeGreaterThan(900);
+    expect(behind).toBeLessThan(1100);
+    expect(outcomes(1)).toEqual(a);
+    expect(outcomes(2)).not.toEqual(a);
+    // A decrease larger than the queue behind moves the order by the excess even when drawn behind.
+    const m = createQueueModel('prob-log', 3, 'draw', 5);
+    for (let i = 0; i < 50; i++) {
+      const q: QueuePosition = { front: 4, tradedSinceChange: 0 };
+      m.depth(q, 6, 1); // chg 5, back 2: behind -> 4 - 3 = 1, ahead -> 0
+      expect([0, 1]).toContain(q.front);
+    }
+  });
+
   it('probability functions match their formulas', () => {
     const cases: [Parameters<typeof queueProbability>[0], number, number][] = [
       ['prob-power', 3 ** 2 / (3 ** 2 + 1 ** 2), 2],

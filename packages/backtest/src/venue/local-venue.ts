@@ -371,7 +371,15 @@ export class LocalVenue extends VenueMatching implements VenuePort {
   /** The fill model's settings as plain JSON (for reports). */
   settings(): FillModelSettings {
     return {
-      queue: { model: this.queue.name, ...(this.queue.name === 'risk-averse' ? {} : { n: this.queue.n }) },
+      queue:
+        this.queue.name === 'risk-averse'
+          ? { model: this.queue.name }
+          : {
+              model: this.queue.name,
+              n: this.queue.n,
+              sampling: this.queue.sampling,
+              ...(this.queue.sampling === 'draw' ? { seed: this.queue.seed } : {}),
+            },
       throughTrades: this.throughTrades,
       latency: { feed: this.feedLatency.describe(), entry: this.entryLatency.describe(), response: this.responseLatency.describe() },
       fees: feeSettings(this.#insts, this.#fees),

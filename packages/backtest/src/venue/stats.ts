@@ -59,7 +59,7 @@ export class InstrumentStats {
 
 /** The fill model's settings as plain JSON, for reports. */
 export interface FillModelSettings {
-  readonly queue: { readonly model: string; readonly n?: number };
+  readonly queue: { readonly model: string; readonly n?: number; readonly sampling?: string; readonly seed?: number };
   readonly throughTrades: ThroughTradeRule;
   readonly latency: { readonly feed: LatencySettings; readonly entry: LatencySettings; readonly response: LatencySettings };
   /** Per instrument that saw orders (`<venue>:<symbol>`): the rates and the fee scale. */
