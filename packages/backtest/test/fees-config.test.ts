@@ -100,7 +100,7 @@ describe('fill model config and latency', () => {
     writeFileSync(bad, '1.5\n\n# comment\n2\nabc\n');
     const issues = validateFillModelConfig(
       {
-        queue: { model: 'fifo', n: 0 },
+        queue: { model: 'fifo', n: 0, sampling: 'sometimes' },
         throughTrades: 'half',
         latency: { entry: -1, response: bad, feed: { kind: 'samples' } },
         seed: -3,
@@ -113,6 +113,7 @@ describe('fill model config and latency', () => {
       'fillModel.bogus: is not a known setting (allowed here: queue, throughTrades, latency, seed, fees)',
       'fillModel.queue.model: must be one of "risk-averse", "prob-power", "prob-power2", "prob-power3", "prob-log", "prob-log2", got "fifo"',
       'fillModel.queue.n: must be a number from 0.01 to 100, got 0',
+      'fillModel.queue.sampling: must be one of "expected", "draw", got "sometimes"',
       'fillModel.throughTrades: must be one of "full", "trade-size", got "half"',
       'fillModel.latency.feed: must give exactly one of file (a path) and samples (a list of ms)',
       'fillModel.latency.entry: must be a number of ms from 0 to 60000, got -1',

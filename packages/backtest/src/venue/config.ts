@@ -30,14 +30,21 @@ import { FillModelConfigError, LatencyFileError } from './errors.js';
 import { FEE_RATE_DECIMALS, type FeeOverrides, INSTRUMENT_CLASSES } from './fees.js';
 import { createLatencyModel, type LatencySpec, loadLatencySamples, MAX_LATENCY_MS } from './latency.js';
 import { LocalVenue } from './local-venue.js';
-import { createQueueModel, QUEUE_MODELS, type QueueModelName } from './queue-model.js';
-import { THROUGH_TRADE_RULES, type ThroughTradeRule } from './venue-matching.js';
+import {
+  createQueueModel,
+  QUEUE_MODELS,
+  QUEUE_SAMPLING,
+  type QueueModelName,
+  type QueueSampling,
+  THROUGH_TRADE_RULES,
+  type ThroughTradeRule,
+} from './queue-model.js';
 
 export interface FillModelConfig {
-  readonly queue: { readonly model: QueueModelName; readonly n: number };
+  readonly queue: { readonly model: QueueModelName; readonly n: number; readonly sampling: QueueSampling };
   readonly throughTrades: ThroughTradeRule;
   readonly latency: { readonly feed: LatencySpec; readonly entry: LatencySpec; readonly response: LatencySpec };
-  /** Seeds the latency draws (each latency its own stream). */
+  /** Seeds the latency draws and the queue draws (each its own stream). */
   readonly seed: number;
   readonly fees: FeeOverrides;
 }
@@ -119,7 +126,7 @@ function bps(): Schema<number | undefined> {
 const RATES = obj({ makerBps: bps(), takerBps: bps() });
 
 const SCHEMA = obj({
-  queue: obj({ model: oneOf(QUEUE_MODELS, 'risk-averse'), n: num(0.01, 100, 3) }),
+  queue: obj({ model: oneOf(QUEUE_MODELS, 'risk-averse'), n: num(0.01, 100, 3), sampling: oneOf(QUEUE_SAMPLING, 'expected') }),
   throughTrades: oneOf(THROUGH_TRADE_RULES, 'full'),
   latency: obj({ feed: latencySchema(), entry: latencySchema(), response: latencySchema() }),
   seed: int(0, 4_294_967_295, 1),
@@ -154,7 +161,7 @@ export function createLocalVenue(config: FillModelConfig, registry: InstrumentRe
   return new LocalVenue({
     registry,
     clock,
-    queue: createQueueModel(config.queue.model, config.queue.n),
+    queue: createQueueModel(config.queue.model, config.queue.n, config.queue.sampling, streamSeed(config.seed, 4)),
     throughTrades: config.throughTrades,
     feedLatency: createLatencyModel(config.latency.feed, streamSeed(config.seed, 1)),
     entryLatency: createLatencyModel(config.latency.entry, streamSeed(config.seed, 2)),

@@ -24,11 +24,8 @@ import type { VenueFill, VenueMessage } from '@tickline/execution';
 import { moneyScale, type LevelsLike } from '@tickline/wire';
 import { VENUE_CODES as C } from './errors.js';
 import { fillFee } from './fees.js';
-import type { QueueModel } from './queue-model.js';
+import { type QueueModel, THROUGH_TRADE_RULES, type ThroughTradeRule } from './queue-model.js';
 import type { VenueInstrument, VenueOrder } from './venue-order.js';
-
-export const THROUGH_TRADE_RULES = ['full', 'trade-size'] as const;
-export type ThroughTradeRule = (typeof THROUGH_TRADE_RULES)[number];
 
 export abstract class VenueMatching {
   readonly queue: QueueModel;
@@ -205,6 +202,11 @@ export abstract class VenueMatching {
     s.live = true;
     for (const [i, o] of s.buys.entries()) this.queue.depth(o, prevBuy[i] as number, s.book.bids.sizeAt(o.price));
     for (const [i, o] of s.sells.entries()) this.queue.depth(o, prevSell[i] as number, s.book.asks.sizeAt(o.price));
+    this.crossAll(s, t);
+  }
+
+  /** Resting orders the market's book now crosses fill completely (a re-seed, or the book back up). */
+  protected crossAll(s: VenueInstrument, t: number): void {
     const bestAsk = s.book.asks.bestPrice();
     if (bestAsk <= s.maxBuy) this.#crossed(s, s.buys, bestAsk, t);
     const bestBid = s.book.bids.bestPrice();
