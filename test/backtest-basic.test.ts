@@ -100,6 +100,30 @@ describe('tickline backtest', () => {
       const pts = /<polyline[^>]*points="([^"]+)"/.exec(html)?.[1]?.trim().split(/\s+/) ?? [];
       expect(pts.length).toBe(rep.equityCurve.length);
       expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
+
+      if (engine === 'event-time') {
+        // the venue keeping every book from the start (not only those of instruments it was sent
+        // orders for) gives the same fills and P&L
+        const all = join(tmp, 'out-all-books');
+        const again = await captured(() =>
+          backtest(quiet(), {
+            file,
+            engine,
+            strategy: 'random',
+            params: '{"ratePerSecond":8,"seed":3}',
+            out: all,
+            makerFeeBps: MAKER,
+            takerFeeBps: TAKER,
+            progress: 'none',
+            venueBooks: 'all',
+          }),
+        );
+        expect(again.code, again.err).toBe(0);
+        const rep2 = JSON.parse(readFileSync(join(all, 'report.json'), 'utf8')) as BacktestReport;
+        expect(rep2.fills.list).toEqual(rep.fills.list);
+        expect(rep2.pnl).toEqual(rep.pnl);
+        expect((rep.meta.fillModel as { booksKept: number }).booksKept).toBeGreaterThan(1);
+      }
     },
     120_000,
   );

@@ -42,7 +42,7 @@ describe('tickline backtest (event-time) on a real capture', () => {
   it('trades Binance spot with queue positions and latencies; the same seed gives the same report', async () => {
     const lat = join(tmp, 'entry-latency.txt');
     writeFileSync(lat, '# order entry latency samples, ms\n3.1\n4.7\n2.2\n9.8\n5.0\n');
-    const run = async (out: string) => {
+    const run = async (out: string, books: 'traded' | 'all' = 'traded') => {
       const r = await captured(() =>
         backtest(quiet(), {
           file: FILE,
@@ -54,6 +54,7 @@ describe('tickline backtest (event-time) on a real capture', () => {
           entryLatency: `file:${lat}`,
           responseLatency: 1.5,
           seed: 42,
+          venueBooks: books,
           out,
           progress: 'none',
         }),
@@ -80,6 +81,15 @@ describe('tickline backtest (event-time) on a real capture', () => {
     const events = a.meta.events as { total: number; deltaLevels: number; trades: number };
     expect(events.total).toBeGreaterThan(150_000);
     expect(timeless(b)).toBe(timeless(a));
+    // the venue keeping every book from the start changes nothing but its own counter
+    const c = await run(join(tmp, 'c'), 'all');
+    const strip = (rep: BacktestReport) => {
+      const m = rep.meta.fillModel as Record<string, unknown>;
+      delete m.booksKept;
+      return timeless(rep);
+    };
+    expect((a.meta.fillModel as { booksKept: number }).booksKept).toBe(1);
+    expect(strip(c)).toBe(strip(a));
   }, 120_000);
 
   it('a file with a sequence gap: the gap is counted, the book is marked not live, and nothing trades while it is', async () => {

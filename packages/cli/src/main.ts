@@ -230,6 +230,12 @@ export function buildProgram(): Command {
     .option('--entry-latency <ms|file:PATH>', 'order entry latency, strategy to venue (event-time)')
     .option('--response-latency <ms|file:PATH>', 'answer latency, venue to strategy (event-time)')
     .option('--seed <n>', 'seed of latency draws and probabilistic queue models (default 1)')
+    .addOption(
+      new Option('--venue-books <which>', 'books the local venue keeps: traded (default) or all (same results, slower)').choices([
+        'traded',
+        'all',
+      ]),
+    )
     .option('--latency-ms <ms>', 'order entry latency (both engines)')
     .option('--maker-fee-bps <bps>', 'maker fee')
     .option('--taker-fee-bps <bps>', 'taker fee')
@@ -258,6 +264,7 @@ export function buildProgram(): Command {
       'entryLatency',
       'responseLatency',
       'seed',
+      'venueBooks',
       'makerFeeBps',
       'takerFeeBps',
       'progress',

@@ -248,6 +248,19 @@ export class LocalVenue extends VenueMatching implements VenuePort {
     return s;
   }
 
+  /**
+   * Loads an instrument's book outside the market timeline, for a driver that keeps no venue book
+   * for an instrument until the strategy first sends it an order (it replays the instrument's
+   * market data up to now into `bids`/`asks`). Only while the instrument has nothing resting.
+   */
+  seedBook(instrument: number, bids: LevelsLike, asks: LevelsLike, live: boolean): void {
+    const s = this.#insts[instrument] ?? this.#create(instrument, true);
+    if (s.resting !== 0) throw new VenueTimeError(`seedBook: instrument ${instrument} has resting orders`);
+    s.book.bids.load(bids);
+    s.book.asks.load(asks);
+    s.live = live;
+  }
+
   /** Replaces an instrument's book (levels in any order) and marks it live. */
   snapshot(t: number, instrument: number, bids: LevelsLike, asks: LevelsLike): void {
     const s = this.#at(t, instrument);

@@ -41,6 +41,8 @@ export interface BacktestOptions {
   responseLatency?: number | string;
   /** Seed of the latency draws and the probabilistic queue models. */
   seed?: number | string;
+  /** Which books the local venue keeps: 'traded' (default: those the strategy sent orders) or 'all'. */
+  venueBooks?: string;
   /** Print the report JSON to stdout instead of the text summary. */
   json?: boolean;
   /** 'auto' (bar on a TTY, else log lines), 'bar', 'log' or 'none'. */
@@ -83,6 +85,7 @@ export interface ResolvedBacktest {
   queueModel: string | undefined;
   latency: { feed: LatencyArg | undefined; entry: LatencyArg | undefined; response: LatencyArg | undefined };
   seed: number;
+  venueBooks: 'traded' | 'all';
   json: boolean;
   progress: (typeof PROGRESS_MODES)[number];
 }
@@ -163,6 +166,9 @@ export function resolveBacktestOptions(o: BacktestOptions, now = new Date()): Re
     response: latencyArg('--response-latency', o.responseLatency),
   };
   const seed = num('--seed', o.seed, 0, 2 ** 31 - 1, true) ?? 1;
+  const venueBooks = (o.venueBooks ?? 'traded') as ResolvedBacktest['venueBooks'];
+  if (venueBooks !== 'traded' && venueBooks !== 'all')
+    throw new BacktestUsageError(`--venue-books must be one of traded, all, got ${JSON.stringify(o.venueBooks)}`);
   if (engine === 'lockstep' && (o.queueModel !== undefined || latency.feed || latency.entry || latency.response))
     throw new BacktestUsageError(
       '--queue-model and --feed/entry/response-latency take the event-time engine; --engine lockstep uses --latency-ms',
@@ -183,6 +189,7 @@ export function resolveBacktestOptions(o: BacktestOptions, now = new Date()): Re
     queueModel: o.queueModel,
     latency,
     seed,
+    venueBooks,
     json: o.json === true,
     progress,
   };

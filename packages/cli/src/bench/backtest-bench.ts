@@ -80,7 +80,7 @@ export async function oneWorker(
   const per: Record<string, number>[] = [];
   let fills = 0;
   for (let i = 0; i < runs; i++) {
-    const v = createEngineVenue(plan.registry, plan.venue, settings);
+    const v = createEngineVenue(plan.registry, plan.venue, settings, prepared.store);
     const res = await runEventTime({
       store: prepared.store,
       registry: plan.registry,

@@ -28,8 +28,8 @@ export interface EngineVenue {
   nextEventTime(): number;
   /** Runs the venue's own events up to `t`, handing answers due by then to `deliver`. */
   runUntil(t: number, deliver: (message: unknown) => void): void;
-  /** Market data at the venue: the open record, at venue time `t`. */
-  applyRecord(t: number, reader: RecordReader): void;
+  /** Market data at the venue: stored record `i`, at venue time `t` (the venue opens what it needs). */
+  applyRecord(t: number, i: number): void;
   /** The strategy side's clock (sends are stamped with it); set once before the run. */
   useClock(clock: () => number): void;
   /** The pipeline's book of `instrument` stopped (false) or started (true) being live. */
@@ -154,14 +154,9 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
   const settled: { deliver: (m: unknown) => void; settle: () => void } = attached;
   const store = d.store;
   const n = store.count;
-  // one reader per chunk, for the pipeline and for the venue (their views never interleave, but
-  // each keeps its own)
+  // one reader per chunk (the venue keeps its own)
   const pipeReaders: RecordReader[] = [];
-  const venueReaders: RecordReader[] = [];
-  for (let k = 0; k < store.chunks; k++) {
-    pipeReaders.push(new RecordReader(store.chunk(k)));
-    venueReaders.push(new RecordReader(store.chunk(k)));
-  }
+  for (let k = 0; k < store.chunks; k++) pipeReaders.push(new RecordReader(store.chunk(k)));
   let vi = 0; // next record for the venue
   let pi = 0; // next record for the pipeline
   let venueT = Number.NEGATIVE_INFINITY; // venue time of the last record the venue took
@@ -234,8 +229,7 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
         continue;
       }
       if (nextVenueT <= t) {
-        const vr = venueReaders[store.chunkOf(vi)] as RecordReader;
-        if (vr.open(store.offset(vi), store.length(vi)) !== Body.NONE) d.venue.applyRecord(nextVenueT, vr);
+        d.venue.applyRecord(nextVenueT, vi);
         venueT = nextVenueT;
         vi++;
         nextVenueT = vi < n ? venueTimeOf(vi) : Number.POSITIVE_INFINITY;
@@ -246,7 +240,7 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
       const reader = pipeReaders[k] as RecordReader;
       const off = store.offset(pi);
       const len = store.length(pi);
-      if (reader.open(off, len) !== Body.NONE) {
+      if (reader.open(off, len, true) !== Body.NONE) {
         cBook.processed++;
         deliverRecord(book, reader, store.chunk(k), off, len, eBook);
         feedback.drain();

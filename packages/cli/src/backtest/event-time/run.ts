@@ -57,7 +57,7 @@ export async function runEventTimeBacktest(
   const events = eventTotal(store.events);
   const span = prepared.lastMs - prepared.firstMs;
   const sampleMs = r.sampleMs ?? Math.max(10, Math.round(span / 200));
-  const venue = createEngineVenue(plan.registry, plan.venue, venueSettings);
+  const venue = createEngineVenue(plan.registry, plan.venue, venueSettings, store, r.venueBooks);
   const progress = createProgress(r.progress, store.count, process.stderr, {
     unit: 'records',
     eventsPer: store.count > 0 ? events / store.count : 0,

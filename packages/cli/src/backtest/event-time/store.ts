@@ -13,6 +13,10 @@ import { type BookDeltaLike, type BookSnapshotLike, Encoder, type QuoteBatchLike
 
 const CHUNK = 16 * 1024 * 1024;
 
+/** What a stored record is, for consumers that skip records without opening them. */
+export const RecordKind = { Other: 0, Snapshot: 1, Delta: 2, Trades: 3, Quotes: 4 } as const;
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+
 export interface EventCounts {
   /** Levels in snapshots (each level of a snapshot counts as one event). */
   snapshotLevels: number;
@@ -34,6 +38,8 @@ export class RecordStore {
   #offset = new Uint32Array(1024);
   #length = new Uint32Array(1024);
   #time = new Float64Array(1024);
+  #instrument = new Int32Array(1024);
+  #kind = new Uint8Array(1024);
   count = 0;
   bytes = 0;
   readonly events: EventCounts = { snapshotLevels: 0, deltaLevels: 0, trades: 0, quotes: 0 };
@@ -51,10 +57,19 @@ export class RecordStore {
     const t = new Float64Array(n);
     t.set(this.#time);
     this.#time = t;
+    const ins = new Int32Array(n);
+    ins.set(this.#instrument);
+    this.#instrument = ins;
+    const k = new Uint8Array(n);
+    k.set(this.#kind);
+    this.#kind = k;
   }
 
-  /** Appends a copy of `bytes` with local receive time `timeMs`. */
-  append(bytes: Uint8Array, timeMs: number): void {
+  /**
+   * Appends a copy of `bytes` with local receive time `timeMs`, the instrument it is about (-1:
+   * none, a mark) and its market kind (RecordKind).
+   */
+  append(bytes: Uint8Array, timeMs: number, instrument = -1, kind: RecordKind = RecordKind.Other): void {
     const len = bytes.length;
     // records start 8-aligned, as in a ring, so the readers' float64 fast path applies
     this.#pos = (this.#pos + 7) & ~7;
@@ -70,10 +85,18 @@ export class RecordStore {
     this.#offset[i] = this.#pos;
     this.#length[i] = len;
     this.#time[i] = timeMs;
+    this.#instrument[i] = instrument;
+    this.#kind[i] = kind;
     this.#pos += len;
     this.bytes += len;
   }
 
+  instrumentOf(i: number): number {
+    return this.#instrument[i] as number;
+  }
+  kindOf(i: number): RecordKind {
+    return this.#kind[i] as RecordKind;
+  }
   time(i: number): number {
     return this.#time[i] as number;
   }
@@ -108,19 +131,19 @@ export class StoreEmitter implements Emitter {
   }
   bookDelta(d: BookDeltaLike): void {
     this.store.events.deltaLevels += d.bids.length + d.asks.length;
-    this.store.append(this.#enc.bookDelta(d), this.at);
+    this.store.append(this.#enc.bookDelta(d), this.at, d.instrument, RecordKind.Delta);
   }
   bookSnapshot(s: BookSnapshotLike): void {
     this.store.events.snapshotLevels += s.bids.length + s.asks.length;
-    this.store.append(this.#enc.bookSnapshot(s), this.at);
+    this.store.append(this.#enc.bookSnapshot(s), this.at, s.instrument, RecordKind.Snapshot);
   }
   trades(t: TradeBatchLike): void {
     this.store.events.trades += t.length;
-    this.store.append(this.#enc.trades(t), this.at);
+    this.store.append(this.#enc.trades(t), this.at, t.instrument, RecordKind.Trades);
   }
   quotes(q: QuoteBatchLike): void {
     this.store.events.quotes += q.length;
-    this.store.append(this.#enc.quotes(q), this.at);
+    this.store.append(this.#enc.quotes(q), this.at, q.instrument, RecordKind.Quotes);
   }
   mark(m: Mark): void {
     const e = this.#enc;

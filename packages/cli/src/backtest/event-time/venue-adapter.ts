@@ -12,7 +12,7 @@ import {
   resolveFillModelConfig,
 } from '@tickline/backtest';
 import type { ReplayAccountSummary, ReplayFill } from '@tickline/exchange';
-import type { VenueMessage } from '@tickline/execution';
+import type { VenueMessage, VenuePort } from '@tickline/execution';
 import {
   Body,
   decimalString,
@@ -20,7 +20,7 @@ import {
   type InstrumentSpec,
   type LevelsLike,
   mulDecimals,
-  type RecordReader,
+  RecordReader,
   SideCode,
   subDecimals,
   sumDecimals,
@@ -30,6 +30,7 @@ import type { LoadedConfig } from '../../config.js';
 import type { ReplayPlan } from '../../commands/replay-registry.js';
 import { BacktestUsageError, type LatencyArg, type ResolvedBacktest } from '../options.js';
 import type { EngineVenue, FeedLatency } from './engine.js';
+import { RecordKind, type RecordStore } from './store.js';
 
 /** The fill model's config (`backtest` section of the config, then the flags). */
 export type VenueSettings = ReturnType<typeof resolveFillModelConfig>;
@@ -110,7 +111,31 @@ class ScaledLevels implements LevelsLike {
   }
 }
 
-export function createEngineVenue(registry: InstrumentRegistry, venueName: VenueName, settings: VenueSettings): EngineVenueHandle {
+/** A side's levels rebuilt from records, as LevelsLike (best first). */
+function sortedLevels(m: Map<number, number>, bids: boolean): ScaledLevels {
+  const out = new ScaledLevels();
+  const keys = [...m.keys()].sort((a, b) => (bids ? b - a : a - b));
+  for (const k of keys) {
+    out.prices.push(k);
+    out.sizes.push(m.get(k) as number);
+  }
+  return out;
+}
+
+/**
+ * The venue keeps no book for an instrument until the strategy first sends it an order: then the
+ * instrument's records up to the venue's cursor are replayed into a book (from its latest
+ * snapshot) and seeded, and from there on every record of it is applied. Nothing can differ: an
+ * instrument with no order at the venue has no queue position and no fill to compute.
+ */
+export function createEngineVenue(
+  registry: InstrumentRegistry,
+  venueName: VenueName,
+  settings: VenueSettings,
+  store: RecordStore,
+  /** 'traded' (default): a book only for instruments the strategy sent orders; 'all': every book from the start. */
+  books: 'traded' | 'all' = 'traded',
+): EngineVenueHandle {
   let clock: () => number = () => Number.NaN;
   const venue = createLocalVenue(settings, registry, () => clock());
   const fills: ReplayFill[] = [];
@@ -119,6 +144,95 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
   const bids = new ScaledLevels();
   const asks = new ScaledLevels();
   let offScale = 0;
+  const maxId = Math.max(0, ...registry.list().map((x) => x.id));
+  const active = new Uint8Array(maxId + 1);
+  /** Instruments the pipeline reported not live, while the venue keeps no book of them. */
+  const down = new Uint8Array(maxId + 1);
+  let activated = 0;
+  if (books === 'all') {
+    active.fill(1);
+    activated = registry.list().length;
+  }
+  let applied = 0; // the venue cursor: records below this index reached the venue
+  const readers: RecordReader[] = [];
+  for (let k = 0; k < store.chunks; k++) readers.push(new RecordReader(store.chunk(k)));
+  const open = (i: number): RecordReader | null => {
+    const r = readers[store.chunkOf(i)] as RecordReader;
+    return r.open(store.offset(i), store.length(i), true) === Body.NONE ? null : r;
+  };
+  // records by instrument (CSR), built at the first activation
+  let starts: Int32Array | null = null;
+  let index: Int32Array | null = null;
+  const byInstrument = () => {
+    if (starts !== null && index !== null) return { starts, index };
+    const n = store.count;
+    const st = new Int32Array(maxId + 2);
+    for (let i = 0; i < n; i++) {
+      const ins = store.instrumentOf(i);
+      if (ins >= 0 && ins <= maxId) st[ins + 1] = (st[ins + 1] as number) + 1;
+    }
+    for (let k = 1; k < st.length; k++) st[k] = (st[k] as number) + (st[k - 1] as number);
+    const fill = st.slice(0, maxId + 1);
+    const ix = new Int32Array(st[maxId + 1] as number);
+    for (let i = 0; i < n; i++) {
+      const ins = store.instrumentOf(i);
+      if (ins < 0 || ins > maxId) continue;
+      ix[fill[ins] as number] = i;
+      fill[ins] = (fill[ins] as number) + 1;
+    }
+    starts = st;
+    index = ix;
+    return { starts: st, index: ix };
+  };
+  const eachLevel = (r: RecordReader, f: (side: number, price: number, size: number) => void) => {
+    const d = r.type === Body.BookSnapshot ? r.snapshot : r.delta;
+    const spec = registry.get(d.instrument);
+    if (spec === undefined) return;
+    for (let side = 0; side < 2; side++) {
+      const l = side === 0 ? d.bids : d.asks;
+      for (let i = 0; i < l.length; i++) {
+        const p = rescaled(l.price(i), d.priceScale, spec.priceScale);
+        const q = rescaled(l.size(i), d.sizeScale, spec.sizeScale);
+        if (!Number.isNaN(p) && !Number.isNaN(q)) f(side, p, q);
+      }
+    }
+  };
+  const activate = (ins: number) => {
+    if (ins < 0 || ins > maxId || active[ins] === 1) return;
+    active[ins] = 1;
+    activated++;
+    const { starts: st, index: ix } = byInstrument();
+    const from = st[ins] as number;
+    let to = st[ins + 1] as number;
+    while (to > from && (ix[to - 1] as number) >= applied) to--;
+    let first = from;
+    for (let k = to - 1; k >= from; k--)
+      if (store.kindOf(ix[k] as number) === RecordKind.Snapshot) {
+        first = k;
+        break;
+      }
+    const b = new Map<number, number>();
+    const a = new Map<number, number>();
+    let seeded = false;
+    for (let k = first; k < to; k++) {
+      const i = ix[k] as number;
+      const kind = store.kindOf(i);
+      if (kind !== RecordKind.Snapshot && kind !== RecordKind.Delta) continue;
+      const r = open(i);
+      if (r === null) continue;
+      if (kind === RecordKind.Snapshot) {
+        b.clear();
+        a.clear();
+        seeded = true;
+      }
+      eachLevel(r, (side, p, q) => {
+        const m = side === 0 ? b : a;
+        if (q > 0) m.set(p, q);
+        else m.delete(p);
+      });
+    }
+    venue.seedBook(ins, sortedLevels(b, true), sortedLevels(a, false), seeded && down[ins] === 0);
+  };
   const applyLive = (t: number) => {
     const at = Math.max(t, venue.now);
     for (const p of pendingLive.splice(0)) {
@@ -148,10 +262,23 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
       ts: f.tsMs,
     });
   };
+  const port: VenuePort = {
+    get connected() {
+      return venue.connected;
+    },
+    newOrder(o) {
+      activate(o.instrument);
+      return venue.newOrder(o);
+    },
+    cancel: (id) => venue.cancel(id),
+    cancelAll: () => venue.cancelAll(),
+    openOrders: () => venue.openOrders(),
+    fills: (since) => venue.fills(since),
+  };
   const feed = venue.feedLatency;
   return {
     venue,
-    port: venue,
+    port,
     feedLatency: { next: () => feed.sample() },
     nextEventTime: () => (pendingLive.length > 0 ? venue.now : venue.nextEventTime()),
     runUntil(t, deliver) {
@@ -161,11 +288,16 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
       });
       applyLive(t);
     },
-    applyRecord(t: number, reader: RecordReader) {
+    applyRecord(t: number, i: number) {
+      applied = i + 1;
+      const ins = store.instrumentOf(i);
+      if (ins < 0 || ins > maxId || active[ins] === 0) return;
       if (pendingLive.length > 0) applyLive(t);
-      switch (reader.type) {
+      const r = open(i);
+      if (r === null) return;
+      switch (r.type) {
         case Body.BookSnapshot: {
-          const s = reader.snapshot;
+          const s = r.snapshot;
           const spec = registry.get(s.instrument);
           if (spec === undefined) return;
           if (s.priceScale === spec.priceScale && s.sizeScale === spec.sizeScale) venue.snapshot(t, s.instrument, s.bids, s.asks);
@@ -179,15 +311,15 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
           return;
         }
         case Body.BookDeltaBatch: {
-          const d = reader.delta;
+          const d = r.delta;
           const spec = registry.get(d.instrument);
           if (spec === undefined) return;
           const same = d.priceScale === spec.priceScale && d.sizeScale === spec.sizeScale;
           for (let side = 0; side < 2; side++) {
             const l = side === 0 ? d.bids : d.asks;
-            for (let i = 0; i < l.length; i++) {
-              const p = same ? l.price(i) : rescaled(l.price(i), d.priceScale, spec.priceScale);
-              const q = same ? l.size(i) : rescaled(l.size(i), d.sizeScale, spec.sizeScale);
+            for (let k = 0; k < l.length; k++) {
+              const p = same ? l.price(k) : rescaled(l.price(k), d.priceScale, spec.priceScale);
+              const q = same ? l.size(k) : rescaled(l.size(k), d.sizeScale, spec.sizeScale);
               if (Number.isNaN(p) || Number.isNaN(q)) offScale++;
               else venue.level(t, d.instrument, side, p, q);
             }
@@ -195,13 +327,13 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
           return;
         }
         case Body.TradeBatch: {
-          const tr = reader.trades;
+          const tr = r.trades;
           const spec = registry.get(tr.instrument);
           if (spec === undefined) return;
-          for (let i = 0; i < tr.length; i++) {
-            const p = rescaled(tr.price(i), tr.priceScale, spec.priceScale);
-            const q = rescaled(tr.size(i), tr.sizeScale, spec.sizeScale);
-            const side = tr.side(i);
+          for (let k = 0; k < tr.length; k++) {
+            const p = rescaled(tr.price(k), tr.priceScale, spec.priceScale);
+            const q = rescaled(tr.size(k), tr.sizeScale, spec.sizeScale);
+            const side = tr.side(k);
             if (Number.isNaN(p) || Number.isNaN(q)) offScale++;
             else venue.trade(t, tr.instrument, p, q, side === SideCode.Buy ? 0 : side === SideCode.Sell ? 1 : -1);
           }
@@ -214,9 +346,19 @@ export function createEngineVenue(registry: InstrumentRegistry, venueName: Venue
       clock = c;
     },
     bookLive(instrument, live) {
+      if (instrument >= 0 && instrument <= maxId && active[instrument] === 0) {
+        down[instrument] = live ? 0 : 1;
+        return;
+      }
       pendingLive.push({ instrument, live });
     },
-    settings: () => ({ ...venue.settings(), throughTrades: settings.throughTrades, seed: settings.seed, offScaleLevels: offScale }),
+    settings: () => ({
+      ...venue.settings(),
+      throughTrades: settings.throughTrades,
+      seed: settings.seed,
+      offScaleLevels: offScale,
+      booksKept: activated,
+    }),
     instrumentStats: () => venue.stats(),
     account(): ReplayAccountSummary {
       const feesPaid = sumDecimals(fills.map((f) => f.fee));
