@@ -168,6 +168,7 @@ export class VenueBookSide {
       this.clear();
       for (let i = 0; i < count; i++) {
         const s = levels.size(i);
+        // biome-ignore lint/complexity/useMathMinMax: a NaN size must count as 0 (Math.max keeps NaN)
         this.set(levels.price(i), s > 0 ? s : 0);
       }
       return;
