@@ -26,12 +26,18 @@ export function createProgress(
     const rate = frames / Math.max(s, 0.001);
     const eta = rate > 0 ? (total - frames) / rate : 0;
     const ev = opts.eventsPer === undefined ? '' : `, ${Math.round(rate * opts.eventsPer).toLocaleString('en-US')} events/s`;
+    // an unknown total (0): counts and rates only
+    if (total <= 0) return `${frames} ${unit}, ${Math.round(rate)} ${unit}/s${ev}, ${s.toFixed(1)}s elapsed`;
     return `${(pct * 100).toFixed(1)}% ${frames}/${total} ${unit}, ${Math.round(rate)} ${unit}/s${ev}, ${s.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
   };
   if (resolved === 'bar') {
     const width = 30;
     const draw = (frames: number) => {
-      const filled = total > 0 ? Math.round((Math.min(frames, total) / total) * width) : width;
+      if (total <= 0) {
+        out.write(`\r\x1b[2K${label}: ${line(frames)}`);
+        return;
+      }
+      const filled = Math.round((Math.min(frames, total) / total) * width);
       out.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line(frames)}`);
     };
     return {
@@ -53,10 +59,10 @@ export function createProgress(
       const now = performance.now();
       if (now - last < 2000) return;
       last = now;
-      out.write(`tickline backtest: ${line(frames)}\n`);
+      out.write(`tickline ${label}: ${line(frames)}\n`);
     },
     done(frames) {
-      out.write(`tickline backtest: replayed ${line(frames)}\n`);
+      out.write(`tickline ${label}: ${total <= 0 ? 'prepared' : 'replayed'} ${line(frames)}\n`);
     },
   };
 }

@@ -50,7 +50,7 @@ export async function runEventTimeBacktest(
   venueSettings: VenueSettings,
   stopped: () => boolean,
 ): Promise<EventTimeRun> {
-  const prepProgress = createProgress(r.progress, 0, process.stderr, { unit: 'frames', label: 'prepare' });
+  const prepProgress = createProgress(r.progress, 0, process.stderr, { unit: 'frames' });
   const prepared = await prepareEvents(plan, config.normalize, (n) => prepProgress.update(n));
   prepProgress.done(prepared.frames);
   const store = prepared.store;
