@@ -2,7 +2,7 @@
 
 import type { BacktestReport } from './report.js';
 
-const esc = (s: unknown) =>
+export const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? '—' : n.toFixed(digits));
@@ -40,7 +40,17 @@ export function equitySvg(curve: readonly [number, string][], width = 900, heigh
   ].join('');
 }
 
-function table(head: string[], rows: (string | number)[][]): string {
+/** The report pages' inline stylesheet (report.html, compare.html). */
+export const PAGE_STYLE = `<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+svg{width:100%;max-width:900px;height:auto;border:1px solid #ddd;background:#fcfcfc}
+.meta{color:#555}
+</style>`;
+
+export function table(head: string[], rows: (string | number)[][]): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
@@ -90,14 +100,7 @@ export function reportHtml(r: BacktestReport): string {
   const checks = r.checks.map((c) => [c.ok ? 'ok' : 'FAILED', c.name, c.detail]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tickline backtest: ${esc(m.strategy)} on ${esc(m.file)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-svg{width:100%;max-width:900px;height:auto;border:1px solid #ddd;background:#fcfcfc}
-.meta{color:#555}
-</style></head><body>
+${PAGE_STYLE}</head><body>
 <h1>Backtest: ${esc(m.strategy)}</h1>
 <p class="meta">${esc(m.file)} (${esc(m.venue)}), ${esc(m.frames)} frames, recorded ${esc(m.recordedFrom)} to ${esc(m.recordedTo)};
 fill model: embedded exchange, maker ${esc(r.fills.feeBps.maker)} bps / taker ${esc(r.fills.feeBps.taker)} bps, latency ${esc(m.latencyMs)} ms.</p>
