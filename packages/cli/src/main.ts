@@ -10,6 +10,7 @@ import type { FaultPatch } from '@tickline/exchange';
 import { LOG_FORMATS, type LogFormatSetting, packageDir, resolveLogFormat, STAGES, type StageName, useLogFormat } from '@tickline/runtime';
 import { BENCHES, type BenchFlags, type BenchName, bench, NORMALIZE_BENCH_VENUES, PLACEMENT_NAMES } from './commands/bench.js';
 import { type BacktestOptions, backtest } from './commands/backtest.js';
+import { backtestCompare } from './commands/backtest-compare.js';
 import { CHAOS_SECONDS, chaos } from './commands/chaos.js';
 import { FAULTS, type FaultName } from './chaos/index.js';
 import { record } from './commands/record.js';
@@ -102,6 +103,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError()
     .exitOverride()
+    // each command's options follow it (lets `backtest compare` own its --out and --json)
+    .enablePositionalOptions()
     // the flag's format from the start (a config file's log.format applies once it is read)
     .hook('preAction', (_program, command) => applyLogFormat((command.opts().logFormat as LogFormatSetting | undefined) ?? 'auto'));
 
@@ -206,7 +209,8 @@ export function buildProgram(): Command {
       'replay a recording (any venue, any format replay reads) through the pipeline against a local matching engine with queue positions and latencies; writes report.json and report.html',
     )
     .argument('<file>', 'a tickline recording, .cap capture or hftbacktest collector file')
-    .requiredOption('--strategy <s>', 'imbalance, spread-reversion, tick-trend, random, or a module path')
+    // required, checked by the verb (a commander-required option would be required of `backtest compare` too)
+    .option('--strategy <s>', 'required: imbalance, spread-reversion, tick-trend, random, or a module path')
     .option('--params <json>', 'strategy parameters as a JSON object')
     .option('--instruments <codes>', 'comma-separated instruments the strategy trades (default: all in the file)')
     .option('--out <dir>', 'report directory (default ./backtest-<timestamp>/)')
@@ -245,6 +249,18 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .addOption(logFormatOption());
   for (const s of STAGES) backtestCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
+  // `backtest compare A B`: backtest's own options stop at the subcommand, so --out/--json are compare's
+  backtestCmd.enablePositionalOptions();
+  backtestCmd
+    .command('compare')
+    .description('compare two backtest reports: the differences as a table, compare.json and compare.html (both equity curves)')
+    .argument('<a>', 'report A: a report.json or the directory holding it')
+    .argument('<b>', 'report B: a report.json or the directory holding it')
+    .option('--out <dir>', 'output directory (default ./backtest-compare-<timestamp>/)')
+    .option('--json', 'print the comparison JSON instead of the table')
+    .action(async (a: string, b: string, o: { out?: string; json?: boolean }) => {
+      process.exitCode = await backtestCompare({ a, b, ...(o.out !== undefined ? { out: o.out } : {}), json: o.json === true });
+    });
   backtestCmd.action(async (file: string, o: Record<string, unknown>) => {
     const opts: Record<string, unknown> = { file };
     for (const k of [

@@ -300,6 +300,13 @@ export class Pipeline {
 
   #onEvent(msg: WorkerEvent): void {
     if (msg.event === 'error') this.#log.error({ group: msg.stage, partition: msg.partition, ...(msg.data as object) }, 'stage error');
+    // a worker asks for a command on every partition of a stage (signals: disable a strategy that threw)
+    if (msg.event === 'broadcast') {
+      const d = msg.data as { stage: StageName; command: string; args: unknown };
+      this.command(d.stage, d.command, d.args).catch((err: unknown) =>
+        this.#log.warn({ group: msg.stage, command: d.command, err: (err as Error).message }, 'broadcast command failed'),
+      );
+    }
     this.#opts.onEvent?.(msg);
   }
 

@@ -10,6 +10,7 @@ export {
 } from './config.js';
 export { Prng } from './core/prng.js';
 export { SignalsCore, type SignalsCoreOptions, type SignalsSnapshot, type StrategySlot } from './core/signals-core.js';
+export type { StrategyError, StrategyErrorEvent } from './core/strategy-errors.js';
 export {
   type BookSummary,
   bps,

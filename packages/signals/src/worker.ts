@@ -25,6 +25,17 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     keepBars: cfg.keepBars,
     maxDataAgeMs: cfg.maxDataAgeMs,
     ...(ctx.clock ? { clock: ctx.clock } : {}),
+    onStrategyError: (e) => {
+      // logged once per strategy (it is disabled), by the supervisor as a stage error
+      ctx.notify('error', {
+        stage: 'signals',
+        partition: ctx.partition,
+        message: `strategy ${e.strategy} threw on ${e.instrument ?? 'restore'} (${e.event.kind}${e.event.seq !== undefined ? ` seq ${e.event.seq}` : ''}${e.event.time !== undefined ? ` at ${e.event.time}` : ''}): ${e.message}; strategy disabled, the run goes on`,
+        strategyError: e,
+      });
+      // the other partitions run their own instance of it: disable it there too
+      if (ctx.partitions > 1) ctx.notify('broadcast', { stage: 'signals', command: 'disable-strategy', args: { strategy: e.strategy } });
+    },
   });
   const snapPath = cfg.snapshot.path?.replaceAll('{partition}', String(ctx.partition)) ?? null;
   let snapshots = 0;
@@ -74,8 +85,14 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
         save();
         return { path: snapPath, snapshots };
       }
-      if (command === 'report') return core.snapshot();
-      throw new Error(`signals: unknown command '${command}'; allowed: bars, snapshot, report`);
+      if (command === 'report') return { ...core.snapshot(), strategyErrors: core.strategyErrors(), disabled: core.disabledStrategies() };
+      if (command === 'strategy-errors') return { strategyErrors: core.strategyErrors(), disabled: core.disabledStrategies() };
+      if (command === 'disable-strategy') {
+        const id = (args as { strategy?: unknown } | null)?.strategy;
+        if (typeof id !== 'string') throw new TypeError('disable-strategy: args.strategy must be a strategy id');
+        return { disabled: core.disable(id) };
+      }
+      throw new Error(`signals: unknown command '${command}'; allowed: bars, snapshot, report, strategy-errors, disable-strategy`);
     },
     stats: () => ({ ...core.stats(), snapshots, snapshotErrors }),
     close: save,

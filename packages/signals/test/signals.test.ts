@@ -240,6 +240,55 @@ describe('user strategy modules and state snapshot', () => {
     expect(() => createStrategies(bad, registry, 0, new Map([[file, type]]))).toThrow(/params.above/);
   });
 
+  it('a strategy that throws is recorded with its instrument and event, disabled everywhere, and the others go on', () => {
+    let calls = 0;
+    const seen: string[] = [];
+    const logged: unknown[] = [];
+    const thrower = {
+      id: 'boom',
+      onBook(v: { instrument: number }) {
+        calls++;
+        if (calls === 3) throw new Error(`third call on ${v.instrument}`);
+      },
+    };
+    const steady = { id: 'steady', onBook: (v: { instrument: number }) => void seen.push(`book ${v.instrument}`) };
+    const core = new SignalsCore({
+      registry,
+      strategies: [
+        { strategy: thrower, instruments: null },
+        { strategy: steady, instruments: null },
+      ],
+      clock: () => 1_700_000_000_500,
+      onStrategyError: (e) => logged.push(e),
+    });
+    const rec = new Recorder();
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 6; i++) core.onBookView(view({ instrument: (i % 2) + 1, bid: 10_000 + i, ask: 10_010 + i, nowMs: t0 + i }), rec);
+    // threw on the third call (instrument 1, the third view), never called again on any instrument
+    expect(calls).toBe(3);
+    expect(seen).toHaveLength(6);
+    const errors = core.strategyErrors();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      strategy: 'boom',
+      instrument: 'sim:AAPL',
+      event: { kind: 'book', timeMs: t0 + 2, time: new Date(t0 + 2).toISOString() },
+      message: 'third call on 1',
+      atMs: 1_700_000_000_500,
+    });
+    expect(errors[0]?.event.seq).toMatch(/^\d+$/);
+    expect(logged).toEqual(errors);
+    expect(core.stats()).toMatchObject({ strategyErrors: 1, strategySkipped: 3 });
+    expect(core.disabledStrategies()).toEqual(['boom']);
+    // another partition's instance is disabled by id; unknown ids are refused
+    const other = new SignalsCore({ registry, strategies: [{ strategy: { id: 'boom', onBook: () => calls++ }, instruments: null }] });
+    expect(other.disable('boom')).toBe(true);
+    expect(other.disable('boom')).toBe(false);
+    expect(other.disable('nope')).toBe(false);
+    other.onBookView(view({ instrument: 2, bid: 10_000, ask: 10_010 }), rec);
+    expect(calls).toBe(3);
+  });
+
   it('writes the market view compressed and reloads bars and strategy state', () => {
     let now = 1_700_000_000_000;
     const params = { ticksPerBar: 2, fastBars: 2, slowBars: 3 };

@@ -2,7 +2,7 @@
 
 import type { BacktestReport } from './report.js';
 
-const esc = (s: unknown) =>
+export const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? '—' : n.toFixed(digits));
@@ -40,10 +40,35 @@ export function equitySvg(curve: readonly [number, string][], width = 900, heigh
   ].join('');
 }
 
-function table(head: string[], rows: (string | number)[][]): string {
+/** The report pages' inline stylesheet (report.html, compare.html). */
+export const PAGE_STYLE = `<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+svg{width:100%;max-width:900px;height:auto;border:1px solid #ddd;background:#fcfcfc}
+.meta{color:#555}
+.errors{color:#a40000;background:#fff0f0;border:1px solid #e0a0a0;padding:6px 10px;margin:8px 0}
+</style>`;
+
+export function table(head: string[], rows: (string | number)[][]): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
+}
+
+/** The strategies that threw (report.json meta.strategyErrors), shown above the figures. */
+function strategyErrorsLine(errors: unknown): string {
+  if (!Array.isArray(errors) || errors.length === 0) return '<p id="strategy-errors" class="meta">strategy errors: none</p>';
+  const items = (
+    errors as { strategy: string; instrument: string | null; event: { kind: string; seq?: string; time?: string }; message: string }[]
+  )
+    .map(
+      (e) =>
+        `<li><b>${esc(e.strategy)}</b> threw on ${esc(e.instrument ?? 'restore')} (${esc(e.event.kind)}${e.event.seq !== undefined ? ` seq ${esc(e.event.seq)}` : ''}${e.event.time !== undefined ? ` at ${esc(e.event.time)}` : ''}): ${esc(e.message)}; disabled from then on</li>`,
+    )
+    .join('');
+  return `<div id="strategy-errors" class="errors"><b>strategy errors: ${errors.length}</b> (the run went on without these strategies)<ul>${items}</ul></div>`;
 }
 
 export function reportHtml(r: BacktestReport): string {
@@ -90,17 +115,11 @@ export function reportHtml(r: BacktestReport): string {
   const checks = r.checks.map((c) => [c.ok ? 'ok' : 'FAILED', c.name, c.detail]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tickline backtest: ${esc(m.strategy)} on ${esc(m.file)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-svg{width:100%;max-width:900px;height:auto;border:1px solid #ddd;background:#fcfcfc}
-.meta{color:#555}
-</style></head><body>
+${PAGE_STYLE}</head><body>
 <h1>Backtest: ${esc(m.strategy)}</h1>
 <p class="meta">${esc(m.file)} (${esc(m.venue)}), ${esc(m.frames)} frames, recorded ${esc(m.recordedFrom)} to ${esc(m.recordedTo)};
 fill model: embedded exchange, maker ${esc(r.fills.feeBps.maker)} bps / taker ${esc(r.fills.feeBps.taker)} bps, latency ${esc(m.latencyMs)} ms.</p>
+${strategyErrorsLine(m.strategyErrors)}
 ${table(['figure', 'value'], summary)}
 <h2>Equity curve (net P&amp;L, sampled every ${esc(s.intervalMs)} ms of recorded time)</h2>
 ${equitySvg(r.equityCurve)}

@@ -76,7 +76,11 @@ export interface InstrumentBreakdown {
   wins: number;
 }
 
+/** The layout of report.json; `tickline backtest compare` reads only reports of this version. */
+export const REPORT_SCHEMA_VERSION = 1;
+
 export interface BacktestReport {
+  schemaVersion: number;
   meta: Record<string, unknown>;
   pnl: { net: string; realized: string; unrealized: string; fees: string; closedTrades: string; open: string };
   trades: {
@@ -264,6 +268,7 @@ export function buildReport(input: {
   const gp = Number(stats.grossProfit);
   const gl = Number(stats.grossLoss);
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     meta: input.meta,
     pnl: { net, realized, unrealized, fees, closedTrades, open: subDecimals(net, closedTrades) },
     trades: {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, type ReplayExchangeHandle, startReplayExchange } from '@tickline/exchange';
 import { createLogger, type Group, MarketViewTable, moduleUrl, Pipeline, STAGES, type StageName } from '@tickline/runtime';
+import type { StrategyError } from '@tickline/signals';
 import { sumDecimals } from '@tickline/wire';
 import { runLockstep } from '../backtest/driver.js';
 import { marketFeed, universeOf } from '../backtest/market-feed.js';
@@ -146,6 +147,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
       stopped: () => stopReason !== null,
     });
     const exec = await execReports();
+    const strategyErrors = await strategyErrorsOf(p, prepared.shiftMs);
     const final = await p.stop(2500);
     pipeline = null;
     const stage = (s: string) => final.stages.find((x) => x.stage === s);
@@ -168,6 +170,8 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
         complete: result.complete,
         stopReason: stopReason ?? (result.error === null ? 'end of file' : 'error'),
         error: result.error,
+        // strategies that threw: each disabled from then on, the run went on (docs/trading.md)
+        strategyErrors,
         durationS: Math.round((performance.now() - started) / 10) / 100,
         market: { ...exchange.marketStats(), ...feed.stats },
         stages: Object.fromEntries(
@@ -201,4 +205,17 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
     await exchange.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** What each signals partition kept of the strategies that threw (docs/trading.md), at recorded times. */
+async function strategyErrorsOf(p: Pipeline, shiftMs: number): Promise<StrategyError[]> {
+  const parts = (await p.command('signals', 'strategy-errors', {})) as { strategyErrors: StrategyError[] }[];
+  return parts
+    .flatMap((x) => x.strategyErrors)
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((e) => {
+      if (e.event.timeMs === undefined) return e;
+      const ms = e.event.timeMs - shiftMs;
+      return { ...e, event: { ...e.event, timeMs: ms, time: new Date(ms).toISOString() } };
+    });
 }

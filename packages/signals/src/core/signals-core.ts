@@ -25,6 +25,7 @@ import {
   type TradeBatchLike,
 } from '@tickline/wire';
 import type { BookSummary, IntentRequest, Strategy, StrategyEnv } from './strategy.js';
+import { type StrategyError, type StrategyEventKind, strategyError } from './strategy-errors.js';
 
 export interface StrategySlot {
   readonly strategy: Strategy;
@@ -46,6 +47,8 @@ export interface SignalsCoreOptions {
    * this: late data makes late decisions. 0 = no bound (replays that keep recorded times).
    */
   readonly maxDataAgeMs?: number;
+  /** Called once per strategy, when it first throws (and is disabled): the worker logs it. */
+  readonly onStrategyError?: (e: StrategyError) => void;
 }
 
 type MutableSummary = { -readonly [K in keyof BookSummary]: BookSummary[K] };
@@ -86,6 +89,9 @@ export class SignalsCore {
   #nowMs = 0;
   #recvS = 0;
   #recvNs = 0;
+  /** Strategies disabled after throwing (here, or in another partition: `disable`). */
+  readonly #disabled = new Set<string>();
+  readonly #errors: StrategyError[] = [];
   readonly counters = {
     books: 0,
     trades: 0,
@@ -95,7 +101,10 @@ export class SignalsCore {
     refusedNotLive: 0,
     refusedBad: 0,
     refusedRate: 0,
+    /** Exceptions from strategy callbacks (each disables its strategy). */
     strategyErrors: 0,
+    /** Callbacks not run because their strategy is disabled. */
+    strategySkipped: 0,
     /** Records too old to act on (strategies skipped; the market view still updated). */
     skippedStale: 0,
     /** Views passed downstream (touch or state changed). */
@@ -161,16 +170,43 @@ export class SignalsCore {
     return slot.instruments === null || slot.instruments.has(instrument);
   }
 
-  #call(id: string, fn: () => void): void {
+  /** Runs one strategy callback on record `rec` of kind `kind` for `instrument` (null: none). */
+  #call(id: string, instrument: number | null, kind: StrategyEventKind, rec: unknown, fn: () => void): void {
+    if (this.#disabled.size > 0 && this.#disabled.has(id)) {
+      this.counters.strategySkipped++;
+      return;
+    }
     this.#current = id;
     try {
       fn();
-    } catch {
-      // A user strategy that throws must not take the stage down: count it, keep going.
+    } catch (err) {
+      // A strategy that throws must not take the stage down: count it, keep what it was doing
+      // when it threw, disable it, and go on with the others.
       this.counters.strategyErrors++;
+      const e = strategyError(this.#opts.registry, id, instrument, kind, rec, err, this.#clock());
+      this.#errors.push(e);
+      this.#disabled.add(id);
+      this.#opts.onStrategyError?.(e);
     } finally {
       this.#current = null;
     }
+  }
+
+  /** Disables strategy `id` here too (it threw in another partition). True if it was running. */
+  disable(id: string): boolean {
+    if (this.#disabled.has(id) || !this.#opts.strategies.some((s) => s.strategy.id === id)) return false;
+    this.#disabled.add(id);
+    return true;
+  }
+
+  /** The strategies that threw in this core, each with the record it was handling. */
+  strategyErrors(): readonly StrategyError[] {
+    return this.#errors;
+  }
+
+  /** Ids of the strategies disabled here (threw here or in another partition). */
+  disabledStrategies(): string[] {
+    return [...this.#disabled];
   }
 
   /** True if data received at (s, ns) is fresh enough to decide on; counts it otherwise. */
@@ -214,7 +250,7 @@ export class SignalsCore {
     if (!this.#fresh(b.recvS, b.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onBook && this.#runs(slot, b.instrument)) this.#call(st.id, () => st.onBook?.(b, this.#env));
+      if (st.onBook && this.#runs(slot, b.instrument)) this.#call(st.id, b.instrument, 'book', b, () => st.onBook?.(b, this.#env));
     }
   }
 
@@ -229,7 +265,7 @@ export class SignalsCore {
     if (!this.#fresh(t.recvS, t.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onTrade && this.#runs(slot, t.instrument)) this.#call(st.id, () => st.onTrade?.(t, this.#env));
+      if (st.onTrade && this.#runs(slot, t.instrument)) this.#call(st.id, t.instrument, 'trades', t, () => st.onTrade?.(t, this.#env));
     }
   }
 
@@ -245,7 +281,7 @@ export class SignalsCore {
     if (!this.#fresh(b.endS, b.endNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onBar && this.#runs(slot, b.instrument)) this.#call(st.id, () => st.onBar?.(b, this.#env));
+      if (st.onBar && this.#runs(slot, b.instrument)) this.#call(st.id, b.instrument, 'bar', b, () => st.onBar?.(b, this.#env));
     }
   }
 
@@ -255,7 +291,7 @@ export class SignalsCore {
     this.#nowMs = this.#clock();
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onFill && this.#runs(slot, f.instrument)) this.#call(st.id, () => st.onFill?.(f, this.#env));
+      if (st.onFill && this.#runs(slot, f.instrument)) this.#call(st.id, f.instrument, 'fill', f, () => st.onFill?.(f, this.#env));
     }
   }
 
@@ -386,7 +422,8 @@ export class SignalsCore {
     }
     for (const slot of this.#opts.strategies) {
       const saved = snap.strategies?.[slot.strategy.id];
-      if (saved !== undefined && slot.strategy.restore) this.#call(slot.strategy.id, () => slot.strategy.restore?.(saved));
+      if (saved !== undefined && slot.strategy.restore)
+        this.#call(slot.strategy.id, null, 'restore', null, () => slot.strategy.restore?.(saved));
     }
     return n;
   }

@@ -1,5 +1,6 @@
 /** `tickline backtest` with the event-time engine (the default): run, report, exit code. */
 
+import type { StrategyError } from '@tickline/signals';
 import type { LoadedConfig } from '../../config.js';
 import type { ReplayPlan } from '../../commands/replay-registry.js';
 import type { ResolvedBacktest } from '../options.js';
@@ -24,8 +25,8 @@ export async function runEventTimeCommand(
     const run = await runEventTimeBacktest(loaded.config, r, plan, settings, () => stopReason !== null);
     const { prepared, result, venue } = run;
     const exec = [result.control('execution', 'report') as ExecReport];
-    const signalsReport = result.control('signals', 'report') as { strategyErrors?: unknown[] } | undefined;
-    const strategyErrors = signalsReport?.strategyErrors ?? [];
+    // strategies that threw and were disabled (their times are recorded times already)
+    const strategyErrors = (result.control('signals', 'strategy-errors') as { strategyErrors: StrategyError[] }).strategyErrors;
     await result.close();
     const bookCore = result.stages.book?.core ?? {};
     const gaps = Object.entries(bookCore)
