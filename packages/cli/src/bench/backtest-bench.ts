@@ -12,7 +12,8 @@
  *   slow by design, each 10 ms of recorded time waits for the pipeline to drain).
  *
  * Events are level changes (snapshot and delta levels), trades and top-of-book quotes, counted by
- * the prepare pass. Same strategy on both: `imbalance` with its default parameters.
+ * the prepare pass. Same strategy on both: the random trader at 50 orders a second across the
+ * file's instruments (at most one per instrument a second), so the venue matches, queues and fills.
  */
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,7 +47,10 @@ export interface BacktestBenchOptions {
 }
 
 const CAPTURE = new URL('../../../../test/fixtures/captures/binance-spot-btcusdt-20240809.ns.gz', import.meta.url).pathname;
-const STRATEGY = 'imbalance';
+const STRATEGY = 'random';
+
+/** The random trader's rate per instrument: 50 orders/s in all, at most 1/s per instrument. */
+const paramsFor = (instruments: number) => JSON.stringify({ ratePerSecond: Math.min(1, 50 / Math.max(1, instruments)), seed: 1 });
 
 /** Writes nothing to stdout while `f` runs (the commands print their summaries). */
 async function silently<T>(f: () => Promise<T>): Promise<T> {
@@ -63,7 +67,7 @@ export async function oneWorker(
   file: string,
   venue: string | undefined,
   runs: number,
-): Promise<{ result: BenchResult; events: number; frames: number }> {
+): Promise<{ result: BenchResult; events: number; frames: number; instruments: number }> {
   const loaded = loadConfig({}, { 'log.level': 'silent' }, 'bench');
   const r = resolveBacktestOptions({
     file,
@@ -113,16 +117,24 @@ export async function oneWorker(
     fills,
     strategy: STRATEGY,
   });
-  return { result, events, frames: prepared.frames };
+  return { result, events, frames: prepared.frames, instruments: plan.registry.list().length };
 }
 
-async function lockstep(file: string, venue: string | undefined, events: number): Promise<BenchResult> {
+async function lockstep(file: string, venue: string | undefined, events: number, instruments: number): Promise<BenchResult> {
   const loaded = loadConfig({}, { 'log.level': 'silent' }, 'bench');
   const out = mkdtempSync(join(tmpdir(), 'tkl-bench-bt-'));
   try {
     const t0 = performance.now();
     const code = await silently(() =>
-      backtest(loaded, { file, strategy: STRATEGY, engine: 'lockstep', progress: 'none', out, ...(venue ? { venue } : {}) }),
+      backtest(loaded, {
+        file,
+        strategy: STRATEGY,
+        params: paramsFor(instruments),
+        engine: 'lockstep',
+        progress: 'none',
+        out,
+        ...(venue ? { venue } : {}),
+      }),
     );
     const secs = (performance.now() - t0) / 1000;
     if (code !== 0) throw new Error(`lockstep backtest exited ${code}`);
@@ -159,7 +171,7 @@ export async function runBacktestBench(o: BacktestBenchOptions): Promise<BenchRe
       (ow.result.params as Record<string, string | number>).input = name;
       results.push(ow.result);
       if (!o.skipDefault) {
-        const d = await lockstep(file, venue, ow.events);
+        const d = await lockstep(file, venue, ow.events, ow.instruments);
         (d.params as Record<string, string | number>).input = name;
         results.push(d);
       }
@@ -169,6 +181,7 @@ export async function runBacktestBench(o: BacktestBenchOptions): Promise<BenchRe
   }
   return report('backtest', o.runs, results, [
     'one-worker: event-time engine, replay loop only (prepare pass in params); default: lockstep engine under one pool per stage, whole command, 1 run',
+    'strategy: random trader, 50 orders/s across the instruments (at most 1/s each), seed 1',
     'events = snapshot and delta levels + trades + top-of-book quotes',
   ]);
 }
