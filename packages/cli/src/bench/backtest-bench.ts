@@ -26,7 +26,7 @@ import { type BenchReport, type BenchResult, report, summarize } from '@tickline
 import createSignalsStage from '@tickline/signals/worker';
 import { runEventTime } from '../backtest/event-time/engine.js';
 import { prepareEvents } from '../backtest/event-time/prepare.js';
-import { tradingConfigs } from '../backtest/event-time/run.js';
+import { tradingConfigs } from '../backtest/trading-configs.js';
 import { eventTotal } from '../backtest/event-time/store.js';
 import { createEngineVenue, venueSettingsOf } from '../backtest/event-time/venue-adapter.js';
 import { resolveBacktestOptions } from '../backtest/options.js';
@@ -80,7 +80,7 @@ export async function oneWorker(
   const settings = venueSettingsOf(loaded.config, r, plan);
   const prepared = await prepareEvents(plan, loaded.config.normalize);
   const events = eventTotal(prepared.store.events);
-  const trading = tradingConfigs(loaded.config, r, plan);
+  const trading = tradingConfigs(loaded.config, r, plan, { url: null }, { commit: 'record' });
   const per: Record<string, number>[] = [];
   let fills = 0;
   for (let i = 0; i < runs; i++) {

@@ -19,6 +19,7 @@ import { type BacktestOptions, BacktestUsageError, type ResolvedBacktest, resolv
 import { runEventTimeCommand } from '../backtest/event-time/command.js';
 import { type VenueSettings, venueSettingsOf } from '../backtest/event-time/venue-adapter.js';
 import { prepareRetimed } from '../backtest/prepare.js';
+import { tradingConfigs } from '../backtest/trading-configs.js';
 import { createProgress } from '../backtest/progress.js';
 import { printSummary, writeOutputs } from '../backtest/output.js';
 import { buildReport, type ExecReport } from '../backtest/report.js';
@@ -50,20 +51,6 @@ async function startFillModel(
     feeBps: { maker: r.exchange.makerFeeBps ?? base.makerFeeBps, taker: r.exchange.takerFeeBps ?? base.takerFeeBps },
     latencyMs: r.exchange.latencyMs ?? base.latencyMs,
   };
-}
-
-function tradingConfigs(config: LoadedConfig['config'], r: ResolvedBacktest, plan: ReplayPlan, wsUrl: string, account: string) {
-  const signals = { ...(config.signals as Record<string, unknown>) };
-  const strategy: Record<string, unknown> = { id: r.strategy.id, type: r.strategy.type, params: r.strategy.params };
-  if (r.strategy.module !== undefined) strategy.module = r.strategy.module;
-  if (r.instruments !== null) strategy.instruments = r.instruments.map((s) => (s.includes(':') ? s : `${plan.venue}:${s}`));
-  signals.strategies = [strategy];
-  // a backtest starts from nothing: no snapshot restored or written, an in-memory journal
-  signals.snapshot = { ...((signals.snapshot as object) ?? {}), path: null };
-  const exec = { ...(config.execution as Record<string, unknown>) };
-  exec.venue = { ...((exec.venue as object) ?? {}), url: wsUrl, account, instruments: plan.venue };
-  exec.journal = { ...((exec.journal as object) ?? {}), path: null };
-  return { signals, risk: config.risk, execution: exec };
 }
 
 export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Promise<number> {
@@ -123,7 +110,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
         ingest: { venue: plan.venue, symbols: [], replay: { file: prepared.path, format: 'tickline', speed: 'max', flowControl: true } },
         normalize: config.normalize,
         book: bookConfigFor(config.book, plan),
-        ...tradingConfigs(config, r, plan, exchange.wsUrl, account),
+        ...tradingConfigs(config, r, plan, { url: exchange.wsUrl, account, instruments: plan.venue }),
       },
       registry: specs,
       marketView: new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1))),

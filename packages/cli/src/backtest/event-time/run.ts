@@ -10,6 +10,7 @@ import createSignalsStage from '@tickline/signals/worker';
 import type { LoadedConfig } from '../../config.js';
 import { bookConfigFor, type ReplayPlan } from '../../commands/replay-registry.js';
 import type { ResolvedBacktest } from '../options.js';
+import { tradingConfigs } from '../trading-configs.js';
 import { createProgress } from '../progress.js';
 import { type EngineResult, runEventTime } from './engine.js';
 import { prepareEvents, type PreparedEvents } from './prepare.js';
@@ -26,21 +27,6 @@ export interface EventTimeRun {
   endToEndEventsPerSec: number;
   framesPerSec: number;
   sampleMs: number;
-}
-
-export function tradingConfigs(config: LoadedConfig['config'], r: ResolvedBacktest, plan: ReplayPlan) {
-  const signals = { ...(config.signals as Record<string, unknown>) };
-  const strategy: Record<string, unknown> = { id: r.strategy.id, type: r.strategy.type, params: r.strategy.params };
-  if (r.strategy.module !== undefined) strategy.module = r.strategy.module;
-  if (r.instruments !== null) strategy.instruments = r.instruments.map((s) => (s.includes(':') ? s : `${plan.venue}:${s}`));
-  signals.strategies = [strategy];
-  // a backtest starts from nothing: no snapshot restored or written, an in-memory journal
-  signals.snapshot = { ...((signals.snapshot as object) ?? {}), path: null };
-  const exec = { ...(config.execution as Record<string, unknown>) };
-  exec.venue = { ...((exec.venue as object) ?? {}), url: null };
-  // the local venue sends nothing over a wire: a request reaches it when the core makes it
-  exec.journal = { ...((exec.journal as object) ?? {}), path: null, commit: 'record' };
-  return { signals, risk: config.risk, execution: exec };
 }
 
 export async function runEventTimeBacktest(
@@ -62,7 +48,8 @@ export async function runEventTimeBacktest(
     unit: 'records',
     eventsPer: store.count > 0 ? events / store.count : 0,
   });
-  const trading = tradingConfigs(config, r, plan);
+  // the local venue sends nothing over a wire: a request reaches it when the core makes it
+  const trading = tradingConfigs(config, r, plan, { url: null }, { commit: 'record' });
   const runtime = (config as { runtime?: { tickMs?: number } }).runtime;
   const result = await runEventTime({
     store,
