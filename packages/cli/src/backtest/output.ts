@@ -30,3 +30,11 @@ export function printSummary(r: ResolvedBacktest, rep: BacktestReport): void {
   if (failed.length > 0)
     process.stderr.write(`tickline backtest: checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}\n`);
 }
+
+/** Writes the report, prints the summary and a replay failure; the exit code (1 when the replay failed). */
+export function finish(r: ResolvedBacktest, report: BacktestReport, error: string | null): number {
+  writeOutputs(r.out, report);
+  printSummary(r, report);
+  if (error !== null) process.stderr.write(`tickline backtest: replay failed: ${error}\n`);
+  return error === null ? 0 : 1;
+}

@@ -21,7 +21,7 @@ import { type VenueSettings, venueSettingsOf } from '../backtest/event-time/venu
 import { prepareRetimed } from '../backtest/prepare.js';
 import { tradingConfigs } from '../backtest/trading-configs.js';
 import { createProgress } from '../backtest/progress.js';
-import { printSummary, writeOutputs } from '../backtest/output.js';
+import { finish } from '../backtest/output.js';
 import { buildReport, type ExecReport } from '../backtest/report.js';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
@@ -181,10 +181,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
       gridPoints: result.gridPoints,
       sampleMs,
     });
-    writeOutputs(r.out, report);
-    printSummary(r, report);
-    if (result.error !== null) process.stderr.write(`tickline backtest: replay failed: ${result.error}\n`);
-    return result.error === null ? 0 : 1;
+    return finish(r, report, result.error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

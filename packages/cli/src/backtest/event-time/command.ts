@@ -4,7 +4,7 @@ import type { StrategyError } from '@tickline/signals';
 import type { LoadedConfig } from '../../config.js';
 import type { ReplayPlan } from '../../commands/replay-registry.js';
 import type { ResolvedBacktest } from '../options.js';
-import { printSummary, writeOutputs } from '../output.js';
+import { finish } from '../output.js';
 import { buildReport, type ExecReport } from '../report.js';
 import { runEventTimeBacktest } from './run.js';
 import type { VenueSettings } from './venue-adapter.js';
@@ -92,10 +92,7 @@ export async function runEventTimeCommand(
       gridPoints: Math.max(0, result.curve.length - 1),
       sampleMs: run.sampleMs,
     });
-    writeOutputs(r.out, report);
-    printSummary(r, report);
-    if (result.error !== null) process.stderr.write(`tickline backtest: replay failed: ${result.error}\n`);
-    return result.error === null ? 0 : 1;
+    return finish(r, report, result.error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
