@@ -81,6 +81,11 @@ describe('tickline backtest (event-time) on a real capture', () => {
     const events = a.meta.events as { total: number; deltaLevels: number; trades: number };
     expect(events.total).toBeGreaterThan(150_000);
     expect(timeless(b)).toBe(timeless(a));
+    const html = readFileSync(join(tmp, 'a', 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Fill model and speed</h2>');
+    expect(html).toContain('prob-power2');
+    expect(html).toContain('5 samples from');
+    expect(html).toMatch(new RegExp(`<td>binance-spot:BTCUSDT</td><td>${btc?.orders}</td><td>${btc?.makerFills}</td>`));
     // the venue keeping every book from the start changes nothing but its own counter
     const c = await run(join(tmp, 'c'), 'all');
     const strip = (rep: BacktestReport) => {
@@ -122,5 +127,8 @@ describe('tickline backtest (event-time) on a real capture', () => {
       expect(rep.fills.list.filter((f) => f.ts > a && f.ts < b)).toEqual([]);
     }
     expect(rep.checks.filter((c) => !c.ok)).toEqual([]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`<h2 id="not-live">Books not live (${notLive.length}; nothing traded in them)</h2>`);
+    expect(html).toContain(`<td>BTCUSDT</td><td>${first.from}</td>`);
   }, 120_000);
 });
