@@ -166,12 +166,14 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     },
     control(command) {
       if (command === 'report') return executionReport(c);
+      // realized - fees + unrealized now, an exact decimal string (cheap: no lists)
+      if (command === 'equity') return { equity: c.positions.equityNow() };
       if (command === 'cancel-all') {
         if (out) c.cancelAll(null, 'operator', out);
         commit();
         return { open: c.openOrders().length };
       }
-      throw new Error(`execution: unknown command '${command}'; allowed: report, cancel-all`);
+      throw new Error(`execution: unknown command '${command}'; allowed: report, equity, cancel-all`);
     },
     stats: () => ({
       ...c.counters,

@@ -182,7 +182,7 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
     feedback.drain();
   };
   const sample = () => {
-    const rep = execution.control?.('report', {}) as { equity?: string } | undefined;
+    const rep = execution.control?.('equity', {}) as { equity?: string } | undefined;
     const eq = rep?.equity ?? '0';
     curve.push([now, eq]);
     d.onSample?.(now, eq);
