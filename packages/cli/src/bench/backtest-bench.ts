@@ -5,7 +5,8 @@
  *
  * - `backtest:one-worker`: the event-time engine, every stage fused in one thread with the local
  *   venue. The file is normalized once (the prepare pass, timed on its own), then replayed `runs`
- *   times, each with fresh cores and venue. eventsPerSec and framesPerSec are over the replay loop;
+ *   times, each with fresh cores and venue, after two warm-up runs (left out: they are the JIT
+ *   compiling the cores). eventsPerSec and framesPerSec are over the replay loop;
  *   endToEndEventsPerSec adds the prepare pass once.
  * - `backtest:default`: the lockstep engine under the config's default placement (one pool per
  *   stage) against the replay-driven embedded exchange, the whole command timed (one run: it is
@@ -48,6 +49,8 @@ export interface BacktestBenchOptions {
 
 const CAPTURE = new URL('../../../../test/fixtures/captures/binance-spot-btcusdt-20240809.ns.gz', import.meta.url).pathname;
 const STRATEGY = 'random';
+/** Runs of the event-time engine before the measured ones (left out). */
+const WARMUP = 2;
 
 /** The random trader's rate per instrument: 50 orders/s in all, at most 1/s per instrument. */
 const paramsFor = (instruments: number) => JSON.stringify({ ratePerSecond: Math.min(1, 50 / Math.max(1, instruments)), seed: 1 });
@@ -83,7 +86,8 @@ export async function oneWorker(
   const trading = tradingConfigs(loaded.config, r, plan, { url: null }, { commit: 'record' });
   const per: Record<string, number>[] = [];
   let fills = 0;
-  for (let i = 0; i < runs; i++) {
+  // the first runs compile the cores (JIT): they are run and left out, as a benchmark's warm-up
+  for (let i = -WARMUP; i < runs; i++) {
     const v = createEngineVenue(plan.registry, plan.venue, settings, prepared.store);
     const res = await runEventTime({
       store: prepared.store,
@@ -99,6 +103,7 @@ export async function oneWorker(
     await res.close();
     if (res.error !== null) throw new Error(`event-time backtest failed: ${res.error}`);
     fills = v.account().fills.length;
+    if (i < 0) continue;
     const secs = res.ms / 1000;
     per.push({
       eventsPerSec: events / secs,
@@ -180,7 +185,7 @@ export async function runBacktestBench(o: BacktestBenchOptions): Promise<BenchRe
     rmSync(tmp, { recursive: true, force: true });
   }
   return report('backtest', o.runs, results, [
-    'one-worker: event-time engine, replay loop only (prepare pass in params); default: lockstep engine under one pool per stage, whole command, 1 run',
+    `one-worker: event-time engine, replay loop only (prepare pass in params), after ${WARMUP} warm-up runs; default: lockstep engine under one pool per stage, whole command, 1 run`,
     'strategy: random trader, 50 orders/s across the instruments (at most 1/s each), seed 1',
     'events = snapshot and delta levels + trades + top-of-book quotes',
   ]);
