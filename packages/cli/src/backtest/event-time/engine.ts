@@ -83,6 +83,9 @@ export interface EngineResult {
   close(): Promise<void>;
 }
 
+/** Recorded time after the last record in which the venue's pending answers are still delivered. */
+const END_DRAIN_MS = 60_000;
+
 const ORDER: readonly ('book' | 'signals' | 'risk' | 'execution')[] = ['book', 'signals', 'risk', 'execution'];
 
 export async function runEventTime(d: EngineInput): Promise<EngineResult> {
@@ -163,6 +166,10 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
   let nextVenueT = Number.POSITIVE_INFINITY;
   const venueTimeOf = (i: number): number => Math.max(venueT, store.time(i) - Math.max(0, d.feedLatency.next()));
   if (n > 0) nextVenueT = venueTimeOf(0);
+  // After the last record, the venue's answers still due are delivered for this long of recorded
+  // time (so the last orders' acks and fills count); what a strategy keeps sending after that is not
+  // replayed.
+  const drainUntil = (n > 0 ? store.time(n - 1) : now) + END_DRAIN_MS;
   let nextTick = now + d.tickMs;
   let nextSample = now;
   const curve: [number, string][] = [];
@@ -199,7 +206,7 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
       let t = tPipe;
       if (nextVenueT < t) t = nextVenueT;
       if (tVenueOwn < t) t = tVenueOwn;
-      if (pi >= n && vi >= n && tVenueOwn === Number.POSITIVE_INFINITY) break;
+      if (pi >= n && vi >= n && (tVenueOwn === Number.POSITIVE_INFINITY || tVenueOwn > drainUntil)) break;
       // the batch of pipeline records at one instant ends before anything else happens
       if (batchOpen && !(tPipe === batchT && tPipe <= t && tVenueOwn > tPipe && nextVenueT > tPipe)) {
         endBatch(); // may send orders: look again
