@@ -48,6 +48,16 @@ export function venueSettingsOf(config: LoadedConfig['config'], r: ResolvedBackt
   else if (r.exchange.latencyMs !== undefined) latency.entry = r.exchange.latencyMs;
   if (r.latency.response) latency.response = latencyOf(r.latency.response);
   const fees = { ...((base.fees as object) ?? {}) } as Record<string, unknown>;
+  // a sim recording trades at the embedded exchange's fees, as the config sets them
+  const ex = (config as { exchange?: { makerFeeBps?: number; takerFeeBps?: number } }).exchange ?? {};
+  if (plan.venue === 'sim' && (ex.makerFeeBps !== undefined || ex.takerFeeBps !== undefined)) {
+    const venues = { ...((fees.venues as object) ?? {}) } as Record<string, Record<string, unknown>>;
+    const spot = { ...((((venues.sim as object) ?? {}) as Record<string, unknown>).spot as object) } as Record<string, unknown>;
+    if (ex.makerFeeBps !== undefined && spot.makerBps === undefined) spot.makerBps = ex.makerFeeBps;
+    if (ex.takerFeeBps !== undefined && spot.takerBps === undefined) spot.takerBps = ex.takerFeeBps;
+    venues.sim = { ...(venues.sim ?? {}), spot };
+    fees.venues = venues;
+  }
   if (r.exchange.makerFeeBps !== undefined || r.exchange.takerFeeBps !== undefined) {
     // the flags set every instrument of the file's venue, whatever its class
     const venues = { ...((fees.venues as object) ?? {}) } as Record<string, unknown>;
