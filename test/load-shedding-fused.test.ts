@@ -80,12 +80,7 @@ describe('load shedding with ingest fused to the next stage (no queue between)',
     expect(perSec).toBeGreaterThan(2000);
     // The pipeline now takes 3x as long per frame as frames arrive: it reads the socket a third as fast.
     costUs = Math.round((3 * 1e6) / perSec);
-    // what the venue sends while the pipeline is slow: the fewest subscriptions it held
-    let fewest = 2 * N;
-    for (const end = performance.now() + 6000; performance.now() < end; ) {
-      await sleep(250);
-      fewest = Math.min(fewest, (await ex.stats()).subscriptions);
-    }
+    await sleep(6000);
     const slow = source.stats();
     expect(slow.lagProbes).toBeGreaterThan(0);
     // (how many are shed at one moment swings: re-seeds come back while the socket has room)
@@ -95,7 +90,10 @@ describe('load shedding with ingest fused to the next stage (no queue between)',
     expect(resyncs).toBe(slow.shedInstruments); // each announced downstream
     expect(slow.disconnects).toBe(0);
     expect((await ex.stats()).slowConsumerDrops).toBe(0);
-    expect(fewest).toBeLessThan(2 * N); // the venue sent less (re-seeds bring some back while the socket has room)
+    // the venue was told to stop sending the shed instruments, and stopped (a sample of its count
+    // can miss the dip: re-seeds bring instruments back while the socket has room)
+    const unsubscribed = (await ex.stats()).unsubscribed;
+    expect(unsubscribed).toBeGreaterThanOrEqual(slow.shedInstruments);
 
     // Fast again: every instrument comes back, on the same connection.
     costUs = 0;

@@ -30,6 +30,8 @@ export interface ExchangeStats {
   framesSent: number;
   requests: number;
   requestErrors: number;
+  /** Market-data streams (book or trades of one instrument) clients unsubscribed from. */
+  unsubscribed: number;
   ordersReceived: number;
   executionReports: number;
   faultsInjected: number;
@@ -44,6 +46,7 @@ export interface Counters {
   snapshotsSent: number;
   requests: number;
   requestErrors: number;
+  unsubscribed: number;
   ordersReceived: number;
   executionReports: number;
   slowConsumerDrops: number;

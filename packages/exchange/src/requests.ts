@@ -256,6 +256,7 @@ function unsubscribe(server: ExchangeHost, conn: Conn, id: RequestId, channels: 
       server.tradeSubs[r.index]?.delete(conn);
     }
   }
+  server.counters.unsubscribed += removed;
   conn.send(encodeAck(id, 'unsubscribe', { channels: channels.length, removed, total: conn.subscriptionCount }));
 }
 
