@@ -1,3 +1,5 @@
 export * from './cluster-config.js';
+export * from './errors.js';
+export * from './presence.js';
 export * from './shard.js';
 export * from './subjects.js';
