@@ -63,7 +63,12 @@ export function loadClusterConfig(
   const node = plan.nodes.get(nodeName as string) as NodePlan;
   const nodeConfig: TicklineConfig = {
     ...loaded.config,
-    http: { ...loaded.config.http, host: node.http.host ?? loaded.config.http.host, port: node.http.port ?? loaded.config.http.port },
+    // a --http-port flag wins over the node's port
+    http: {
+      ...loaded.config.http,
+      host: node.http.host ?? loaded.config.http.host,
+      port: overrides['http.port'] !== undefined ? loaded.config.http.port : (node.http.port ?? loaded.config.http.port),
+    },
     stateDir: node.stateDir ?? join(loaded.config.stateDir, node.name),
   };
   return { config: nodeConfig, groups, plan, node };

@@ -16,6 +16,8 @@ import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
 import { sim, simReplay } from './commands/sim.js';
+import { isClusterConfig, loadClusterConfig } from './cluster-config.js';
+import { runClusterNode } from './commands/cluster-node.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('package.json', packageDir(import.meta.url)), 'utf8')) as { version: string }).version;
@@ -119,6 +121,7 @@ export function buildProgram(): Command {
     .option('--instruments <n>', 'embedded exchange: number of instruments')
     .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
     .option('--http-port <port>', 'dashboard and control API port')
+    .option('--node <name>', 'with a cluster config: the node this process runs (docs/cluster.md)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .addOption(logFormatOption());
   for (const s of STAGES) runCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
@@ -131,10 +134,23 @@ export function buildProgram(): Command {
     if (o.instruments !== undefined) overrides['exchange.instruments'] = o.instruments;
     if (o.profile !== undefined) overrides['exchange.profile'] = o.profile;
     if (o.httpPort !== undefined) overrides['http.port'] = o.httpPort;
-    process.exitCode = await run(loadWith(o, overrides), {
+    const runOpts = {
       ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
       summary: o.summary as 'json' | 'text',
-    });
+    };
+    const raw = typeof o.config === 'string' ? readConfigFile(o.config) : {};
+    if (isClusterConfig(raw) || o.node !== undefined) {
+      const loaded = loadClusterConfig(
+        raw,
+        o.node as string | undefined,
+        overrides,
+        typeof o.config === 'string' ? o.config : 'defaults and flags',
+      );
+      applyLogFormat(loaded.config.log.format);
+      process.exitCode = await runClusterNode(loaded, runOpts);
+      return;
+    }
+    process.exitCode = await run(loadWith(o, overrides), runOpts);
   });
 
   program

@@ -1,4 +1,5 @@
 export * from './cluster-config.js';
+export * from './cluster-view.js';
 export * from './errors.js';
 export * from './presence.js';
 export * from './shard.js';

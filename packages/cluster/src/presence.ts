@@ -136,7 +136,7 @@ export class Presence {
     const missing = () => required.filter((n) => n !== this.#self.node && this.#peers.get(n)?.up !== true);
     if (missing().length === 0) return;
     const started = Date.now();
-    this.#opts.log.warn({ missing: missing(), node: this.#self.node }, `waiting for peers: ${missing().join(', ')}`);
+    this.#opts.log.warn({ missing: missing() }, `waiting for peers: ${missing().join(', ')}`);
     let lastLog = started;
     await new Promise<void>((resolve, reject) => {
       const check = () => {
@@ -144,7 +144,7 @@ export class Presence {
         if (m.length === 0) {
           clearInterval(t);
           off();
-          this.#opts.log.info({ node: this.#self.node, waitedMs: Date.now() - started }, 'every peer is up');
+          this.#opts.log.info({ waitedMs: Date.now() - started }, 'every peer is up');
           resolve();
         } else if (timeoutMs > 0 && Date.now() - started >= timeoutMs) {
           clearInterval(t);
@@ -152,7 +152,7 @@ export class Presence {
           reject(new ClusterError('TKL_ERR_CLUSTER_PEERS', `peers still missing after ${timeoutMs} ms: ${m.join(', ')}`));
         } else if (Date.now() - lastLog >= logEveryMs) {
           lastLog = Date.now();
-          this.#opts.log.warn({ missing: m, node: this.#self.node }, `waiting for peers: ${m.join(', ')}`);
+          this.#opts.log.warn({ missing: m }, `waiting for peers: ${m.join(', ')}`);
         }
       };
       const off = this.onPeer(() => check());
