@@ -39,6 +39,20 @@ export interface PipelineOptions {
   readonly logger: Logger;
   /** Events workers send (errors, snapshot requests...). */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /**
+   * Edges that end in the supervisor's thread (a cluster node's bridge to NATS, @tickline/cluster):
+   * `head` gets one ring from here into each partition of the first group, `tail` one ring from
+   * each partition of the last group to here. `boundaryRings()` hands them out.
+   */
+  readonly boundary?: { readonly head?: EdgeName; readonly tail?: EdgeName };
+}
+
+/** The rings of the boundary edges: `head[n]` feeds first-group partition n, `tail[m]` drains last-group partition m. */
+export interface BoundaryRings {
+  readonly head: readonly RingHandle[] | null;
+  readonly tail: readonly RingHandle[] | null;
+  /** Doorbell the tail rings ring when they get records. */
+  readonly tailBell: SharedArrayBuffer | null;
 }
 
 export interface WorkerEvent {
@@ -108,6 +122,7 @@ export class Pipeline {
   #restarts = 0;
   #stopping = false;
   #tuning: RuntimeTuning | null = null;
+  #boundary: BoundaryRings = { head: null, tail: null, tailBell: null };
 
   private constructor(opts: PipelineOptions) {
     this.#opts = opts;
@@ -122,6 +137,11 @@ export class Pipeline {
 
   get groups(): readonly Group[] {
     return this.#opts.groups;
+  }
+
+  /** Rings of the boundary edges (PipelineOptions.boundary), null where none was asked for. */
+  boundaryRings(): BoundaryRings {
+    return this.#boundary;
   }
 
   /** The loop tuning the workers run with (spinUs resolved for this machine). */
@@ -146,7 +166,11 @@ export class Pipeline {
     const feedbacks = FEEDBACK_TARGETS.map(({ stage, edge, kinds }) => {
       const tg = groups.findIndex((g) => g.stages.includes(stage));
       const target = groups[tg] as Group;
-      const grid = tg === execG ? null : ringGrid(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
+      // (a cluster node may run the target without execution, or neither: no feedback rings then)
+      const grid =
+        tg === execG || tg < 0 || execG < 0
+          ? null
+          : ringGrid(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
       return { stage, edge, kinds, group: tg, grid };
     });
     // Spinning pays only when every busy worker has a core to itself.
@@ -155,6 +179,15 @@ export class Pipeline {
     this.#tuning = tuning;
     for (const { grid } of chain) this.#rings.push(...grid.flat());
     for (const { grid } of feedbacks) if (grid) this.#rings.push(...grid.flat());
+    const { head, tail } = this.#opts.boundary ?? {};
+    const firstGroup = groups[0] as Group;
+    const lastGroup = groups[groups.length - 1] as Group;
+    const headGrid = head === undefined ? null : ringGrid(1, firstGroup.threads, head, config, bells[0] as SharedArrayBuffer[]);
+    const tailBell = tail === undefined ? null : createDoorbell();
+    const tailGrid = tail === undefined ? null : ringGrid(lastGroup.threads, 1, tail, config, [tailBell as SharedArrayBuffer]);
+    this.#boundary = { head: headGrid?.[0] ?? null, tail: tailGrid?.map((row) => row[0] as RingHandle) ?? null, tailBell };
+    if (headGrid) this.#rings.push(...headGrid.flat());
+    if (tailGrid) this.#rings.push(...tailGrid.flat());
 
     for (const [gi, group] of groups.entries()) {
       const pool = new Piscina({
@@ -180,12 +213,13 @@ export class Pipeline {
         const inputs: InputSpec[] = [];
         const upstream = chain[gi - 1];
         if (upstream) inputs.push({ edge: upstream.edge, target: 0, rings: upstream.grid.map((row) => row[part] as RingHandle) });
+        if (gi === 0 && head !== undefined && headGrid) inputs.push({ edge: head, target: 0, rings: [headGrid[0]?.[part] as RingHandle] });
         for (const fb of feedbacks) {
           if (fb.grid && gi === fb.group) {
             inputs.push({ edge: fb.edge, target: group.stages.indexOf(fb.stage), rings: fb.grid.map((row) => row[part] as RingHandle) });
           }
         }
-        const outputs = chain[gi]?.grid[part] ?? [];
+        const outputs = chain[gi]?.grid[part] ?? (gi === groups.length - 1 && tailGrid ? (tailGrid[part] as RingHandle[]) : []);
         const feedback: FeedbackSpec[] =
           gi !== execG
             ? []
