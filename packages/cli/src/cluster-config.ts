@@ -13,6 +13,8 @@ import { ConfigError, configSchema, type LoadedConfig, loadConfig, type Tickline
 export interface LoadedClusterConfig extends LoadedConfig {
   readonly plan: ClusterPlan;
   readonly node: NodePlan;
+  /** The placement groups of the whole pipeline (every node's): partitions of a consuming node. */
+  readonly allGroups: readonly Group[];
 }
 
 /** A config file that has a `cluster` section is a cluster config. */
@@ -71,7 +73,7 @@ export function loadClusterConfig(
     },
     stateDir: node.stateDir ?? join(loaded.config.stateDir, node.name),
   };
-  return { config: nodeConfig, groups, plan, node };
+  return { config: nodeConfig, groups, plan, node, allGroups: loaded.groups };
 }
 
 /** The placement groups of a node's stages; a fused group must not straddle two nodes. */

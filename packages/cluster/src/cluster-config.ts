@@ -11,7 +11,7 @@
  * - a stage run by no node for some shard, or by two nodes for the same shard (its instruments
  *   would be processed twice);
  * - risk or execution split over nodes (portfolio limits have one owner: the node running risk
- *   for every shard);
+ *   for every shard), or signals away from execution (its fills feed back inside one node);
  * - a cross-node edge whose ring policy is `block` (must not lose a record) on a lossy stream
  *   (`discard: old`, a `maxAgeMs`, or not durable).
  */
@@ -69,8 +69,8 @@ const streamShape = obj({
 });
 
 export const clusterSchema = obj({
-  /** Names the cluster in every subject (`tickline.<name>....`). */
-  name: str('tickline', /^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, "_" or "-"'),
+  /** Names the cluster in every subject and stream (`tickline-<name>....`). */
+  name: str('main', /^[a-z0-9][a-z0-9-]{0,49}$/, '1 to 50 lowercase letters, digits or "-", starting with a letter or digit'),
   nats: obj({ url: str('nats://127.0.0.1:4222', /^(nats|tls):\/\/\S+$/, 'a nats:// or tls:// URL') }),
   shards: obj({
     count: int(1, MAX_SHARDS, 1),
@@ -79,7 +79,7 @@ export const clusterSchema = obj({
   }),
   /** Every node publishes a heartbeat this often; a peer silent for `peerTimeoutMs` is down. */
   heartbeatMs: int(50, 60_000, 500),
-  peerTimeoutMs: int(100, 600_000, 2000),
+  peerTimeoutMs: int(100, 600_000, 3000),
   /** How long a node waits for its peers at start (0: for ever), logging the missing ones. */
   startTimeoutMs: int(0, 86_400_000, 0),
   /** The node whose dashboard the operator opens (every node's shows the whole cluster). */
@@ -138,6 +138,9 @@ export interface ClusterPlan {
   readonly peerTimeoutMs: number;
   readonly startTimeoutMs: number;
 }
+
+/** Feedback edges (fills, order events) stay inside the node that runs execution. */
+const FEEDBACK_EDGES: readonly EdgeName[] = ['execution->risk', 'execution->signals'];
 
 /** Stages whose state is the whole portfolio: one node runs them for every shard. */
 const PORTFOLIO_STAGES: readonly StageName[] = ['risk', 'execution'];
@@ -279,6 +282,11 @@ export function planCluster(
           message: `is lossy (${lossy.join(', ')}) but ${edge} has policy block (must lose nothing): use discard: new, maxAgeMs: 0, durable: true, or another rings.edges.${edge}.policy`,
         });
     }
+    if (routes.length > 0 && FEEDBACK_EDGES.includes(edge))
+      issues.push({
+        path: at('nodes'),
+        message: `${edge} would cross nodes (${[...new Set(routes.map((r) => `${r.from} -> ${r.to}`))].join(', ')}): run ${to} on the node that runs execution`,
+      });
     if (routes.length > 0) crossEdges.push({ edge, policy, stream, routes });
   }
   if (issues.length > before) return null;

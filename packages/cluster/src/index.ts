@@ -5,3 +5,4 @@ export * from './presence.js';
 export * from './shard.js';
 export * from './subjects.js';
 export * from './edge-bridge.js';
+export * from './node-edges.js';

@@ -1,18 +1,16 @@
 /**
- * NATS subject names of a cluster, hierarchical from the general to the particular, the
- * instrument last, so wildcards select what a subscriber needs:
+ * NATS subject names of a cluster, hierarchical from the general to the particular, under one
+ * root per cluster, `tickline-<cluster>`:
  *
- *   tickline.<cluster>.edge.<from>-<to>.s<shard>.<venue>.<symbol>   records on a cross-node edge
- *   tickline.<cluster>.node.<node>.heartbeat                         presence, every heartbeatMs
- *   tickline.<cluster>.node.<node>.stats                             a node's stats for dashboards
+ *   tickline-<cluster>.<edge>.p<partition>.<instrument id>   records on a cross-node edge (@tickline/nats)
+ *   tickline-<cluster>.node.<node>.heartbeat                  presence, every heartbeatMs
+ *   tickline-<cluster>.node.<node>.stats                      a node's stats for dashboards
  *
- * e.g. `tickline.demo.edge.book-signals.s1.>` is shard 1's book views, `tickline.demo.node.*.stats`
- * every node's stats. A token may not hold `.`, `*`, `>` or white space, so names and symbols are
- * escaped as `%XX` (hex of each UTF-8 byte) for those, `%` itself and anything not printable ASCII;
- * the escape is reversible (`unescapeToken`).
+ * e.g. `tickline-demo.book-signals.>` is every book view crossing nodes, `tickline-demo.node.*.stats`
+ * every node's stats. A token may not hold `.`, `*`, `>` or white space, so node names are escaped
+ * as `%XX` (hex of each UTF-8 byte) for those, `%` itself and anything not printable ASCII; the
+ * escape is reversible (`unescapeToken`).
  */
-
-import type { EdgeName } from '@tickline/runtime';
 
 const PLAIN = /^[\x21-\x7e]$/;
 const SPECIAL = new Set(['.', '*', '>', '%']);
@@ -46,22 +44,7 @@ export class Subjects {
   readonly root: string;
 
   constructor(cluster: string) {
-    this.root = `tickline.${escapeToken(cluster)}`;
-  }
-
-  /** Records of a cross-node edge for one instrument. */
-  edge(edge: EdgeName, shard: number, venue: string, symbol: string): string {
-    return `${this.edgeShard(edge, shard)}.${escapeToken(venue)}.${escapeToken(symbol)}`;
-  }
-
-  /** Every instrument of a shard on an edge (subscription). */
-  edgeShardAll(edge: EdgeName, shard: number): string {
-    return `${this.edgeShard(edge, shard)}.>`;
-  }
-
-  /** Every subject of an edge (a stream's subject filter). */
-  edgeAll(edge: EdgeName): string {
-    return `${this.root}.edge.${edgeToken(edge)}.>`;
+    this.root = `tickline-${escapeToken(cluster)}`;
   }
 
   heartbeat(node: string): string {
@@ -89,14 +72,4 @@ export class Subjects {
     const token = subject.slice(prefix.length).split('.')[0];
     return token ? unescapeToken(token) : null;
   }
-
-  private edgeShard(edge: EdgeName, shard: number): string {
-    if (!Number.isInteger(shard) || shard < 0) throw new RangeError(`shard must be a non-negative integer, got ${shard}`);
-    return `${this.root}.edge.${edgeToken(edge)}.s${shard}`;
-  }
-}
-
-/** `book->signals` -> `book-signals`. */
-export function edgeToken(edge: EdgeName): string {
-  return edge.replace('->', '-');
 }

@@ -71,8 +71,8 @@ describe('presence over a real nats-server', () => {
 
     // garbage on a heartbeat subject is counted, never taken for a peer
     const nc = await connect({ servers: nats.url });
-    nc.publish('tickline.ptest.node.X.heartbeat', new TextEncoder().encode('{not json'));
-    nc.publish('tickline.ptest.node.Y.heartbeat', new TextEncoder().encode(JSON.stringify({ ...beat('Z') })));
+    nc.publish('tickline-ptest.node.X.heartbeat', new TextEncoder().encode('{not json'));
+    nc.publish('tickline-ptest.node.Y.heartbeat', new TextEncoder().encode(JSON.stringify({ ...beat('Z') })));
     await nc.flush();
     await until(() => pa.rejected >= 2, 'two rejected heartbeats');
     expect(pa.peers().has('X') || pa.peers().has('Y') || pa.peers().has('Z')).toBe(false);

@@ -7,8 +7,17 @@
  */
 
 import { createHash } from 'node:crypto';
-import { assignShard, type ClusterPlan, ClusterView, type Heartbeat, type NodePlan, Presence } from '@tickline/cluster';
-import { createLogger, type Pipeline, type StageName } from '@tickline/runtime';
+import {
+  assignShard,
+  type ClusterPlan,
+  ClusterView,
+  type Heartbeat,
+  type NodePlan,
+  NodeEdges,
+  nodeBoundary,
+  Presence,
+} from '@tickline/cluster';
+import { createLogger, edgePolicy, type Group, type Pipeline, type StageName } from '@tickline/runtime';
 import { canonicalName, type InstrumentRegistry, type VenueName } from '@tickline/wire';
 import type { LoadedClusterConfig } from '../cluster-config.js';
 import { type RunHooks, type RunOptions, run } from './run.js';
@@ -44,8 +53,11 @@ export class ClusterNode {
   /** Peers whose instruments this node's risk has halted. */
   readonly #halted = new Set<string>();
   readonly #venue: VenueName;
+  readonly #loaded: LoadedClusterConfig;
+  #edges: NodeEdges | null = null;
 
   constructor(loaded: LoadedClusterConfig) {
+    this.#loaded = loaded;
     this.#venue = loaded.config.venue.name;
     this.plan = loaded.plan;
     this.node = loaded.node;
@@ -54,13 +66,18 @@ export class ClusterNode {
   }
 
   get hooks(): RunHooks {
+    const { head, tail } = nodeBoundary(this.plan, this.node.name);
     return {
+      boundary: { ...(head ? { head: head.edge } : {}), ...(tail ? { tail: tail.edge } : {}) },
       selectSymbols: (_registry, symbols) => {
         const want = new Set(this.node.shards);
         return symbols.filter((s) => want.has(assignShard(this.plan.rule, canonicalName(this.#venue, s))));
       },
       beforePipeline: (registry, symbols) => this.#join(registry, symbols),
-      started: (pipeline) => this.#started(pipeline),
+      started: (pipeline) =>
+        void this.#started(pipeline).catch(() => {
+          process.kill(process.pid, 'SIGTERM');
+        }),
       stopping: () => this.close(),
       cluster: { node: this.node.name, snapshot: () => this.view.snapshot() },
     };
@@ -95,11 +112,28 @@ export class ClusterNode {
     await this.#presence.waitForPeers([...this.plan.nodes.keys()], this.plan.startTimeoutMs);
   }
 
-  #started(pipeline: Pipeline): void {
+  async #started(pipeline: Pipeline): Promise<void> {
     this.#pipeline = pipeline;
-    this.#presence?.update({ phase: 'running' });
+    const presence = this.#presence as Presence;
+    const config = this.#loaded.config;
+    const groups: readonly Group[] = this.#loaded.allGroups;
+    try {
+      this.#edges = await NodeEdges.open(
+        presence.connection,
+        this.plan,
+        this.node.name,
+        pipeline.boundaryRings(),
+        (edge) => edgePolicy(config, edge),
+        (e) => groups.find((g) => g.stages.includes(e.edge.split('->')[1] as StageName))?.threads ?? 1,
+      );
+    } catch (err) {
+      this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'cross-node edges did not open');
+      throw err;
+    }
+    this.#log.info({ edges: this.#edges.counters().map((e) => `${e.side} ${e.edge}`) }, 'cross-node edges open');
+    presence.update({ phase: 'running' });
     const publish = async () => {
-      const stats = await this.view.localStats(pipeline, this.#presence);
+      const stats = { ...(await this.view.localStats(pipeline, this.#presence)), edges: this.#edges?.counters() ?? [] };
       this.view.update(this.node.name, stats);
       this.#presence?.publishStats(stats);
     };
@@ -145,6 +179,7 @@ export class ClusterNode {
 
   async close(): Promise<void> {
     if (this.#statsTimer) clearInterval(this.#statsTimer);
+    await this.#edges?.close();
     await this.#presence?.close();
   }
 }

@@ -11,7 +11,16 @@ import { type ClusterSource, type DashboardHandle, type LatencySummary, latencyS
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { krakenDepth, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
-import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
+import {
+  createLogger,
+  type EdgeName,
+  MarketViewTable,
+  Pipeline,
+  type PipelineStats,
+  STAGES,
+  type StageName,
+  type WorkerEvent,
+} from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 import { placementNote } from '../placement-advice.js';
@@ -35,6 +44,8 @@ export interface RunHooks {
   stopping?(): Promise<void>;
   /** A cluster node's view of every node, for its dashboard and /metrics. */
   readonly cluster?: ClusterSource;
+  /** Edges that end in this process (a cluster node's NATS edges: Pipeline `boundary`). */
+  readonly boundary?: { readonly head?: EdgeName; readonly tail?: EdgeName };
 }
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
@@ -284,6 +295,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions, ho
     marketView,
     logger: log,
     onEvent,
+    ...(hooks.boundary ? { boundary: hooks.boundary } : {}),
   });
   let dashboard: DashboardHandle | null = null;
   try {
