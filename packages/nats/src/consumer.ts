@@ -25,7 +25,7 @@ import type { DropHandler, DropReason, RecordHandler, RecordSource } from '@tick
 import { Body, RecordReader } from '@tickline/wire';
 import { checkPartition, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
 import { watchReconnects } from './reconnect.js';
-import { BLOCK_ACK_WAIT_MS, ensureEdgeStream } from './stream.js';
+import { BLOCK_ACK_WAIT_MS, ensureEdgeStream, retrying } from './stream.js';
 import { consumerName, streamName } from './subjects.js';
 
 const HDR = NATS_HEADER_BYTES;
@@ -33,6 +33,9 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
 /** Pull requests expire after this long on the server (a new one follows at once). */
 const PULL_EXPIRES_MS = 1000;
 const ENC = new TextEncoder();
+/** Block edge: a record handed back on close is redelivered after this long (past any open request). */
+const NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
+const NAK = ENC.encode(`-NAK {"delay":${NAK_DELAY_MS * 1e6}}`);
 /** Block edge: holes up to this size wait for redeliveries; a larger one is reported at once. */
 const MAX_AWAITED = 65_536;
 
@@ -93,6 +96,8 @@ export class NatsEdgeConsumer implements RecordSource {
   readonly #requests = new Map<number, PullRequest>();
   #requested = 0;
   #reqSeq = 0;
+  #lastRequestAt = 0;
+  #handedBackAt = Number.NEGATIVE_INFINITY;
   #parked = false;
   #closed = false;
   /** Whether the durable consumer had delivered nothing when this end opened. */
@@ -136,9 +141,10 @@ export class NatsEdgeConsumer implements RecordSource {
   ): Promise<NatsEdgeConsumer> {
     checkPartition(spec, partition);
     const c = new NatsEdgeConsumer(nc, spec, partition, options);
-    const jsm = await jetstreamManager(nc);
-    await ensureEdgeStream(nc, spec, jsm);
-    const info = await jsm.consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition));
+    await ensureEdgeStream(nc, spec);
+    const info = await retrying(async () =>
+      (await jetstreamManager(nc, { timeout: 2000 })).consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition)),
+    );
     c.#fresh = info.delivered.stream_seq === 0;
     const prefix = `${c.#inbox}.`.length;
     c.#sub = nc.subscribe(`${c.#inbox}.*`, { callback: (_err, msg) => c.#onMessage(msg, Number(msg.subject.slice(prefix)) || 0) });
@@ -215,7 +221,7 @@ export class NatsEdgeConsumer implements RecordSource {
       break;
     }
     if (this.#closed) {
-      if (this.#block && msg.reply) this.#nc.publish(msg.reply, ENC.encode('-NAK'));
+      this.#handBack(msg);
       return;
     }
     const wasEmpty = this.available === 0;
@@ -232,7 +238,8 @@ export class NatsEdgeConsumer implements RecordSource {
     const want = this.#window - this.available - this.#requested;
     if (want < Math.max(1, this.#window >> 2)) return;
     const id = ++this.#reqSeq;
-    this.#requests.set(id, { remaining: want, at: nowMs() });
+    this.#lastRequestAt = nowMs();
+    this.#requests.set(id, { remaining: want, at: this.#lastRequestAt });
     this.#requested += want;
     const body = `{"batch":${want},"expires":${PULL_EXPIRES_MS * 1e6}}`;
     try {
@@ -366,6 +373,17 @@ export class NatsEdgeConsumer implements RecordSource {
     onDrop(1, 'corrupt');
   }
 
+  /**
+   * Block edge, closing: gives a delivered record back (negative acknowledgement) for
+   * redelivery after NAK_DELAY_MS, when no request of this end can still be open, so it goes
+   * to the next consumer and not back here.
+   */
+  #handBack(msg: Msg): void {
+    if (!this.#block || !msg.reply) return;
+    this.#nc.publish(msg.reply, NAK);
+    this.#handedBackAt = nowMs();
+  }
+
   #ack(msg: Msg): void {
     if (this.#block && msg.reply) this.#nc.publish(msg.reply);
   }
@@ -403,7 +421,12 @@ export class NatsEdgeConsumer implements RecordSource {
       return hole;
     }
     if (seq < st.first) {
-      // from before this end started (redelivered after a predecessor died): handle it
+      // from before this end started (redelivered after a predecessor died): handle it, and
+      // expect what lies between it and the first one handled as well
+      if (st.missing !== null && st.first - seq - 1 <= MAX_AWAITED) {
+        const due = now + BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS;
+        for (let s = seq + 1; s < st.first; s++) st.missing.set(s, due);
+      }
       st.first = seq;
       return 0;
     }
@@ -417,24 +440,24 @@ export class NatsEdgeConsumer implements RecordSource {
   }
 
   /**
-   * Stops asking for messages and closes. A block edge hands back what it had not delivered
-   * (negative acknowledgements: redelivered to the next consumer at once), waiting for its pull
-   * requests to end first so none delivers to an inbox nobody reads.
+   * Stops asking for messages and closes (within about two seconds). A block edge hands back
+   * what it had not delivered (negative acknowledgements with a delay) and keeps reading its
+   * inbox until its pull requests have ended, so nothing is delivered to an inbox nobody reads
+   * and the next consumer gets the handed-back records first, in order.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopWatch();
     if (this.#timer) clearInterval(this.#timer);
-    const nak = ENC.encode('-NAK');
-    for (let i = this.#qHead; i < this.#queue.length; i++) {
-      const m = this.#queue[i];
-      if (this.#block && m?.reply) this.#nc.publish(m.reply, nak);
-    }
+    for (let i = this.#qHead; i < this.#queue.length; i++) this.#handBack(this.#queue[i] as Msg);
     this.#queue = [];
     this.#qHead = 0;
-    const deadline = nowMs() + PULL_EXPIRES_MS + 500;
-    while (this.#requests.size > 0 && nowMs() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The server ends every request PULL_EXPIRES_MS after it was made at the latest; until then
+    // it may still deliver to this inbox (handed back too). Returning once everything handed
+    // back is due again lets the next consumer take it before anything newer, in order.
+    const quiet = this.#lastRequestAt + PULL_EXPIRES_MS + 200;
+    while (nowMs() < Math.max(quiet, this.#handedBackAt + NAK_DELAY_MS + 50)) await new Promise((r) => setTimeout(r, 20));
     this.#sub?.unsubscribe();
     this.#sub = null;
     await this.#nc.flush().catch(() => {});

@@ -68,19 +68,43 @@ export function consumerConfig(spec: NatsEdgeSpec, partition: number): Partial<C
 const FIXED = ['retention', 'storage'] as const;
 const UPDATABLE = ['discard', 'max_bytes', 'max_msgs', 'max_age', 'max_msg_size', 'subjects'] as const;
 
+/** How long set-up calls keep retrying while the server is unreachable or still starting. */
+export const SETUP_RETRY_MS = 20_000;
+
+/**
+ * Runs a JetStream API call, retrying while the server cannot answer (a request sent during a
+ * reconnection times out; JetStream answers "no responders" while it starts). Other errors
+ * (a refused configuration) are thrown at once.
+ */
+export async function retrying<T>(call: () => Promise<T>, timeoutMs = SETUP_RETRY_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /**
  * Creates the edge's stream and its partitions' durable consumers, or checks and updates them
  * when they exist. Throws ERR_NATS_STREAM naming the field when an existing stream cannot take
  * this edge's configuration (another retention or storage).
  */
 export async function ensureEdgeStream(nc: NatsConnection, spec: NatsEdgeSpec, jsm?: JetStreamManager): Promise<void> {
-  const m = jsm ?? (await jetstreamManager(nc));
+  await retrying(() => setUp(nc, spec, jsm));
+}
+
+async function setUp(nc: NatsConnection, spec: NatsEdgeSpec, jsm?: JetStreamManager): Promise<void> {
+  const m = jsm ?? (await jetstreamManager(nc, { timeout: 2000 }));
   const want = streamConfig(spec);
   let have: StreamConfig | null = null;
   try {
     have = (await m.streams.info(want.name)).config;
   } catch (err) {
-    if (!isNotFound(err)) throw streamError(want.name, err);
+    if (!isNotFound(err)) throw err;
   }
   try {
     if (have === null) await m.streams.add(want);
@@ -97,16 +121,23 @@ export async function ensureEdgeStream(nc: NatsConnection, spec: NatsEdgeSpec, j
         await m.streams.update(want.name, { ...have, ...want });
     }
   } catch (err) {
-    throw err instanceof NatsEdgeError ? err : streamError(want.name, err);
+    throw err instanceof NatsEdgeError || isTransient(err) ? err : streamError(want.name, err);
   }
   for (let p = 0; p < spec.partitions; p++) {
     const cfg = consumerConfig(spec, p);
     try {
       await m.consumers.add(want.name, cfg);
     } catch (err) {
+      if (isTransient(err)) throw err;
       throw new NatsEdgeError('ERR_NATS_STREAM', `consumer ${cfg.durable_name} on stream ${want.name}: ${errText(err)}`);
     }
   }
+}
+
+const TRANSIENT = /timeout|no responders|503|disconnect|closed|reconnect/i;
+
+function isTransient(err: unknown): boolean {
+  return TRANSIENT.test(errText(err));
 }
 
 function isNotFound(err: unknown): boolean {
