@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shardOf } from '@tickline/cluster';
+import { isTerminal, SqliteJournal } from '@tickline/execution';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { type NatsServer, startNatsServer } from '@tickline/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,15 @@ async function stopNode(n: Node | undefined): Promise<void> {
 interface Fill {
   seq: number;
   instrument: string;
+  fillId: string;
+  clientOrderId: string;
+  orderId: string;
+}
+
+/** A node's dashboard URL and token, from the line it prints at start. */
+function dashboardOf(n: Node): { url: string; token: string } | null {
+  const m = /tickline dashboard: (http:\/\/[^/\s]+\/)#token=(\S+)/.exec(n.log);
+  return m ? { url: m[1] as string, token: m[2] as string } : null;
 }
 
 describe('cluster failures, with real node processes and a real nats-server', () => {
@@ -164,4 +174,96 @@ describe('cluster failures, with real node processes and a real nats-server', ()
     const resumed = (await fills()).reduce((m, f) => Math.max(m, f.seq), 0);
     await until('a new fill on an instrument of B', async () => (await fills(resumed)).some(inShard(shard1)), 90_000);
   }, 400_000);
+  it('the NATS server restarts: every node reconnects and re-subscribes, trading resumes on both shards, edge losses are counted', async () => {
+    const reconnectsBefore = Object.fromEntries(Object.values(nodes).map((n) => [n.name, n.log.split('NATS reconnected').length]));
+    await nats.restart();
+    for (const n of Object.values(nodes))
+      await until(`${n.name} to reconnect`, () => n.log.split('NATS reconnected').length > (reconnectsBefore[n.name] ?? 0), 60_000);
+    const mark = (await fills()).reduce((m, f) => Math.max(m, f.seq), 0);
+    const inShard = (list: string[]) => (f: Fill) => list.includes(f.instrument);
+    await until(
+      'fills on both shards after the restart',
+      async () => {
+        const after = await fills(mark);
+        return after.some(inShard(shard0)) && after.some(inShard(shard1));
+      },
+      120_000,
+    );
+    // every node's edges report what they moved and what was lost, as numbers, and C's edge from
+    // A and B moves records again after the restart (its durable consumer was set up anew)
+    const c = dashboardOf(nodes.C as Node);
+    expect(c).not.toBeNull();
+    type Edge = { side: string; moved: number; nats: number; natsLost: number; lost: Record<string, number> };
+    const cluster = async () =>
+      (await (await fetch(`${c?.url}api/cluster`, { headers: { authorization: `Bearer ${c?.token}` } })).json()) as {
+        nodes: { name: string; up: boolean; stats: { edges?: Edge[] } | null }[];
+      };
+    const inEdge = async () => (await cluster()).nodes.find((n) => n.name === 'C')?.stats?.edges?.[0]?.nats ?? 0;
+    const movedNow = await inEdge();
+    await until('C to take records from NATS again', async () => (await inEdge()) > movedNow + 100, 60_000);
+    const view = await until(
+      "every node's stats with its edges",
+      async () => {
+        const r = await cluster();
+        return r.nodes.every((n) => n.up && (n.stats?.edges?.length ?? 0) > 0) ? r : null;
+      },
+      30_000,
+    );
+    // /metrics: every series labelled by node, and this node's view of each peer
+    const metrics = await (await fetch(`${c?.url}metrics`)).text();
+    expect(metrics).toMatch(/tickline_stage_records_total\{stage="signals",outcome="processed",node="C"\} \d+/);
+    for (const peer of ['A', 'B', 'C']) expect(metrics).toContain(`tickline_cluster_peer_up{peer="${peer}",node="C"} 1`);
+    for (const n of view.nodes) {
+      const e = n.stats?.edges?.[0];
+      expect(e?.side).toBe(n.name === 'C' ? 'in' : 'out');
+      expect(e?.moved).toBeGreaterThan(0);
+      expect(typeof e?.natsLost).toBe('number');
+    }
+  }, 300_000);
+
+  it('execution killed with kill -9 and restarted recovers from its journal: no fill lost, none twice, no client order id used twice', async () => {
+    const before = await fills();
+    expect(before.length).toBeGreaterThan(0);
+    nodes.C?.proc.kill('SIGKILL');
+    await until('C to exit', () => nodes.C?.exited, 10_000);
+    nodes.C = startNode('C', config);
+    await until('C to run again', () => nodes.C?.log.includes('cross-node edges open'), 120_000);
+    const mark = before.reduce((m, f) => Math.max(m, f.seq), 0);
+    await until('a fill after the restart', async () => (await fills(mark)).length > 0, 120_000);
+    // quiet market, then compare the journal with the venue
+    exchange.setPaused(true);
+    let last = '';
+    await until(
+      'the venue account to settle',
+      async () => {
+        const a = JSON.stringify(await (await fetch(`${exchange.httpUrl}/v1/account`)).json());
+        const same = a === last;
+        last = a;
+        await sleep(900);
+        return same;
+      },
+      30_000,
+    );
+    const journal = new SqliteJournal(join(dir, 'state', 'C', 'journal-0.sqlite'));
+    const state = journal.load();
+    journal.close();
+    const venueFills = await fills();
+    const jf = new Set(state.fills.map((f) => f.fillId));
+    const vf = new Set(venueFills.map((f) => f.fillId));
+    expect([...vf].filter((id) => !jf.has(id))).toEqual([]); // no fill lost
+    expect([...jf].filter((id) => !vf.has(id))).toEqual([]); // none the venue does not know
+    expect(state.fills.length).toBe(jf.size); // none twice
+    const orderOf = new Map<string, Set<string>>();
+    for (const f of venueFills) orderOf.set(f.clientOrderId, (orderOf.get(f.clientOrderId) ?? new Set()).add(f.orderId));
+    expect([...orderOf.entries()].filter(([, o]) => o.size > 1)).toEqual([]); // no client order id for two orders
+    const ourOpen = state.orders
+      .filter((o) => !isTerminal(o.status) && o.venueOrderId !== '')
+      .map((o) => o.clientOrderId)
+      .sort();
+    const venueOpen = ((await (await fetch(`${exchange.httpUrl}/v1/orders`)).json()) as { orders: { clientOrderId: string }[] }).orders
+      .map((o) => o.clientOrderId)
+      .sort();
+    expect(ourOpen).toEqual(venueOpen);
+    exchange.setPaused(false);
+  }, 300_000);
 });

@@ -276,15 +276,15 @@ export function buildProgram(): Command {
       '--venue <name>',
       `normalize: venue dialect (bench normalize: ${NORMALIZE_BENCH_VENUES.join(', ')}; bench stage normalize: a venue with a capture)`,
     )
-    .option('--rate <eventsPerSec>', 'pipeline, overload: market-data events per second offered', positiveInt('--rate'))
+    .option('--rate <eventsPerSec>', 'pipeline, overload, cluster: market-data events per second offered', positiveInt('--rate'))
     .option('--rates <list>', 'pipeline: offered rates, comma-separated (a capacity curve per placement)', intList('--rates'))
     .option(
       '--placements <list>',
       `pipeline, overload: placements to run, among ${PLACEMENT_NAMES.join(', ')}`,
       nameList('--placements', PLACEMENT_NAMES),
     )
-    .option('--seconds <n>', 'pipeline: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
-    .option('--instruments <n>', 'pipeline, overload: instruments', positiveInt('--instruments'))
+    .option('--seconds <n>', 'pipeline, cluster: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
+    .option('--instruments <n>', 'pipeline, overload, cluster: instruments', positiveInt('--instruments'))
     .action(async (name: string, stage: string | undefined, o: BenchFlags) => {
       if (!(BENCHES as readonly string[]).includes(name))
         throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);
