@@ -61,6 +61,9 @@ async function stopNode(n: Node | undefined): Promise<void> {
   if (!n.exited) n.proc.kill('SIGKILL');
 }
 
+/** The portfolio's open-order limit: instruments of both shards count against it together. */
+const MAX_OPEN = 6;
+
 interface Fill {
   seq: number;
   instrument: string;
@@ -124,6 +127,8 @@ describe('cluster failures, with real node processes and a real nats-server', ()
         stateDir: join(dir, 'state'),
         freshness: { maxDataAgeMs: 2000 },
         signals: { strategies: [{ id: 'random', type: 'random', instruments: traded, params: { ratePerSecond: 1.5, seed: 11 } }] },
+        // a portfolio limit shared by both shards' instruments (one risk owner sees every order)
+        risk: { maxOpenOrders: MAX_OPEN },
       }),
     );
   }, 60_000);
