@@ -8,6 +8,7 @@
 
 import { type HistogramSnapshot, type Pipeline, type PipelineStats, percentilesOf, type StageName, windowOf } from '@tickline/runtime';
 import type { ClusterPlan } from './cluster-config.js';
+import { nodeBoundary } from './node-edges.js';
 import type { Heartbeat, Presence } from './presence.js';
 
 export interface NodeStats {
@@ -24,6 +25,12 @@ export interface NodeStats {
   /** Worst p99 lag over the node's edges (ms). */
   readonly lagMs: number | null;
   readonly natsReconnects: number;
+  /**
+   * Its cross-node edges: `in`, records its workers took from NATS and those found lost (holes
+   * in a producer's sequence on a lossy edge, expired, corrupt); `out`, records its last stage
+   * handed to NATS and those it dropped.
+   */
+  readonly edges: readonly { readonly edge: string; readonly side: 'in' | 'out'; readonly moved: number; readonly lost: number }[];
   /** Trading state where the node runs risk ('active', 'reducing', 'halted'). */
   readonly tradingState?: string;
 }
@@ -101,6 +108,27 @@ export class ClusterView {
       lagP99Ms[edge] = percentilesOf(windowOf(snap, this.#lastQueue[edge]))?.p99Ms ?? null;
     this.#lastQueue = s.queueDelay;
     const lags = Object.values(lagP99Ms).filter((x): x is number => x !== null);
+    const { head, tail } = nodeBoundary(this.#plan, this.#self);
+    const edges: NodeStats['edges'][number][] = [];
+    if (head) {
+      const ends = pipeline.ringStats().filter((r) => r.name.startsWith(`${head.edge}[nats`));
+      const sum = (f: (r: (typeof ends)[number]) => number) => ends.reduce((a, r) => a + f(r), 0);
+      edges.push({
+        edge: head.edge,
+        side: 'in',
+        moved: sum((r) => r.recordsOut),
+        lost: sum((r) => Object.values(r.dropped).reduce((a, b) => a + b, 0)),
+      });
+    }
+    if (tail) {
+      const last = s.stages.find((t) => t.stage === node?.stages.at(-1));
+      edges.push({
+        edge: tail.edge,
+        side: 'out',
+        moved: last?.emitted ?? 0,
+        lost: Object.values(last?.dropped ?? {}).reduce((a, b) => a + b, 0),
+      });
+    }
     const risk = node?.stages.includes('risk') ? s.stages.find((t) => t.stage === 'risk')?.core.state : undefined;
     return {
       node: this.#self,
@@ -113,6 +141,7 @@ export class ClusterView {
       lagP99Ms,
       lagMs: lags.length > 0 ? Math.max(...lags) : null,
       natsReconnects: presence?.reconnects ?? 0,
+      edges,
       ...(risk !== undefined ? { tradingState: (['active', 'reducing', 'halted'] as const)[risk] ?? String(risk) } : {}),
     };
   }

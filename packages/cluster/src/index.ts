@@ -4,5 +4,4 @@ export * from './errors.js';
 export * from './presence.js';
 export * from './shard.js';
 export * from './subjects.js';
-export * from './edge-bridge.js';
 export * from './node-edges.js';

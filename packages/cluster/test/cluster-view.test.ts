@@ -47,6 +47,7 @@ const stats = (node: string, lagMs: number | null): NodeStats => ({
   lagP99Ms: {},
   lagMs,
   natsReconnects: 0,
+  edges: [],
 });
 
 describe('cluster view', () => {

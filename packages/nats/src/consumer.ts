@@ -46,6 +46,42 @@ export interface NatsConsumerOptions {
   readonly window?: number;
   /** Called when messages arrive while the poller is parked (prepareToPark returned true). */
   readonly wake?: () => void;
+  /**
+   * Shared memory (createConsumerStats) this end mirrors its counters into after every poll, so
+   * another thread (the supervisor) reads them without asking.
+   */
+  readonly stats?: SharedArrayBuffer;
+}
+
+/** Words of a consumer's shared counters block (float64 each). */
+const STAT_WORDS = 8;
+const S_OUT = 0;
+const S_OLDEST = 1;
+const S_NEWEST = 2;
+const S_STALE = 3;
+const S_CORRUPT = 4;
+const S_DUPLICATES = 5;
+const S_QUEUED = 6;
+
+/** A counters block for NatsConsumerOptions.stats. */
+export function createConsumerStats(): SharedArrayBuffer {
+  return new SharedArrayBuffer(STAT_WORDS * 8);
+}
+
+/** Reads a counters block a consumer keeps (from any thread). */
+export function readConsumerStats(stats: SharedArrayBuffer): NatsConsumerCounters & { queued: number } {
+  const f = new Float64Array(stats);
+  return {
+    recordsOut: f[S_OUT] as number,
+    dropped: {
+      'drop-oldest': f[S_OLDEST] as number,
+      'drop-newest': f[S_NEWEST] as number,
+      stale: f[S_STALE] as number,
+      corrupt: f[S_CORRUPT] as number,
+    },
+    duplicates: f[S_DUPLICATES] as number,
+    queued: f[S_QUEUED] as number,
+  };
 }
 
 export interface NatsConsumerCounters {
@@ -108,6 +144,7 @@ export class NatsEdgeConsumer implements RecordSource {
   /** Block edge: holes whose redelivery wait passed, to report on the next poll. */
   #lost = 0;
   #timer: NodeJS.Timeout | null = null;
+  readonly #stats: Float64Array | null;
   #stopWatch: () => void = () => {};
 
   private constructor(nc: NatsConnection, spec: NatsEdgeSpec, partition: number, options: NatsConsumerOptions) {
@@ -127,6 +164,10 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     this.#window = window;
     this.#wake = options.wake ?? null;
+    if (options.stats !== undefined && !(options.stats instanceof SharedArrayBuffer && options.stats.byteLength >= STAT_WORDS * 8)) {
+      throw new TypeError('options.stats must be a SharedArrayBuffer from createConsumerStats()');
+    }
+    this.#stats = options.stats === undefined ? null : new Float64Array(options.stats);
     this.#block = spec.policy === 'block';
     this.#nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${streamName(spec.prefix, spec.edge)}.${consumerName(partition)}`;
     this.#inbox = createInbox();
@@ -350,6 +391,7 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     if (stale > 0) this.#countStale(stale, onDrop);
     this.counters.recordsOut += delivered;
+    if (this.#stats !== null) this.#mirror(this.#stats);
     if (this.#qHead === q.length) {
       q.length = 0;
       this.#qHead = 0;
@@ -359,6 +401,17 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     this.#topUp();
     return delivered;
+  }
+
+  #mirror(f: Float64Array): void {
+    const c = this.counters;
+    f[S_OUT] = c.recordsOut;
+    f[S_OLDEST] = c.dropped['drop-oldest'];
+    f[S_NEWEST] = c.dropped['drop-newest'];
+    f[S_STALE] = c.dropped.stale;
+    f[S_CORRUPT] = c.dropped.corrupt;
+    f[S_DUPLICATES] = c.duplicates;
+    f[S_QUEUED] = this.#queue.length - this.#qHead;
   }
 
   #countStale(n: number, onDrop: DropHandler): number {

@@ -13,7 +13,8 @@ import {
   ClusterView,
   type Heartbeat,
   type NodePlan,
-  NodeEdges,
+  type CrossEdge,
+  crossEdgeSpec,
   nodeBoundary,
   Presence,
 } from '@tickline/cluster';
@@ -54,7 +55,6 @@ export class ClusterNode {
   readonly #halted = new Set<string>();
   readonly #venue: VenueName;
   readonly #loaded: LoadedClusterConfig;
-  #edges: NodeEdges | null = null;
 
   constructor(loaded: LoadedClusterConfig) {
     this.#loaded = loaded;
@@ -65,19 +65,26 @@ export class ClusterNode {
     this.view = new ClusterView(this.plan, this.node.name);
   }
 
-  get hooks(): RunHooks {
+  /** The NATS edges at the ends of this node's pipeline, as both of their ends build them. */
+  #boundary(): NonNullable<RunHooks['boundary']> {
     const { head, tail } = nodeBoundary(this.plan, this.node.name);
+    const config = this.#loaded.config;
+    const groups: readonly Group[] = this.#loaded.allGroups;
+    // partitions of the consuming stage, as the consuming node runs it (every node parses one config)
+    const consumers = (e: CrossEdge) => groups.find((g) => g.stages.includes(e.edge.split('->')[1] as StageName))?.threads ?? 1;
+    const spec = (e: CrossEdge) => ({ edge: e.edge, nats: crossEdgeSpec(this.plan, e, edgePolicy(config, e.edge), consumers(e)) });
+    return { ...(head ? { head: spec(head) } : {}), ...(tail ? { tail: spec(tail) } : {}) };
+  }
+
+  get hooks(): RunHooks {
     return {
-      boundary: { ...(head ? { head: head.edge } : {}), ...(tail ? { tail: tail.edge } : {}) },
+      boundary: this.#boundary(),
       selectSymbols: (_registry, symbols) => {
         const want = new Set(this.node.shards);
         return symbols.filter((s) => want.has(assignShard(this.plan.rule, canonicalName(this.#venue, s))));
       },
       beforePipeline: (registry, symbols) => this.#join(registry, symbols),
-      started: (pipeline) =>
-        void this.#started(pipeline).catch(() => {
-          process.kill(process.pid, 'SIGTERM');
-        }),
+      started: (pipeline) => this.#started(pipeline),
       stopping: () => this.close(),
       cluster: { node: this.node.name, snapshot: () => this.view.snapshot() },
     };
@@ -112,28 +119,17 @@ export class ClusterNode {
     await this.#presence.waitForPeers([...this.plan.nodes.keys()], this.plan.startTimeoutMs);
   }
 
-  async #started(pipeline: Pipeline): Promise<void> {
+  #started(pipeline: Pipeline): void {
     this.#pipeline = pipeline;
     const presence = this.#presence as Presence;
-    const config = this.#loaded.config;
-    const groups: readonly Group[] = this.#loaded.allGroups;
-    try {
-      this.#edges = await NodeEdges.open(
-        presence.connection,
-        this.plan,
-        this.node.name,
-        pipeline.boundaryRings(),
-        (edge) => edgePolicy(config, edge),
-        (e) => groups.find((g) => g.stages.includes(e.edge.split('->')[1] as StageName))?.threads ?? 1,
-      );
-    } catch (err) {
-      this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'cross-node edges did not open');
-      throw err;
-    }
-    this.#log.info({ edges: this.#edges.counters().map((e) => `${e.side} ${e.edge}`) }, 'cross-node edges open');
+    const b = this.#boundary();
+    this.#log.info(
+      { edges: [...(b.head ? [`in ${b.head.edge}`] : []), ...(b.tail ? [`out ${b.tail.edge}`] : [])] },
+      'cross-node edges open',
+    );
     presence.update({ phase: 'running' });
     const publish = async () => {
-      const stats = { ...(await this.view.localStats(pipeline, this.#presence)), edges: this.#edges?.counters() ?? [] };
+      const stats = await this.view.localStats(pipeline, this.#presence);
       this.view.update(this.node.name, stats);
       this.#presence?.publishStats(stats);
     };
@@ -179,7 +175,6 @@ export class ClusterNode {
 
   async close(): Promise<void> {
     if (this.#statsTimer) clearInterval(this.#statsTimer);
-    await this.#edges?.close();
     await this.#presence?.close();
   }
 }

@@ -13,10 +13,10 @@ import { krakenDepth, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
 import {
   createLogger,
-  type EdgeName,
   MarketViewTable,
   Pipeline,
   type PipelineStats,
+  type PipelineOptions,
   STAGES,
   type StageName,
   type WorkerEvent,
@@ -44,8 +44,8 @@ export interface RunHooks {
   stopping?(): Promise<void>;
   /** A cluster node's view of every node, for its dashboard and /metrics. */
   readonly cluster?: ClusterSource;
-  /** Edges that end in this process (a cluster node's NATS edges: Pipeline `boundary`). */
-  readonly boundary?: { readonly head?: EdgeName; readonly tail?: EdgeName };
+  /** NATS edges at the ends of the pipeline (a cluster node's: Pipeline `boundary`). */
+  readonly boundary?: PipelineOptions['boundary'];
 }
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
