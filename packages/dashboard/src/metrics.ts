@@ -41,6 +41,7 @@ export class DashboardMetrics {
   readonly #ringOccupancy: Gauge<'edge'>;
   readonly #ringRecords: Counter<'edge'>;
   readonly #ringDrops: Counter<'edge' | 'reason'>;
+  readonly #edgeTransport: Gauge<'edge' | 'transport'>;
   readonly #feed: Record<string, Counter<'venue'>>;
   readonly #connectionsUp: Gauge<'venue'>;
   readonly #normalizeRejected: Counter<'venue' | 'reason'>;
@@ -92,6 +93,10 @@ export class DashboardMetrics {
     this.#ringCapacity = gauge('tickline_ring_capacity_bytes', 'Capacity of the rings of an edge.', ['edge']);
     this.#ringOccupancy = gauge('tickline_ring_occupancy_ratio', 'Fullest ring of an edge: used / capacity.', ['edge']);
     this.#ringRecords = counter('tickline_ring_records_total', 'Records consumed from the rings of an edge.', ['edge']);
+    this.#edgeTransport = gauge('tickline_edge_transport', 'What carries an edge: 1 for its transport (ring or nats).', [
+      'edge',
+      'transport',
+    ]);
     this.#ringDrops = counter('tickline_ring_dropped_records_total', 'Records dropped by the rings of an edge, by reason.', [
       'edge',
       'reason',
@@ -275,7 +280,10 @@ export class DashboardMetrics {
     const by = new Map<string, { used: number; cap: number; occ: number }>();
     for (const r of rings) {
       let e = by.get(r.edge);
-      if (!e) by.set(r.edge, (e = { used: 0, cap: 0, occ: 0 }));
+      if (!e) {
+        by.set(r.edge, (e = { used: 0, cap: 0, occ: 0 }));
+        this.#edgeTransport.set({ edge: r.edge, transport: r.transport }, 1);
+      }
       e.used += r.usedBytes;
       e.cap += r.capacity;
       if (r.capacity > 0) e.occ = Math.max(e.occ, r.usedBytes / r.capacity);

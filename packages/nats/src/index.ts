@@ -9,5 +9,5 @@ export { NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeOptions, type NatsEdgeSpec,
 export { NATS_ERROR_CODES, NATS_SERVER_INSTALL_HINT, type NatsErrorCode, NatsEdgeError } from './errors.js';
 export { NatsEdgeProducer, type NatsProducerCounters, type NatsProducerOptions, type RecordKeyFn } from './producer.js';
 export { findNatsServer, freePort, type NatsServer, type NatsServerOptions, startNatsServer } from './server.js';
-export { BLOCK_ACK_WAIT_MS, consumerConfig, ensureEdgeStream, streamConfig } from './stream.js';
+export { BLOCK_ACK_WAIT_MS, consumerConfig, ensureEdgeStream, purgeLossyStream, streamConfig } from './stream.js';
 export { consumerName, edgeSubjects, edgeToken, partitionFilter, recordSubject, streamName } from './subjects.js';

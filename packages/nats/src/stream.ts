@@ -136,6 +136,18 @@ async function setUp(nc: NatsConnection, spec: NatsEdgeSpec, jsm?: JetStreamMana
 
 const TRANSIENT = /timeout|no responders|503|disconnect|closed|reconnect/i;
 
+/**
+ * Empties a lossy edge's stream (what an earlier run left waiting in it is stale market data);
+ * a block edge's records are kept: they are owed to its consumer across restarts. Returns the
+ * messages removed.
+ */
+export async function purgeLossyStream(nc: NatsConnection, spec: NatsEdgeSpec): Promise<number> {
+  if (spec.policy === 'block') return 0;
+  return retrying(
+    async () => (await (await jetstreamManager(nc, { timeout: 2000 })).streams.purge(streamName(spec.prefix, spec.edge))).purged,
+  );
+}
+
 function isTransient(err: unknown): boolean {
   return TRANSIENT.test(errText(err));
 }

@@ -11,6 +11,7 @@ import {
   NatsEdgeProducer,
   type NatsServer,
   natsEdgeSpec,
+  purgeLossyStream,
   recordSubject,
   startNatsServer,
   streamConfig,
@@ -260,6 +261,19 @@ describe('NATS edge: limits and drops', () => {
       code: 'ERR_NATS_STREAM',
       message: expect.stringMatching(/exists with retention interest, edge .* \(policy block\) needs workqueue/),
     });
+  });
+
+  it('empties a lossy stream at a new start, and keeps what a block stream owes', async () => {
+    for (const policy of ['drop-oldest', 'block'] as const) {
+      const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy, maxBytes: 1 << 20 });
+      const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
+      for (let i = 0; i < 10; i++) send(producer, 1, i);
+      await producer.drain();
+      await producer.close();
+      expect(await purgeLossyStream(nc, spec)).toBe(policy === 'block' ? 0 : 10);
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(streamName('tickline', spec.edge))).state.messages).toBe(policy === 'block' ? 10 : 0);
+    }
   });
 
   it('verifies a fresh record encoded by the wire encoder (sanity of the helpers)', () => {

@@ -401,18 +401,25 @@ export class Pipeline {
     ];
   }
 
-  /** Creates the streams (and durable consumers) of the edges on NATS before any worker starts. */
+  /**
+   * Creates the streams (and durable consumers) of the edges on NATS before any worker starts,
+   * and empties the lossy ones.
+   */
   async #setUpStreams(specs: readonly (NatsEdgeSpec | null)[]): Promise<void> {
     const list = specs.filter((s): s is NatsEdgeSpec => s !== null);
     const first = list[0];
     if (first === undefined) return;
-    const { ensureEdgeStream } = await import('@tickline/nats');
+    const { ensureEdgeStream, purgeLossyStream } = await import('@tickline/nats');
     const { connect } = await import('@nats-io/transport-node');
     const nc = await connect({ servers: first.url, name: 'tickline-supervisor' }).catch((err: unknown) => {
       throw new Error(`nats.url ${first.url}: cannot connect (${err instanceof Error ? err.message : String(err)})`);
     });
     try {
-      for (const spec of list) await ensureEdgeStream(nc, spec);
+      // a lossy edge starts empty (an earlier run's backlog is stale); a block edge keeps what it owes
+      for (const spec of list) {
+        await ensureEdgeStream(nc, spec);
+        await purgeLossyStream(nc, spec);
+      }
     } finally {
       await nc.close();
     }

@@ -26,9 +26,9 @@ async function run(
 ): Promise<{ final: PipelineStats; rings: ReturnType<Pipeline['ringStats']> }> {
   const { cfg, groups } = config({ ...raw, nats: { url: server.url, prefix } });
   const p = await startFixtures(cfg, groups, { count, ticks, instruments: 64 });
-  await runUntil(p, count * ticks, 30_000);
+  await runUntil(p, count * ticks, 90_000);
   const rings = p.ringStats();
-  const final = await p.stop(3000);
+  const final = await p.stop(10_000);
   return { final, rings };
 }
 
@@ -68,7 +68,7 @@ describe('pipeline with an edge on NATS JetStream (real nats-server)', () => {
       expect(edge.every((r) => r.transport === 'nats')).toBe(true);
       expect(edge.reduce((a, r) => a + r.recordsOut, 0)).toBe(count);
       expect(nats.rings.filter((r) => r.name.startsWith('normalize->book')).every((r) => r.transport === 'ring')).toBe(true);
-    }, 90_000);
+    }, 240_000);
   }
 
   it('a lossy edge on NATS (drop-oldest) counts what it loses: delivered + dropped = sent', async () => {
@@ -81,7 +81,7 @@ describe('pipeline with an edge on NATS JetStream (real nats-server)', () => {
     const edge = rings.filter((r) => r.name.startsWith('book->signals'));
     const dropped = edge.reduce((a, r) => a + r.dropped['drop-oldest'] + r.dropped.stale, 0);
     expect(final.stages.find((x) => x.stage === 'signals')?.processed).toBe(count - dropped);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('runtime config: transport', () => {
