@@ -112,10 +112,11 @@ export interface NodePlan {
 export interface CrossEdge {
   readonly edge: EdgeName;
   readonly policy: OverflowPolicy;
+  /** Bounds left out are the edge's rings' (their bytes and events together), as for any NATS edge. */
   readonly stream: {
     readonly discard: 'old' | 'new';
-    readonly maxMsgs: number;
-    readonly maxBytes: number;
+    readonly maxMsgs?: number | undefined;
+    readonly maxBytes?: number | undefined;
     readonly maxAgeMs: number;
     readonly durable: boolean;
   };
@@ -149,8 +150,6 @@ const PORTFOLIO_STAGES: readonly StageName[] = ['risk', 'execution'];
 function defaultStream(policy: OverflowPolicy): CrossEdge['stream'] {
   return {
     discard: policy === 'drop-oldest' ? 'old' : 'new',
-    maxMsgs: 1_000_000,
-    maxBytes: 1 << 26,
     maxAgeMs: 0,
     durable: policy === 'block',
   };

@@ -8,7 +8,7 @@
  */
 
 import { type NatsEdgeSpec, natsEdgeSpec } from '@tickline/nats';
-import type { ResolvedEdgePolicy } from '@tickline/runtime';
+import { type Group, natsEdgeOf, type RuntimeConfig, type StageName } from '@tickline/runtime';
 import type { ClusterPlan, CrossEdge } from './cluster-config.js';
 import { Subjects } from './subjects.js';
 
@@ -20,22 +20,36 @@ export function nodeBoundary(plan: ClusterPlan, node: string): { head?: CrossEdg
 }
 
 /**
- * The edge's spec, the same on both ends. The stream's loss semantics are the edge's `stream`
- * settings (by default those of its ring policy): durable -> block (acknowledged, file storage,
- * nothing lost); `discard: old` -> drop-oldest; otherwise drop-newest.
+ * The edge's spec, the same on both ends: sized as the runtime sizes any NATS edge (the bytes and
+ * events its M x N rings would hold, `natsEdgeOf`) unless the edge's `stream` says otherwise, its
+ * loss semantics from the `stream` settings (by default those of its ring policy): durable ->
+ * block (acknowledged, file storage, nothing lost); `discard: old` -> drop-oldest; otherwise
+ * drop-newest. `producers`: partitions of the producing stage over every node that produces;
+ * `consumers`: partitions of the consuming stage.
  */
-export function crossEdgeSpec(plan: ClusterPlan, edge: CrossEdge, policy: ResolvedEdgePolicy, partitions: number): NatsEdgeSpec {
-  const natsPolicy = edge.stream.durable ? 'block' : edge.stream.discard === 'old' ? 'drop-oldest' : 'drop-newest';
+export function crossEdgeSpec(
+  plan: ClusterPlan,
+  edge: CrossEdge,
+  config: RuntimeConfig,
+  producers: number,
+  consumers: number,
+): NatsEdgeSpec {
+  const root = new Subjects(plan.name).root;
+  const base = natsEdgeOf({ ...config, nats: { ...config.nats, url: plan.natsUrl, prefix: root } }, edge.edge, producers, consumers);
+  const s = edge.stream;
   return natsEdgeSpec({
-    url: plan.natsUrl,
-    edge: edge.edge,
-    prefix: new Subjects(plan.name).root,
-    policy: natsPolicy,
-    maxAgeMs: Math.max(policy.maxAgeMs, edge.stream.maxAgeMs),
-    ...(policy.maxAgeKinds !== undefined ? { maxAgeKinds: policy.maxAgeKinds } : {}),
-    maxBytes: edge.stream.maxBytes,
-    maxMsgs: edge.stream.maxMsgs,
-    partitions,
-    ...(policy.blockTimeoutMs !== undefined ? { blockTimeoutMs: policy.blockTimeoutMs } : {}),
+    ...base,
+    policy: s.durable ? 'block' : s.discard === 'old' ? 'drop-oldest' : 'drop-newest',
+    maxAgeMs: Math.max(base.maxAgeMs, s.maxAgeMs),
+    ...(s.maxMsgs !== undefined ? { maxMsgs: s.maxMsgs } : {}),
+    ...(s.maxBytes !== undefined ? { maxBytes: s.maxBytes } : {}),
   });
+}
+
+/** Partitions of the stage producing (`from`) and consuming (`to`) a cross-node edge, over the cluster. */
+export function crossEdgePartitions(edge: CrossEdge, groups: readonly Group[]): { producers: number; consumers: number } {
+  const [from, to] = edge.edge.split('->') as [StageName, StageName];
+  const threads = (stage: StageName) => groups.find((g) => g.stages.includes(stage))?.threads ?? 1;
+  const producingNodes = new Set(edge.routes.map((r) => r.from)).size;
+  return { producers: threads(from) * producingNodes, consumers: threads(to) };
 }

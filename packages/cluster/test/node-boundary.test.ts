@@ -11,7 +11,7 @@ import {
 } from '@tickline/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPlan, clusterSchema, planCluster } from '../src/cluster-config.js';
-import { crossEdgeSpec, nodeBoundary } from '../src/node-edges.js';
+import { crossEdgePartitions, crossEdgeSpec, nodeBoundary } from '../src/node-edges.js';
 
 const fixture = (name: string) => new URL(`../../runtime/test/fixtures/${name}.ts`, import.meta.url).href;
 const modules: Record<StageName, string> = {
@@ -61,7 +61,9 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       expect(edge?.edge).toBe('book->signals');
       expect(nodeBoundary(plan, 'A').tail).toBe(edge);
       expect(edge?.stream).toMatchObject({ discard: 'new', durable: true });
-      const spec = crossEdgeSpec(plan, edge as NonNullable<typeof edge>, edgePolicy(runtime, 'book->signals'), signalsThreads);
+      const { producers, consumers } = crossEdgePartitions(edge as NonNullable<typeof edge>, all);
+      expect({ producers, consumers }).toEqual({ producers: 1, consumers: signalsThreads });
+      const spec = crossEdgeSpec(plan, edge as NonNullable<typeof edge>, runtime, producers, consumers);
       expect(spec).toMatchObject({ policy: 'block', prefix: `tickline-split${signalsThreads}`, partitions: signalsThreads });
       const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((s) => stages.includes(s)));
 

@@ -20,17 +20,21 @@ import { startNatsServer } from '@tickline/nats';
 import {
   type BenchReport,
   type BenchResult,
+  type HistogramSnapshot,
   LOADER_IMPORT,
+  mergeSnapshots,
   moduleUrl,
   PLACEMENTS,
   type PipelineStats,
+  percentilesOf,
   report,
   type StageTotals,
   summarize,
   totals,
+  windowOf,
 } from '@tickline/runtime';
 import { spawnExchange } from './live/exchange-process.js';
-import { LiveRun, type Sample, windowFigures } from './live/live-pipeline.js';
+import { counter, LiveRun, type Sample, windowFigures } from './live/live-pipeline.js';
 
 export interface ClusterBenchOptions {
   runs: number;
@@ -42,6 +46,8 @@ export interface ClusterBenchOptions {
 
 const MAIN = new URL(moduleUrl('../main.ts', import.meta.url));
 const FUSE = [...(PLACEMENTS['two-workers'] ?? [])];
+/** freshness.maxDataAgeMs's default: no decision on data older than this. */
+const FRESHNESS_MS = 50;
 
 interface NodeProc {
   readonly name: string;
@@ -91,7 +97,26 @@ async function nodeStats(n: NodeProc): Promise<PipelineStats> {
 function mergeStats(list: readonly PipelineStats[]): PipelineStats {
   const workers = list.flatMap((s) => s.workers);
   const stages: StageTotals[] = totals(workers);
-  return { stages, workers, restarts: list.reduce((a, s) => a + s.restarts, 0), queueDelay: {}, serviceTime: {} };
+  const edges = new Set(list.flatMap((s) => Object.keys(s.queueDelay)));
+  const queueDelay = Object.fromEntries(
+    [...edges].map((e) => [e, mergeSnapshots(list.map((s) => s.queueDelay[e]).filter((x): x is HistogramSnapshot => x !== undefined))]),
+  );
+  return { stages, workers, restarts: list.reduce((a, s) => a + s.restarts, 0), queueDelay, serviceTime: {} };
+}
+
+/**
+ * The window's figures plus what explains them across nodes: the book -> signals edge's queueing
+ * delay (producer's batch start -> taken by signals; over NATS for the cluster, a ring in one
+ * process) and the views signals skipped as older than the freshness bound.
+ */
+function figures(a: Sample, b: Sample): Record<string, number> {
+  const edge = percentilesOf(windowOf(b.stats.queueDelay['book->signals'] as HistogramSnapshot, a.stats.queueDelay['book->signals']));
+  return {
+    ...windowFigures(a, b),
+    edgeP50Us: edge ? edge.p50Ms * 1000 : Number.NaN,
+    edgeP99Us: edge ? edge.p99Ms * 1000 : Number.NaN,
+    skippedStalePerSec: (counter(b, 'signals', 'skippedStale') - counter(a, 'signals', 'skippedStale')) / ((b.t - a.t) / 1000),
+  };
 }
 
 async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number>[]> {
@@ -113,6 +138,9 @@ async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number
             B: { stages: ['ingest', 'normalize', 'book'], shards: [1], http: { port: 0 } },
             C: { stages: ['signals', 'risk', 'execution'], shards: 'all', http: { port: 0 } },
           },
+          // views older than the freshness bound are of no use to signals (it skips them): the
+          // stream lets them expire rather than queue behind a slower consumer
+          edges: { 'book->signals': { stream: { maxAgeMs: FRESHNESS_MS } } },
         },
         venue: { name: 'sim', url: ex.wsUrl, restUrl: ex.httpUrl },
         fuse: FUSE,
@@ -135,18 +163,22 @@ async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number
       return n(a) + n(b) >= o.instruments;
     };
     await waitFor('every book to be live', live, 120_000, nodes).catch(() => {});
-    const sample = async (): Promise<Sample> => ({
-      t: performance.now(),
-      stats: mergeStats(await Promise.all(nodes.map(nodeStats))),
-      rssBytes: 0,
-      exchange: await ex.stats(),
-    });
+    // a worker too busy to answer in time is left out of a reading: read again until every
+    // worker (one per node here) is in it, so windows compare readings over the same workers
+    const sample = async (): Promise<Sample> => {
+      let stats = mergeStats(await Promise.all(nodes.map(nodeStats)));
+      for (let i = 0; stats.workers.length < nodes.length && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        stats = mergeStats(await Promise.all(nodes.map(nodeStats)));
+      }
+      return { t: performance.now(), stats, rssBytes: 0, exchange: await ex.stats() };
+    };
     const windows: Record<string, number>[] = [];
     let a = await sample();
     for (let r = 0; r < o.runs; r++) {
       await new Promise((res) => setTimeout(res, o.seconds * 1000));
       const b = await sample();
-      windows.push(windowFigures(a, b));
+      windows.push(figures(a, b));
       a = b;
     }
     return windows;
@@ -167,7 +199,7 @@ async function oneProcess(o: ClusterBenchOptions): Promise<Record<string, number
     for (let r = 0; r < o.runs; r++) {
       await new Promise((res) => setTimeout(res, o.seconds * 1000));
       const b = await run.sample();
-      windows.push(windowFigures(a, b));
+      windows.push(figures(a, b));
       a = b;
     }
   } finally {
@@ -188,5 +220,6 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<BenchRepo
   return report('cluster', o.runs, results, [
     'tick-to-decision (p50Us, p99Us, p999Us): frame received by ingest (node A or B) -> order handed to the venue gateway by execution (node C); book views cross nodes over a JetStream edge on a local nats-server',
     'eventsPerSec: market-data events the book stages took in (A + B); medians (min, max) over consecutive measured windows of one start each, 3-nodes first, then 1-process',
+    'edgeP50Us/edgeP99Us: book -> signals queueing delay in the window (over NATS between nodes, a ring in one process); skippedStalePerSec: book views signals skipped as older than freshness.maxDataAgeMs (no decision on them, so p50Us is null when every view arrives too late)',
   ]);
 }

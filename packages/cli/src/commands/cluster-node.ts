@@ -14,11 +14,12 @@ import {
   type Heartbeat,
   type NodePlan,
   type CrossEdge,
+  crossEdgePartitions,
   crossEdgeSpec,
   nodeBoundary,
   Presence,
 } from '@tickline/cluster';
-import { createLogger, edgePolicy, type Group, type Pipeline, type StageName } from '@tickline/runtime';
+import { createLogger, type Pipeline, type StageName } from '@tickline/runtime';
 import { canonicalName, type InstrumentRegistry, type VenueName } from '@tickline/wire';
 import type { LoadedClusterConfig } from '../cluster-config.js';
 import { type RunHooks, type RunOptions, run } from './run.js';
@@ -69,10 +70,11 @@ export class ClusterNode {
   #boundary(): NonNullable<RunHooks['boundary']> {
     const { head, tail } = nodeBoundary(this.plan, this.node.name);
     const config = this.#loaded.config;
-    const groups: readonly Group[] = this.#loaded.allGroups;
-    // partitions of the consuming stage, as the consuming node runs it (every node parses one config)
-    const consumers = (e: CrossEdge) => groups.find((g) => g.stages.includes(e.edge.split('->')[1] as StageName))?.threads ?? 1;
-    const spec = (e: CrossEdge) => ({ edge: e.edge, nats: crossEdgeSpec(this.plan, e, edgePolicy(config, e.edge), consumers(e)) });
+    // partitions as every node runs them (every node parses the one config)
+    const spec = (e: CrossEdge) => {
+      const { producers, consumers } = crossEdgePartitions(e, this.#loaded.allGroups);
+      return { edge: e.edge, nats: crossEdgeSpec(this.plan, e, config, producers, consumers) };
+    };
     return { ...(head ? { head: spec(head) } : {}), ...(tail ? { tail: spec(tail) } : {}) };
   }
 
