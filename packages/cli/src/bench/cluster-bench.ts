@@ -46,8 +46,6 @@ export interface ClusterBenchOptions {
 
 const MAIN = new URL(moduleUrl('../main.ts', import.meta.url));
 const FUSE = [...(PLACEMENTS['two-workers'] ?? [])];
-/** freshness.maxDataAgeMs's default: no decision on data older than this. */
-const FRESHNESS_MS = 50;
 
 interface NodeProc {
   readonly name: string;
@@ -138,9 +136,6 @@ async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number
             B: { stages: ['ingest', 'normalize', 'book'], shards: [1], http: { port: 0 } },
             C: { stages: ['signals', 'risk', 'execution'], shards: 'all', http: { port: 0 } },
           },
-          // views older than the freshness bound are of no use to signals (it skips them): the
-          // stream lets them expire rather than queue behind a slower consumer
-          edges: { 'book->signals': { stream: { maxAgeMs: FRESHNESS_MS } } },
         },
         venue: { name: 'sim', url: ex.wsUrl, restUrl: ex.httpUrl },
         fuse: FUSE,
