@@ -36,13 +36,14 @@ const parts = [];
 parts.push(
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
 );
-parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
 const m = rep.meta ?? {};
 const heading =
   title ??
   `${m.strategy} on ${String(m.file ?? '')
     .split('/')
     .pop()} (${m.venue})`;
+parts.push(`<title>${esc(heading)}</title>`);
+parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
 parts.push(`<text x="${L}" y="20" font-size="14" font-weight="bold">${esc(heading)}</text>`);
 for (const p of m.notLive ?? []) {
   const a = x(Date.parse(p.from));

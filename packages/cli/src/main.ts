@@ -17,6 +17,8 @@ import { record } from './commands/record.js';
 import { replay } from './commands/replay.js';
 import { run } from './commands/run.js';
 import { sim, simReplay } from './commands/sim.js';
+import { isClusterConfig, loadClusterConfig } from './cluster-config.js';
+import { runClusterNode } from './commands/cluster-node.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('package.json', packageDir(import.meta.url)), 'utf8')) as { version: string }).version;
@@ -122,6 +124,7 @@ export function buildProgram(): Command {
     .option('--instruments <n>', 'embedded exchange: number of instruments')
     .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
     .option('--http-port <port>', 'dashboard and control API port')
+    .option('--node <name>', 'with a cluster config: the node this process runs (docs/cluster.md)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .addOption(logFormatOption());
   for (const s of STAGES) runCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
@@ -134,10 +137,23 @@ export function buildProgram(): Command {
     if (o.instruments !== undefined) overrides['exchange.instruments'] = o.instruments;
     if (o.profile !== undefined) overrides['exchange.profile'] = o.profile;
     if (o.httpPort !== undefined) overrides['http.port'] = o.httpPort;
-    process.exitCode = await run(loadWith(o, overrides), {
+    const runOpts = {
       ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
       summary: o.summary as 'json' | 'text',
-    });
+    };
+    const raw = typeof o.config === 'string' ? readConfigFile(o.config) : {};
+    if (isClusterConfig(raw) || o.node !== undefined) {
+      const loaded = loadClusterConfig(
+        raw,
+        o.node as string | undefined,
+        overrides,
+        typeof o.config === 'string' ? o.config : 'defaults and flags',
+      );
+      applyLogFormat(loaded.config.log.format);
+      process.exitCode = await runClusterNode(loaded, runOpts);
+      return;
+    }
+    process.exitCode = await run(loadWith(o, overrides), runOpts);
   });
 
   program
@@ -303,15 +319,15 @@ export function buildProgram(): Command {
       '--venue <name>',
       `normalize: venue dialect (bench normalize: ${NORMALIZE_BENCH_VENUES.join(', ')}; bench stage normalize: a venue with a capture)`,
     )
-    .option('--rate <eventsPerSec>', 'pipeline, overload: market-data events per second offered', positiveInt('--rate'))
+    .option('--rate <eventsPerSec>', 'pipeline, overload, cluster: market-data events per second offered', positiveInt('--rate'))
     .option('--rates <list>', 'pipeline: offered rates, comma-separated (a capacity curve per placement)', intList('--rates'))
     .option(
       '--placements <list>',
       `pipeline, overload: placements to run, among ${PLACEMENT_NAMES.join(', ')}`,
       nameList('--placements', PLACEMENT_NAMES),
     )
-    .option('--seconds <n>', 'pipeline: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
-    .option('--instruments <n>', 'pipeline, overload: instruments', positiveInt('--instruments'))
+    .option('--seconds <n>', 'pipeline, cluster: seconds per measured window; overload: seconds measured', positiveInt('--seconds', 86_400))
+    .option('--instruments <n>', 'pipeline, overload, cluster: instruments', positiveInt('--instruments'))
     .action(async (name: string, stage: string | undefined, o: BenchFlags) => {
       if (!(BENCHES as readonly string[]).includes(name))
         throw new UsageError(`bench name must be one of ${BENCHES.join(', ')}, got ${JSON.stringify(name)}`);

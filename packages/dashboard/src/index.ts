@@ -13,6 +13,7 @@ export {
   type WorkerEventLike,
 } from './options.js';
 export { ROW_FIELDS } from './overview.js';
+export type { ClusterSource } from './options.js';
 export { startDashboard } from './server.js';
 export type { EdgeTiming, StageTiming, TimingView } from './timing-view.js';
 export type { PositionView, TradeView, TradingView } from './trading.js';

@@ -10,6 +10,7 @@ import { CounterTracker } from './counter-tracker.js';
 import { HistogramTracker } from './histogram-tracker.js';
 import { LatencyHistogram, parseLatencyKey } from './latency.js';
 import { MergedHistogram } from './prom-histogram.js';
+import type { ClusterSource } from './options.js';
 import type { RingStat, Stats, StageStat } from './stats-model.js';
 
 export interface Timings {
@@ -40,6 +41,7 @@ export class DashboardMetrics {
   readonly #ringOccupancy: Gauge<'edge'>;
   readonly #ringRecords: Counter<'edge'>;
   readonly #ringDrops: Counter<'edge' | 'reason'>;
+  readonly #edgeTransport: Gauge<'edge' | 'transport'>;
   readonly #feed: Record<string, Counter<'venue'>>;
   readonly #connectionsUp: Gauge<'venue'>;
   readonly #normalizeRejected: Counter<'venue' | 'reason'>;
@@ -59,9 +61,13 @@ export class DashboardMetrics {
   readonly #commands: Counter<'stage' | 'outcome'>;
   readonly #wsClients: Gauge;
   readonly #pollFailures: Counter;
+  readonly #peerUp: Gauge<'peer'>;
+  readonly #peerLag: Gauge<'peer'>;
 
-  constructor(venue: string) {
+  /** `node`: a cluster node's name, a label on every series (docs/cluster.md). */
+  constructor(venue: string, node?: string) {
     this.#venue = venue;
+    if (node !== undefined) this.registry.setDefaultLabels({ node });
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tickline_' });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
@@ -87,6 +93,10 @@ export class DashboardMetrics {
     this.#ringCapacity = gauge('tickline_ring_capacity_bytes', 'Capacity of the rings of an edge.', ['edge']);
     this.#ringOccupancy = gauge('tickline_ring_occupancy_ratio', 'Fullest ring of an edge: used / capacity.', ['edge']);
     this.#ringRecords = counter('tickline_ring_records_total', 'Records consumed from the rings of an edge.', ['edge']);
+    this.#edgeTransport = gauge('tickline_edge_transport', 'What carries an edge: 1 for its transport (ring or nats).', [
+      'edge',
+      'transport',
+    ]);
     this.#ringDrops = counter('tickline_ring_dropped_records_total', 'Records dropped by the rings of an edge, by reason.', [
       'edge',
       'reason',
@@ -133,6 +143,12 @@ export class DashboardMetrics {
     this.#commands = counter('tickline_dashboard_commands_total', 'Control commands sent to stages, by outcome.', ['stage', 'outcome']);
     this.#wsClients = gauge('tickline_dashboard_ws_clients', 'Live WebSocket clients.');
     this.#pollFailures = counter('tickline_dashboard_stats_poll_failures_total', 'Pipeline stats polls that failed.');
+    this.#peerUp = gauge('tickline_cluster_peer_up', 'Cluster nodes as this node sees them: 1 up, 0 down (silent).', ['peer']);
+    this.#peerLag = gauge(
+      'tickline_cluster_peer_lag_seconds',
+      "Each cluster node's worst p99 queueing delay over its last stats interval.",
+      ['peer'],
+    );
     for (const s of TRADING_STATES) this.#tradingState.set({ state: s }, 0);
     this.registry.registerMetric(
       new MergedHistogram(
@@ -153,6 +169,14 @@ export class DashboardMetrics {
   }
 
   /** Feeds one stats poll. */
+  /** Every node of the cluster, as the cluster view shows it. */
+  cluster(view: ReturnType<ClusterSource['snapshot']>): void {
+    for (const n of view.nodes) {
+      this.#peerUp.set({ peer: n.name }, n.up ? 1 : 0);
+      if (n.stats?.lagMs != null) this.#peerLag.set({ peer: n.name }, n.stats.lagMs / 1000);
+    }
+  }
+
   update(stats: Stats, rings: RingStat[]): void {
     const t = this.#t;
     this.#restarts.inc(t.delta('restarts', stats.restarts));
@@ -256,7 +280,10 @@ export class DashboardMetrics {
     const by = new Map<string, { used: number; cap: number; occ: number }>();
     for (const r of rings) {
       let e = by.get(r.edge);
-      if (!e) by.set(r.edge, (e = { used: 0, cap: 0, occ: 0 }));
+      if (!e) {
+        by.set(r.edge, (e = { used: 0, cap: 0, occ: 0 }));
+        this.#edgeTransport.set({ edge: r.edge, transport: r.transport }, 1);
+      }
       e.used += r.usedBytes;
       e.cap += r.capacity;
       if (r.capacity > 0) e.occ = Math.max(e.occ, r.usedBytes / r.capacity);

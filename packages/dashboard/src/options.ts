@@ -50,6 +50,16 @@ export interface DashboardOptions {
   eventsKept?: number;
   /** Print the URL (with the token in its fragment) once at start. Default true. */
   announce?: boolean;
+  /** A cluster node: its name labels every /metrics series, and /api/cluster shows every node. */
+  cluster?: ClusterSource | null;
+}
+
+/** What a cluster node shows of the cluster (@tickline/cluster's ClusterView). */
+export interface ClusterSource {
+  readonly node: string;
+  snapshot(): {
+    readonly nodes: readonly { readonly name: string; readonly up: boolean; readonly stats: { readonly lagMs: number | null } | null }[];
+  };
 }
 
 export interface DashboardHandle {
@@ -90,6 +100,8 @@ export function resolveOptions(opts: DashboardOptions, makeToken: () => string):
   if (typeof opts.venue !== 'string' || opts.venue.length === 0) throw new TypeError('options.venue must be a non-empty string');
   const host = opts.host ?? DASHBOARD_DEFAULTS.host;
   if (typeof host !== 'string' || host.length === 0) throw new TypeError('options.host must be a non-empty string');
+  if (opts.cluster != null && (typeof opts.cluster.node !== 'string' || typeof opts.cluster.snapshot !== 'function'))
+    throw new TypeError('options.cluster must have node (a string) and snapshot()');
   if (opts.token !== undefined && (typeof opts.token !== 'string' || opts.token.length < 16 || !/^[\x21-\x7e]+$/.test(opts.token)))
     throw new TypeError('options.token must be at least 16 printable ASCII characters without spaces');
   return {
@@ -108,5 +120,6 @@ export function resolveOptions(opts: DashboardOptions, makeToken: () => string):
     barsKept: intIn('barsKept', opts.barsKept ?? DASHBOARD_DEFAULTS.barsKept, 10, 10_000),
     eventsKept: intIn('eventsKept', opts.eventsKept ?? DASHBOARD_DEFAULTS.eventsKept, 10, 100_000),
     announce: opts.announce ?? DASHBOARD_DEFAULTS.announce,
+    cluster: opts.cluster ?? null,
   };
 }

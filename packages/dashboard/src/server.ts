@@ -29,7 +29,7 @@ const MAX_EVENTS_PER_PUSH = 200;
 export async function startDashboard(options: DashboardOptions): Promise<DashboardHandle> {
   const opts = resolveOptions(options, generateToken);
   const log = opts.log.child({ component: 'dashboard' });
-  const metrics = new DashboardMetrics(opts.venue);
+  const metrics = new DashboardMetrics(opts.venue, opts.cluster?.node);
   const ctx: DashboardContext = {
     opts: { ...opts, log },
     metrics,
@@ -101,6 +101,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const stats = readStats(await opts.pipeline.stats());
       const rings = readRings(opts.pipeline.ringStats());
       metrics.update(stats, rings);
+      if (opts.cluster) metrics.cluster(opts.cluster.snapshot());
       for (const w of stats.workers)
         for (const s of w.stages)
           if (s.stage === 'risk' && typeof s.core.state === 'number')

@@ -45,6 +45,8 @@ export interface RingStat {
   usedBytes: number;
   recordsOut: number;
   dropped: Record<string, number>;
+  /** What carries the edge: 'ring' (shared memory) or 'nats' (a JetStream stream). */
+  transport: string;
 }
 
 const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {});
@@ -146,6 +148,7 @@ export function readRings(raw: unknown[]): RingStat[] {
       usedBytes: num(o.usedBytes),
       recordsOut: num(o.recordsOut),
       dropped: numbers(o.dropped),
+      transport: o.transport === 'nats' ? 'nats' : 'ring',
     };
   });
 }

@@ -15,4 +15,5 @@ export {
   type RingOptions,
   RingProducer,
 } from './ring-buffer.js';
+export type { RecordSource, RecordWriter } from './edge-ends.js';
 export { DROP_REASONS, type DropReason, RingError } from './errors.js';

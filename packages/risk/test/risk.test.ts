@@ -411,6 +411,55 @@ describe('pre-trade checks', () => {
 });
 
 describe('trading state', () => {
+  it('halts some instruments only (a cluster node feeding them is gone): their orders cancelled, the others trade on; resumes', () => {
+    const t = setup();
+    t.book(1);
+    t.book(2, 20_000, 20_002);
+    expect(t.send({ instrument: 1, size: 5, price: 9_990 })).toBe(true);
+    t.core.onOrderEvent(
+      {
+        clientOrderId: 'i1',
+        venueOrderId: '1',
+        instrument: 1,
+        status: 1,
+        side: 0,
+        price: 9_990,
+        size: 5,
+        filled: 0,
+        priceScale: 2,
+        sizeScale: 0,
+        reason: '',
+        venueSeq: 1,
+        tsS: 0,
+        tsNs: 0,
+      },
+      t.rec,
+    );
+    expect(t.send({ instrument: 2, size: 1, price: 19_990 })).toBe(true);
+    const before = t.rec.intents.length;
+    const r = t.core.control('halt-instruments', { instruments: ['sim:AAPL', 'sim:NOPE'], on: true, reason: 'feed_down:node B' });
+    expect(r).toEqual({ on: true, changed: 1, cancelled: 1, haltedInstruments: 1, unknown: 1 });
+    const cancels = t.rec.intents.slice(before);
+    expect(cancels).toHaveLength(1);
+    expect(cancels[0]).toMatchObject({ instrument: 1, side: 2, size: 0, reason: 'cancel-all: feed_down:node B' });
+    // the portfolio is not halted: MSFT trades, AAPL is refused
+    expect(t.core.state).toBe(TradingState.Active);
+    expect(t.rec.marks.some((m) => m.type === 'halt')).toBe(false);
+    expect(t.send({ instrument: 1, size: 1, price: 9_990 })).toBe(false);
+    expect(t.core.rejects.halted).toBe(1);
+    expect(t.send({ instrument: 2, size: 1, price: 19_990 })).toBe(true);
+    expect((t.core.report() as { haltedInstruments: number }).haltedInstruments).toBe(1);
+    // halting again changes nothing and cancels nothing more
+    expect(t.core.control('halt-instruments', { instruments: ['sim:AAPL'], on: true })).toMatchObject({ changed: 0, cancelled: 0 });
+    expect(t.core.control('halt-instruments', { instruments: ['sim:AAPL'], on: false })).toMatchObject({
+      changed: 1,
+      haltedInstruments: 0,
+    });
+    expect(t.send({ instrument: 1, size: 1, price: 9_990 })).toBe(true);
+    expect(() => t.core.control('halt-instruments', { instruments: 'sim:AAPL', on: true })).toThrow(/args.instruments must be a list/);
+    expect(() => t.core.control('halt-instruments', { instruments: [], on: 'yes' })).toThrow(/args.on must be true or false/);
+  });
+
   it('halts on the daily loss limit: halt mark, cancel-all intents, then refuses; latches', () => {
     const t = setup({ dailyLossLimit: 50 });
     t.book();

@@ -10,7 +10,7 @@
  * - SinkEmitter counts what the last stage emits and discards it.
  */
 
-import type { RingProducer } from '@tickline/ring';
+import type { RecordWriter } from '@tickline/ring';
 import {
   type BarLike,
   Body,
@@ -112,13 +112,13 @@ const isMark = (kind: number): boolean => MARK_KINDS.has(kind);
 
 /** A feedback edge seen from the producing worker: the target's partitions and the kinds it takes. */
 export interface FeedbackOutput {
-  readonly producers: readonly RingProducer[];
+  readonly producers: readonly RecordWriter[];
   readonly kinds: ReadonlySet<number>;
 }
 
 export class RingEmitter implements ForwardingEmitter {
   readonly #enc = new Encoder();
-  readonly #next: readonly RingProducer[];
+  readonly #next: readonly RecordWriter[];
   readonly #feedback: readonly FeedbackOutput[];
   emitted = 0;
   dropped = 0;
@@ -152,7 +152,7 @@ export class RingEmitter implements ForwardingEmitter {
   }
 
   /** `next`: one producer per downstream partition. `feedback`: the feedback edges (order events, fills, positions). */
-  constructor(next: readonly RingProducer[], feedback: readonly FeedbackOutput[] = []) {
+  constructor(next: readonly RecordWriter[], feedback: readonly FeedbackOutput[] = []) {
     this.#next = next;
     this.#feedback = feedback;
   }
@@ -167,7 +167,7 @@ export class RingEmitter implements ForwardingEmitter {
   }
 
   #routeTo(
-    outs: readonly RingProducer[],
+    outs: readonly RecordWriter[],
     key: number,
     kind: number,
     bytes: Uint8Array,
@@ -181,14 +181,14 @@ export class RingEmitter implements ForwardingEmitter {
       return;
     }
     if (key === BROADCAST) {
-      for (let i = 0; i < n; i++) this.#write(outs[i] as RingProducer, kind, bytes, offset, length, origin);
+      for (let i = 0; i < n; i++) this.#write(outs[i] as RecordWriter, kind, bytes, offset, length, origin);
     } else {
       // Raw frames are keyed by connection id: keep a connection's frames on one partition.
-      this.#write(outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer, kind, bytes, offset, length, origin);
+      this.#write(outs[n === 1 ? 0 : partitionOf(key, n)] as RecordWriter, kind, bytes, offset, length, origin);
     }
   }
 
-  #write(p: RingProducer, kind: number, bytes: Uint8Array, offset: number, length: number, origin: number): void {
+  #write(p: RecordWriter, kind: number, bytes: Uint8Array, offset: number, length: number, origin: number): void {
     const at = p.reserve(length, kind, origin);
     if (at < 0) {
       this.dropped++;
@@ -223,7 +223,7 @@ export class RingEmitter implements ForwardingEmitter {
       this.emitted++;
       return true;
     }
-    const p = outs[n === 1 ? 0 : partitionOf(f.connId, n)] as RingProducer;
+    const p = outs[n === 1 ? 0 : partitionOf(f.connId, n)] as RecordWriter;
     const at = p.tryReserve(bytes.length, this.#enc.kind, originOf(f.recvS, f.recvNs));
     if (at < 0) {
       this.dropped++;
@@ -237,13 +237,13 @@ export class RingEmitter implements ForwardingEmitter {
     const outs = this.#next;
     const n = outs.length;
     if (n === 0) return 0;
-    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer).backlogMs(performance.timeOrigin + performance.now());
+    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RecordWriter).backlogMs(performance.timeOrigin + performance.now());
   }
   consumed(key: number): number {
     const outs = this.#next;
     const n = outs.length;
     if (n === 0) return 0;
-    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RingProducer).consumed;
+    return (outs[n === 1 ? 0 : partitionOf(key, n)] as RecordWriter).consumed;
   }
   bookDelta(d: BookDeltaLike): void {
     if (this.#passThrough(d, d.instrument)) return;

@@ -11,3 +11,4 @@ export * from './latency-histogram.js';
 export { LOADER_IMPORT, moduleUrl, packageDir, TS_WORKER_ENTRY } from './ts-worker.js';
 export * from './market-view.js';
 export * from './timing.js';
+export { natsEdgeOf } from './nats-edges.js';

@@ -7,13 +7,15 @@
 
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { NatsEdgeSpec } from '@tickline/nats';
 import { createDoorbell, createRing, type RingCounters, type RingHandle, readCounters } from '@tickline/ring';
 import { Body, type InstrumentSpec } from '@tickline/wire';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { type EdgeName, edgePolicy, type Group, type RuntimeConfig } from './config/pipeline-config.js';
+import { type EdgeName, edgePolicy, edgeTransport, type Group, type RuntimeConfig } from './config/pipeline-config.js';
+import { createNatsStats, type NatsInput, natsEdgeOf, readNatsStats } from './nats-edges.js';
 import { busyThreads } from './config/placement.js';
 import type { MarketViewTable } from './market-view.js';
 import type { StageName } from './stage.js';
@@ -39,6 +41,17 @@ export interface PipelineOptions {
   readonly logger: Logger;
   /** Events workers send (errors, snapshot requests...). */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /**
+   * NATS edges at the ends of this pipeline (a cluster node's, @tickline/cluster): `head` feeds
+   * the first group (a consumer per partition, in its workers), `tail` takes what the last group
+   * emits (producers in its workers). The other ends run in other processes.
+   */
+  readonly boundary?: { readonly head?: BoundaryEdge; readonly tail?: BoundaryEdge };
+}
+
+export interface BoundaryEdge {
+  readonly edge: EdgeName;
+  readonly nats: NatsEdgeSpec;
 }
 
 export interface WorkerEvent {
@@ -99,12 +112,36 @@ function ringGrid(rows: number, cols: number, edge: EdgeName, config: RuntimeCon
   );
 }
 
+/**
+ * An edge between an M-partition producer group and an N-partition consumer group: an M x N grid
+ * of rings, or one NATS stream (with a counters block per consuming partition).
+ */
+interface EdgeCarrier {
+  readonly grid: RingHandle[][] | null;
+  readonly nats: NatsEdgeSpec | null;
+  readonly natsStats: SharedArrayBuffer[];
+}
+
+function carrier(rows: number, cols: number, edge: EdgeName, config: RuntimeConfig, bells: SharedArrayBuffer[]): EdgeCarrier {
+  if (edgeTransport(config, edge) === 'nats') {
+    return { grid: null, nats: natsEdgeOf(config, edge, rows, cols), natsStats: Array.from({ length: cols }, () => createNatsStats()) };
+  }
+  return { grid: ringGrid(rows, cols, edge, config, bells), nats: null, natsStats: [] };
+}
+
+/** The input of consuming partition `part` on an edge: its column of rings, or its NATS consumer. */
+function inputOf(c: EdgeCarrier, edge: EdgeName, target: number, part: number, window: number): InputSpec {
+  if (c.nats !== null) return { edge, target, rings: [], nats: { spec: c.nats, stats: c.natsStats[part] as SharedArrayBuffer, window } };
+  return { edge, target, rings: (c.grid as RingHandle[][]).map((row) => row[part] as RingHandle), nats: null };
+}
+
 export class Pipeline {
   readonly #opts: PipelineOptions;
   readonly #pools: Piscina[] = [];
   readonly #slots: Slot[] = [];
   readonly #log: Logger;
   readonly #rings: RingHandle[] = [];
+  readonly #natsInputs: NatsInput[] = [];
   #restarts = 0;
   #stopping = false;
   #tuning: RuntimeTuning | null = null;
@@ -132,11 +169,11 @@ export class Pipeline {
   async #build(): Promise<void> {
     const { config, groups } = this.#opts;
     const bells = groups.map((g) => Array.from({ length: g.threads }, () => createDoorbell()));
-    // chain[g][m][n]: ring from partition m of group g to partition n of group g+1
+    // chain[g]: the edge from group g to group g+1 (grid[m][n]: ring from partition m to n)
     const chain = groups.slice(0, -1).map((g, gi) => {
       const next = groups[gi + 1] as Group;
       const edge = `${g.stages[g.stages.length - 1]}->${next.stages[0]}` as EdgeName;
-      return { edge, grid: ringGrid(g.threads, next.threads, edge, config, bells[gi + 1] as SharedArrayBuffer[]) };
+      return { edge, ...carrier(g.threads, next.threads, edge, config, bells[gi + 1] as SharedArrayBuffer[]) };
     });
     // Feedback edges from execution: order events, fills and positions to risk (its positions and
     // open orders), fills to signals (strategies' onFill). A target in execution's own worker is
@@ -146,15 +183,35 @@ export class Pipeline {
     const feedbacks = FEEDBACK_TARGETS.map(({ stage, edge, kinds }) => {
       const tg = groups.findIndex((g) => g.stages.includes(stage));
       const target = groups[tg] as Group;
-      const grid = tg === execG ? null : ringGrid(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
-      return { stage, edge, kinds, group: tg, grid };
+      // (a cluster node may run the target without execution, or neither: no feedback edge then)
+      const c =
+        tg === execG || tg < 0 || execG < 0
+          ? null
+          : carrier(execGroup.threads, target.threads, edge, config, bells[tg] as SharedArrayBuffer[]);
+      return { stage, edge, kinds, group: tg, carrier: c };
     });
+    // Boundary edges (a cluster node's): NATS ends in the first and last groups' workers.
+    const { head, tail } = this.#opts.boundary ?? {};
+    const firstGroup = groups[0] as Group;
+    const headC: EdgeCarrier | null =
+      head === undefined
+        ? null
+        : { grid: null, nats: head.nats, natsStats: Array.from({ length: firstGroup.threads }, () => createNatsStats()) };
+    const tailC: EdgeCarrier | null = tail === undefined ? null : { grid: null, nats: tail.nats, natsStats: [] };
+    await this.#setUpStreams([
+      ...chain.map((c) => c.nats),
+      ...feedbacks.map((f) => f.carrier?.nats ?? null),
+      headC?.nats ?? null,
+      tailC?.nats ?? null,
+    ]);
     // Spinning pays only when every busy worker has a core to itself.
     const spinUs = config.runtime.spinUs ?? (busyThreads(groups) < availableParallelism() ? 50 : 0);
     const tuning = { ...config.runtime, spinUs };
     this.#tuning = tuning;
-    for (const { grid } of chain) this.#rings.push(...grid.flat());
-    for (const { grid } of feedbacks) if (grid) this.#rings.push(...grid.flat());
+    for (const c of [...chain, ...feedbacks.map((f) => f.carrier), headC]) {
+      if (c?.grid) this.#rings.push(...c.grid.flat());
+      if (c?.nats) for (const [n, stats] of c.natsStats.entries()) this.#natsInputs.push({ spec: c.nats, partition: n, stats });
+    }
 
     for (const [gi, group] of groups.entries()) {
       const pool = new Piscina({
@@ -179,21 +236,24 @@ export class Pipeline {
       for (let part = 0; part < group.threads; part++) {
         const inputs: InputSpec[] = [];
         const upstream = chain[gi - 1];
-        if (upstream) inputs.push({ edge: upstream.edge, target: 0, rings: upstream.grid.map((row) => row[part] as RingHandle) });
+        if (upstream) inputs.push(inputOf(upstream, upstream.edge, 0, part, config.nats.window));
+        if (gi === 0 && headC && head) inputs.push(inputOf(headC, head.edge, 0, part, config.nats.window));
         for (const fb of feedbacks) {
-          if (fb.grid && gi === fb.group) {
-            inputs.push({ edge: fb.edge, target: group.stages.indexOf(fb.stage), rings: fb.grid.map((row) => row[part] as RingHandle) });
-          }
+          if (fb.carrier && gi === fb.group)
+            inputs.push(inputOf(fb.carrier, fb.edge, group.stages.indexOf(fb.stage), part, config.nats.window));
         }
-        const outputs = chain[gi]?.grid[part] ?? [];
+        const lastC = gi === groups.length - 1 ? tailC : null;
+        const outputs = chain[gi]?.grid?.[part] ?? [];
+        const natsOutput = chain[gi]?.nats ?? lastC?.nats ?? null;
         const feedback: FeedbackSpec[] =
           gi !== execG
             ? []
             : feedbacks.map((fb) => ({
                 from: group.stages.indexOf('execution'),
                 kinds: fb.kinds,
-                localTarget: fb.grid === null ? group.stages.indexOf(fb.stage) : null,
-                rings: fb.grid === null ? [] : (fb.grid[part] as RingHandle[]),
+                localTarget: fb.carrier === null ? group.stages.indexOf(fb.stage) : null,
+                rings: fb.carrier?.grid?.[part] ?? [],
+                nats: fb.carrier?.nats ?? null,
               }));
         const doorbell = (bells[gi] as SharedArrayBuffer[])[part] as SharedArrayBuffer;
         const makeTask = (control: MessagePort, events: MessagePort): WorkerTask => ({
@@ -203,6 +263,7 @@ export class Pipeline {
           partitions: group.threads,
           inputs,
           outputs,
+          natsOutput,
           feedback,
           doorbell,
           registry: this.#opts.registry,
@@ -337,9 +398,39 @@ export class Pipeline {
   /**
    * Occupancy and drop counters of every ring, read straight from the rings' control words in
    * shared memory: no message to any worker, so it answers even when a worker is busy or blocked.
+   * Edges on NATS are listed the same way (from counters their consumers keep in shared memory),
+   * with `transport: 'nats'`.
    */
-  ringStats(): RingCounters[] {
-    return this.#rings.map(readCounters);
+  ringStats(): (RingCounters & { transport: 'ring' | 'nats' })[] {
+    return [
+      ...this.#rings.map((h) => ({ ...readCounters(h), transport: 'ring' as const })),
+      ...this.#natsInputs.map((n) => ({ ...readNatsStats(n), transport: 'nats' as const })),
+    ];
+  }
+
+  /**
+   * Creates the streams (and durable consumers) of the edges on NATS before any worker starts,
+   * and empties the lossy ones.
+   */
+  async #setUpStreams(specs: readonly (NatsEdgeSpec | null)[]): Promise<void> {
+    const list = specs.filter((s): s is NatsEdgeSpec => s !== null);
+    const first = list[0];
+    if (first === undefined) return;
+    const { ensureEdgeStream, purgeLossyStream } = await import('@tickline/nats');
+    const { connect } = await import('@nats-io/transport-node');
+    const nc = await connect({ servers: first.url, name: 'tickline-supervisor' }).catch((err: unknown) => {
+      throw new Error(`nats.url ${first.url}: cannot connect (${err instanceof Error ? err.message : String(err)})`);
+    });
+    try {
+      // a lossy edge starts empty (an earlier run's backlog is stale); a block edge keeps what it owes
+      for (const spec of list) {
+        await ensureEdgeStream(nc, spec);
+        await purgeLossyStream(nc, spec);
+      }
+    } finally {
+      await nc.close();
+    }
+    this.#log.info({ edges: list.map((s) => s.edge), url: first.url }, 'NATS edge streams ready');
   }
 
   /** Sends a control command to a stage's core on every partition (or one). */

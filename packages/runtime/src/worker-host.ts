@@ -8,11 +8,29 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { type MessagePort, threadId } from 'node:worker_threads';
-import { type DropReason, RingConsumer, type RingHandle, RingProducer, readCounters } from '@tickline/ring';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConsumerOptions, NatsEdgeConsumer, NatsEdgeProducer, NatsEdgeSpec } from '@tickline/nats';
+import {
+  type DropReason,
+  type RecordSource,
+  type RecordWriter,
+  RingConsumer,
+  type RingHandle,
+  RingProducer,
+  readCounters,
+} from '@tickline/ring';
 import { Body, epochMs, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
+import {
+  deliverRecord,
+  type ForwardingEmitter,
+  FusedEmitter,
+  LocalFeedbackEmitter,
+  RingEmitter,
+  routingKey,
+  SinkEmitter,
+} from './emitter.js';
 import { MarketViewTable } from './market-view.js';
 import type { Emitter, StageCore, StageFactory, StageName } from './stage.js';
 import { type HistogramSnapshot, ServiceTimer, snapshotOf } from './timing.js';
@@ -30,8 +48,13 @@ export interface InputSpec {
   readonly edge: string;
   /** Index in the group of the stage that consumes this edge. */
   readonly target: number;
-  /** One ring per upstream partition. */
+  /** One ring per upstream partition (none when the edge is on NATS). */
   readonly rings: readonly RingHandle[];
+  /**
+   * The edge on NATS instead: this partition's consumer of the edge's stream, the shared block
+   * it mirrors its counters into, and how many messages it asks for ahead.
+   */
+  readonly nats?: { readonly spec: NatsEdgeSpec; readonly stats: SharedArrayBuffer; readonly window: number } | null;
 }
 
 export interface FeedbackSpec {
@@ -43,6 +66,8 @@ export interface FeedbackSpec {
   readonly localTarget: number | null;
   /** Rings to the target's partitions when it lives in another group. */
   readonly rings: readonly RingHandle[];
+  /** The feedback edge on NATS instead of rings (one producer per target partition). */
+  readonly nats?: NatsEdgeSpec | null;
 }
 
 export interface RuntimeTuning {
@@ -66,6 +91,8 @@ export interface WorkerTask {
   readonly inputs: readonly InputSpec[];
   /** Downstream rings of the group's last stage, one per downstream partition (empty: sink). */
   readonly outputs: readonly RingHandle[];
+  /** The downstream edge on NATS instead of `outputs` (one producer per downstream partition). */
+  readonly natsOutput?: NatsEdgeSpec | null;
   /** Feedback edges from this group's execution stage (to risk, to signals); empty elsewhere. */
   readonly feedback: readonly FeedbackSpec[];
   readonly doorbell: SharedArrayBuffer;
@@ -144,12 +171,26 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   }
   const counts = task.stages.map(() => ({ processed: 0 }));
   const drops = task.stages.map(() => ({}) as Record<string, number>);
+  const bell = new Int32Array(task.doorbell);
+  const ringBell = () => {
+    Atomics.add(bell, 0, 1);
+    Atomics.notify(bell, 0);
+  };
+
+  // Edges on NATS: one connection per worker, a producer per downstream partition, a consumer
+  // for this partition of each input edge (docs/nats.md).
+  const nats = await natsEnds(task);
+  const ringOut: RecordWriter[] = task.natsOutput ? await nats.producers(task.natsOutput) : task.outputs.map((h) => new RingProducer(h));
+  const remoteFeedback = await Promise.all(
+    task.feedback
+      .filter((f) => f.localTarget === null)
+      .map(async (f) => ({
+        producers: f.nats ? await nats.producers(f.nats) : f.rings.map((h) => new RingProducer(h, {})),
+        kinds: new Set(f.kinds),
+      })),
+  );
 
   // Emitters, last stage first: each core's emitter feeds the next core (fused) or the rings.
-  const ringOut = task.outputs.map((h) => new RingProducer(h));
-  const remoteFeedback = task.feedback
-    .filter((f) => f.localTarget === null)
-    .map((f) => ({ producers: f.rings.map((h) => new RingProducer(h, {})), kinds: new Set(f.kinds) }));
   const emitters: ForwardingEmitter[] = new Array(cores.length);
   const last = cores.length - 1;
   emitters[last] = ringOut.length > 0 || remoteFeedback.length > 0 ? new RingEmitter(ringOut, remoteFeedback) : new SinkEmitter();
@@ -190,13 +231,27 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   let paused = false;
   let fatal: unknown = null;
   let wake: (() => void) | null = null;
-  const bell = new Int32Array(task.doorbell);
 
   const queueDelay = new Map<string, LatencyHistogram>();
   for (const inp of task.inputs) if (!queueDelay.has(inp.edge)) queueDelay.set(inp.edge, new LatencyHistogram());
-  const inputs = task.inputs.flatMap((inp) =>
-    inp.rings.map((handle) => {
-      const consumer = new RingConsumer(handle);
+  const sources: { inp: InputSpec; consumer: RecordSource; ring: () => { name: string; capacity: number; usedBytes: number } }[] = [];
+  for (const inp of task.inputs) {
+    if (inp.nats) {
+      const n = inp.nats;
+      const consumer = await nats.consumer(n.spec, { verify: false, wake: ringBell, stats: n.stats, window: n.window });
+      const ring = () => ({ name: `${inp.edge}[nats p${task.partition}]`, capacity: n.spec.maxBytes, usedBytes: 0 });
+      sources.push({ inp, consumer, ring });
+    }
+    for (const handle of inp.rings) {
+      const ring = () => {
+        const c = readCounters(handle);
+        return { name: c.name, capacity: c.capacity, usedBytes: c.usedBytes };
+      };
+      sources.push({ inp, consumer: new RingConsumer(handle), ring });
+    }
+  }
+  const inputs = sources.map(({ inp, consumer, ring }) => {
+    {
       const waited = queueDelay.get(inp.edge) as LatencyHistogram;
       const target = inp.target;
       const reader = new RecordReader(consumer.data);
@@ -240,9 +295,9 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       };
       // records that expired in the ring waited too: their wait belongs in the histogram
       const onExpired = (enqMs: number) => waited.record((consumer.polledAt - enqMs) * 1e6);
-      return { consumer, onRecord, onDrop, onExpired, handle };
-    }),
-  );
+      return { consumer, onRecord, onDrop, onExpired, ring };
+    }
+  });
 
   // Publishing: the head emitter's flush runs down the fused chain, and each fused successor
   // that holds records back within a batch (conflation, a journal's group commit) gets its
@@ -290,21 +345,15 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
           core: cores[i]?.stats?.() ?? {},
         };
       }),
-      rings: inputs.map(({ handle }) => {
-        const c = readCounters(handle);
-        return { name: c.name, capacity: c.capacity, usedBytes: c.usedBytes };
-      }),
+      rings: inputs.map(({ ring }) => ring()),
       queueDelay: Object.fromEntries([...queueDelay].map(([edge, h]) => [edge, snapshotOf(h)])),
       serviceTime: Object.fromEntries(task.stages.map((st, i) => [st.name, snapshotOf(timer.stages[i] as LatencyHistogram)])),
     };
   };
-  const ringBell = () => {
-    Atomics.add(bell, 0, 1);
-    Atomics.notify(bell, 0);
-  };
   const stopSources = async () => {
     for (const core of cores) if (core.stop) await core.stop();
     flushAll();
+    await nats.drain();
   };
   let finished: () => void = () => {};
   const done = new Promise<void>((resolve) => (finished = resolve));
@@ -355,11 +404,14 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   // parks on a futex, which wakes within microseconds of a producer's notify; one whose cores do
   // I/O (an execution gateway) caps each wait at 1 ms and then serves its event loop, so its
   // sockets are never more than about a millisecond behind.
-  const asyncPark = inputs.length === 0;
-  const doesIo = cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
+  // A worker with NATS edges parks on its event loop too (messages arrive on its socket and ring
+  // the doorbell), and gives the loop a turn after every batch (publishes go out from it).
+  const onNats = nats.connected;
+  const asyncPark = inputs.length === 0 || onNats;
+  const doesIo = onNats || cores.some((c) => c.start !== undefined || c.needsEventLoop === true);
   if (!doesIo && task.tuning.computeNice > 0) lowerThreadPriority(task.tuning.computeNice);
   const maxWaitMs = doesIo ? 1 : yieldMs;
-  const loopEveryMs = doesIo ? 1 : yieldMs;
+  const loopEveryMs = onNats ? 0 : doesIo ? 1 : yieldMs;
   let nextTick = epochMs() + tickMs;
   let lastYield = epochMs();
   try {
@@ -431,6 +483,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
   }
   await stopSources();
   for (const core of cores) if (core.close) await core.close();
+  await nats.close();
   const final = stats();
   finished();
   await done;
@@ -453,4 +506,60 @@ function lowerThreadPriority(nice: number): void {
   } catch {
     // not Linux, or not allowed: run at the process's priority
   }
+}
+
+/**
+ * The NATS side of a worker: its connection and the ends it opened. The NATS modules are loaded
+ * only by a worker with an edge on NATS; a worker on rings alone starts as it always did.
+ */
+async function natsEnds(task: WorkerTask) {
+  const url = task.natsOutput?.url ?? task.inputs.find((i) => i.nats)?.nats?.spec.url ?? task.feedback.find((f) => f.nats)?.nats?.url;
+  const lib = url ? await import('@tickline/nats') : null;
+  const nc: NatsConnection | null = url
+    ? await (await import('@nats-io/transport-node')).connect({
+        servers: url,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        name: `tickline-${task.group}-${task.partition}`,
+      })
+    : null;
+  const producers: NatsEdgeProducer[] = [];
+  const consumers: NatsEdgeConsumer[] = [];
+  // the subject of a record: its routing key (instrument), read from the record itself
+  let reader: RecordReader | null = null;
+  let readerData: Uint8Array | null = null;
+  const keyOf = (data: Uint8Array, offset: number, length: number): number => {
+    if (data !== readerData) {
+      reader = new RecordReader(data);
+      readerData = data;
+    }
+    const r = reader as RecordReader;
+    return r.open(offset, length) === Body.NONE ? -1 : routingKey(r);
+  };
+  const need = () => {
+    if (nc === null || lib === null) throw new Error(`group ${task.group}: a NATS edge without a URL`);
+    return { nc, lib };
+  };
+  return {
+    connected: nc !== null,
+    async producers(spec: NatsEdgeSpec): Promise<NatsEdgeProducer[]> {
+      const { nc, lib } = need();
+      const list = await Promise.all(Array.from({ length: spec.partitions }, (_, n) => lib.NatsEdgeProducer.open(nc, spec, n, { keyOf })));
+      producers.push(...list);
+      return list;
+    },
+    async consumer(spec: NatsEdgeSpec, options: NatsConsumerOptions): Promise<NatsEdgeConsumer> {
+      const { nc, lib } = need();
+      const c = await lib.NatsEdgeConsumer.open(nc, spec, task.partition, options);
+      consumers.push(c);
+      return c;
+    },
+    async drain(): Promise<void> {
+      await Promise.all(producers.map((p) => p.drain(2000)));
+    },
+    async close(): Promise<void> {
+      await Promise.all([...consumers.map((c) => c.close()), ...producers.map((p) => p.close())]);
+      await nc?.close();
+    },
+  };
 }

@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, EDGES, type Issue, Pipeline, placementGroups, runtimeSchema, STAGES, type StageName } from '../src/index.js';
-
-const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url).href;
-const modules: Record<StageName, string> = {
-  ingest: fixture('source-stage'),
-  normalize: fixture('pass-stage'),
-  book: fixture('pass-stage'),
-  signals: fixture('pass-stage'),
-  risk: fixture('pass-stage'),
-  execution: fixture('sink-stage'),
-};
-const logger = createLogger('silent');
-
-function config(raw: unknown) {
-  const issues: Issue[] = [];
-  const cfg = runtimeSchema.parse(raw, '', issues);
-  const groups = placementGroups(cfg, issues);
-  expect(issues).toEqual([]);
-  return { cfg, groups };
-}
-
-async function runUntil(p: Pipeline, ticks: number, timeoutMs = 20_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const s = await p.stats();
-    const sink = s.stages.find((x) => x.stage === 'execution');
-    if ((sink?.core.ticks ?? 0) >= ticks || Date.now() - t0 > timeoutMs) return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { EDGES, type Issue, Pipeline, placementGroups, runtimeSchema, STAGES, type StageName } from '../src/index.js';
+import { config, fixture, logger, modules, runUntil, startFixtures } from './pipeline-fixtures.js';
 
 describe('pipeline runtime on real piscina pools', () => {
   const count = 20_000;
@@ -53,14 +25,7 @@ describe('pipeline runtime on real piscina pools', () => {
           },
         },
       });
-      const p = await Pipeline.start({
-        config: cfg,
-        groups,
-        stageModules: modules,
-        stageConfigs: { ingest: { count, ticks, instruments: 64 } },
-        registry: [],
-        logger,
-      });
+      const p = await startFixtures(cfg, groups, { count, ticks, instruments: 64 });
       const live = await runUntil(p, count * ticks);
       const final = await p.stop(2000);
       for (const s of [live, final]) {

@@ -1,5 +1,6 @@
 /**
- * `tickline bench ring`: tickline's SPSC ring against a MessagePort and ringbuf.js, side by side
+ * `tickline bench ring`: tickline's SPSC ring against a MessagePort, ringbuf.js and a NATS
+ * JetStream edge (@tickline/nats, on a nats-server the bench starts on loopback), side by side
  * in the same run. Every transport moves the same messages (two float64s: sequence and send
  * time) from a producer worker thread to a consumer on the main thread, which checks the order.
  *
@@ -11,12 +12,14 @@
  */
 
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { findNatsServer, NatsEdgeConsumer, type NatsServer, natsEdgeSpec, startNatsServer } from '@tickline/nats';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createRing, RingConsumer } from '@tickline/ring';
 import { type BenchReport, type BenchResult, LatencyHistogram, moduleUrl, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
 import { epochMs } from '@tickline/wire';
 import { RingBuffer } from 'ringbuf.js';
 
-type Transport = 'ring' | 'messageport' | 'ringbufjs';
+type Transport = 'ring' | 'messageport' | 'ringbufjs' | 'nats';
 
 export interface RingBenchOptions {
   runs: number;
@@ -29,6 +32,9 @@ export interface RingBenchOptions {
 
 const PRODUCER = moduleUrl('./ring-peer-producer.ts', import.meta.url);
 const now = epochMs;
+
+/** The bench's own nats-server and the main thread's connection to it (nats rows only). */
+let natsSide: { server: NatsServer; nc: NatsConnection; runs: number } | null = null;
 
 interface RunOutcome {
   seconds: number;
@@ -74,6 +80,32 @@ async function runOnce(
       while (received < count) c.poll(onRecord, () => {}, 4096);
       return now();
     };
+  } else if (transport === 'nats') {
+    // one stream per run (a fresh sequence); drop-oldest, large enough that nothing is dropped
+    const side = natsSide as NonNullable<typeof natsSide>;
+    const spec = natsEdgeSpec({
+      url: side.server.url,
+      edge: `bench${++side.runs}->main`,
+      policy: 'drop-oldest',
+      maxBytes: 1 << 30,
+      maxRecordBytes: 64 * 1024,
+    });
+    job.nats = spec;
+    const c = await NatsEdgeConsumer.open(side.nc, spec, 0, { verify: false, window: 1024 });
+    const f64 = new Float64Array(c.data.buffer);
+    const onRecord = (_d: Uint8Array, off: number, len: number) => {
+      const t = mode === 'latency' ? now() : 0;
+      for (let at = off >> 3, end = (off + len) >> 3; at < end; at += 2) see(f64[at] as number, f64[at + 1] as number, t);
+    };
+    const onDrop = (n: number) => {
+      throw new Error(`nats: ${n} messages dropped`);
+    };
+    consume = async () => {
+      while (received < count) if (c.poll(onRecord, onDrop, 4096) === 0) await c.waitForRecords(100);
+      const end = now();
+      await c.close();
+      return end;
+    };
   } else if (transport === 'ringbufjs') {
     const sab = RingBuffer.getStorageForCapacity(1 << 17, Float64Array);
     job.sab = sab;
@@ -113,8 +145,9 @@ async function runOnce(
   }
   const worker = new Worker(TS_WORKER_ENTRY, { workerData: { ...job, entry: PRODUCER }, transferList: transfer });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
-  // let the worker load before starting the clock
+  // let the worker load (and, for nats, connect) before starting the clock
   await new Promise((r) => setTimeout(r, 150));
+  while (Atomics.load(goI32, 1) !== 1) await Promise.race([new Promise((r) => setTimeout(r, 5)), failed]);
   Atomics.store(goI32, 0, 1);
   Atomics.notify(goI32, 0);
   const end = await Promise.race([consume(), failed]);
@@ -123,7 +156,32 @@ async function runOnce(
 }
 
 export async function runRingBench(opts: RingBenchOptions): Promise<BenchReport> {
-  const transports = opts.transports ?? ['ring', 'messageport', 'ringbufjs'];
+  // The nats rows run when nats-server is installed (or were asked for: then it must be).
+  let natsNote = '';
+  let transports = opts.transports;
+  if (transports === undefined) {
+    transports = ['ring', 'messageport', 'ringbufjs', 'nats'];
+    try {
+      findNatsServer();
+    } catch (err) {
+      transports = transports.filter((t) => t !== 'nats');
+      natsNote = `nats rows skipped: ${(err as Error).message}`;
+    }
+  }
+  if (transports.includes('nats')) {
+    const server = await startNatsServer();
+    natsSide = { server, nc: await connect({ servers: server.url }), runs: 0 };
+  }
+  try {
+    return await runAll(opts, transports, natsNote);
+  } finally {
+    await natsSide?.nc.close();
+    await natsSide?.server.stop();
+    natsSide = null;
+  }
+}
+
+async function runAll(opts: RingBenchOptions, transports: Transport[], natsNote: string): Promise<BenchReport> {
   const results: BenchResult[] = [];
   // batch<N>: N messages per publish (ring: one record of N messages and one flush; MessagePort:
   // one postMessage; ringbuf.js: one push). ring:records64: 64 separate records per flush, the
@@ -133,8 +191,8 @@ export async function runRingBench(opts: RingBenchOptions): Promise<BenchReport>
   if (transports.includes('ring')) cases.push(['ring', 64, true, 'ring:records64']);
   for (const [t, batch, perRecord, name] of cases) {
     const runs: Record<string, number>[] = [];
-    // MessagePort at batch 1 is ~100x slower: fewer messages keep the run short.
-    const count = t === 'messageport' && batch === 1 ? Math.ceil(opts.count / 10) : opts.count;
+    // MessagePort and NATS at batch 1 are ~100x slower: fewer messages keep the run short.
+    const count = (t === 'messageport' || t === 'nats') && batch === 1 ? Math.ceil(opts.count / 10) : opts.count;
     for (let r = 0; r < opts.runs; r++) {
       const o = await runOnce(t, 'throughput', count, batch, 0, perRecord);
       if (o.outOfOrder > 0) throw new Error(`${t}: ${o.outOfOrder} messages out of order`);
@@ -157,6 +215,8 @@ export async function runRingBench(opts: RingBenchOptions): Promise<BenchReport>
     return x && y ? (x / y).toFixed(2) : 'n/a';
   };
   return report('ring', opts.runs, results, [
+    `ratio ring/nats: batch64 ${ratio('ring:batch64', 'nats:batch64')}x; nats: a JetStream edge (memory stream, drop-oldest, pull consumer) over loopback to a nats-server the bench started, one NATS message per record`,
+    ...(natsNote ? [natsNote] : []),
     `ratio ring/messageport: batch1 ${ratio('ring:batch1', 'messageport:batch1')}x, batch64 ${ratio('ring:batch64', 'messageport:batch64')}x`,
     `ratio ring/ringbufjs: batch1 ${ratio('ring:batch1', 'ringbufjs:batch1')}x, batch64 ${ratio('ring:batch64', 'ringbufjs:batch64')}x`,
     `ratio ring/ringbufjs per-record path: records64 ${ratio('ring:records64', 'ringbufjs:batch64')}x`,

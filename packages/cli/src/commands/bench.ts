@@ -6,7 +6,7 @@ import { saveBenchReport } from '../placement-advice.js';
 
 // Benchmarks load on demand: the book bench pulls in ccxt (its peer), which is large.
 
-export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book', 'stage', 'backtest'] as const;
+export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book', 'stage', 'backtest', 'cluster'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export { PLACEMENT_NAMES, PLACEMENTS };
@@ -82,6 +82,17 @@ export async function bench(name: BenchName, flags: BenchFlags): Promise<BenchRe
           instruments: 1000,
         });
       }
+      break;
+    }
+    case 'cluster': {
+      const { runClusterBench } = await import('../bench/cluster-bench.js');
+      r = await runClusterBench({
+        runs: f.runs,
+        rate: f.rate ?? 60_000,
+        instruments: f.instruments ?? (q ? 500 : 5500),
+        seconds: f.seconds ?? (q ? 1 : 4),
+        ordersPerSec: 200,
+      });
       break;
     }
     case 'overload': {

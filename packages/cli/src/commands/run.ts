@@ -7,11 +7,20 @@
 
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DashboardHandle, type LatencySummary, latencySummaries, startDashboard } from '@tickline/dashboard';
+import { type ClusterSource, type DashboardHandle, type LatencySummary, latencySummaries, startDashboard } from '@tickline/dashboard';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { krakenDepth, redactUrl } from '@tickline/ingest';
 import { simInstruments } from '@tickline/normalize';
-import { createLogger, MarketViewTable, Pipeline, type PipelineStats, STAGES, type StageName, type WorkerEvent } from '@tickline/runtime';
+import {
+  createLogger,
+  MarketViewTable,
+  Pipeline,
+  type PipelineStats,
+  type PipelineOptions,
+  STAGES,
+  type StageName,
+  type WorkerEvent,
+} from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 import { placementNote } from '../placement-advice.js';
@@ -21,6 +30,22 @@ import { type BookSummary, bookSummary, type TradingSummary, TradingStateLog, tr
 export interface RunOptions {
   durationS?: number;
   summary?: 'json' | 'text';
+}
+
+/** What a cluster node adds to a run (cluster-node.ts); a single-process run has none. */
+export interface RunHooks {
+  /** The symbols this process's ingest subscribes (its shards), from the full registry. */
+  selectSymbols?(registry: InstrumentRegistry, symbols: readonly string[]): string[];
+  /** After the registry is built, before the pipeline starts (a node waits for its peers here). */
+  beforePipeline?(registry: InstrumentRegistry, symbols: readonly string[]): Promise<void>;
+  /** Once the pipeline and its dashboard run. */
+  started?(pipeline: Pipeline, dashboard: DashboardHandle | null): void;
+  /** At stop, before the pipeline drains. */
+  stopping?(): Promise<void>;
+  /** A cluster node's view of every node, for its dashboard and /metrics. */
+  readonly cluster?: ClusterSource;
+  /** NATS edges at the ends of the pipeline (a cluster node's: Pipeline `boundary`). */
+  readonly boundary?: PipelineOptions['boundary'];
 }
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
@@ -169,7 +194,7 @@ function tradingConfigs(
   return { signals, risk: config.risk, execution: exec };
 }
 
-export async function run({ config, groups }: LoadedConfig, opts: RunOptions): Promise<number> {
+export async function run({ config, groups }: LoadedConfig, opts: RunOptions, hooks: RunHooks = {}): Promise<number> {
   const log = createLogger(config.log.level);
   const started = performance.now();
   // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
@@ -215,6 +240,19 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     log.info({ venue: config.venue.name, url: redactUrl(url), restUrl: redactUrl(restUrl), symbols: symbols.length }, 'live venue');
   }
   const specs: InstrumentSpec[] = registry.list();
+  if (hooks.selectSymbols) symbols = hooks.selectSymbols(registry, symbols);
+  if (hooks.beforePipeline) {
+    try {
+      await Promise.race([
+        hooks.beforePipeline(registry, symbols),
+        stopRequested.then((r) => Promise.reject(new Error(`stopped (${r}) before start`))),
+      ]);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'not started');
+      await exchange?.close();
+      return 1;
+    }
+  }
 
   const marketView = new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1)));
   const listeners = new Set<(e: WorkerEvent) => void>();
@@ -257,6 +295,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
     marketView,
     logger: log,
     onEvent,
+    ...(hooks.boundary ? { boundary: hooks.boundary } : {}),
   });
   let dashboard: DashboardHandle | null = null;
   try {
@@ -271,6 +310,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       events,
       log,
       venue: config.venue.name,
+      ...(hooks.cluster ? { cluster: hooks.cluster } : {}),
     });
   } catch (err) {
     // The pipeline is worth keeping without its web view (e.g. the port is taken): say so plainly.
@@ -279,6 +319,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
       'dashboard did not start; the pipeline keeps running (set http.port or --http-port)',
     );
   }
+  hooks.started?.(pipeline, dashboard);
   if (opts.durationS !== undefined) setTimeout(() => stop('duration'), opts.durationS * 1000).unref();
   const note = placementNote(config.placement, config.fuse, groups, config.stateDir);
   log[note.level](note.data, note.message);
@@ -295,6 +336,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions): P
   }, 4800);
   hard.unref();
   log.info({ reason }, 'stopping');
+  await within(hooks.stopping?.() ?? Promise.resolve(), 750).catch(() => {});
   // Stopping halts trading and marks every feed down: neither is news, and the books are read now.
   states.freeze();
   // (bounded: the whole stop must fit in 5 s on a busy machine)

@@ -120,6 +120,7 @@ export function createHealth(app) {
       ]),
     );
     if (h.timing) renderTiming(h.timing);
+    void renderCluster();
     fillTable(
       $('groups'),
       ['Group', 'Partitions', 'Busiest worker'],
@@ -139,6 +140,46 @@ export function createHealth(app) {
             fmtCompact(l.count),
           ])
         : [['no stage reports latency histograms yet', '', '', '', '', '', '']],
+    );
+  }
+
+  // A cluster node: every node with its stages, shards, health and lag (GET /api/cluster; a 404
+  // means this process is not a cluster node and the box stays hidden).
+  let clusterAt = 0;
+  let notCluster = false;
+  async function renderCluster() {
+    if (notCluster || Date.now() - clusterAt < 1000) return;
+    clusterAt = Date.now();
+    let c;
+    try {
+      c = await api('/api/cluster');
+    } catch {
+      notCluster = true;
+      return;
+    }
+    $('cluster-box').classList.remove('hidden');
+    $('cluster-name').textContent = `${c.cluster}: this is node ${c.node}; risk owner ${c.riskOwner}; ${c.shards} shard(s)`;
+    fillTable(
+      $('cluster-nodes'),
+      ['Node', 'Stages', 'Shards', 'Health', 'Silent', 'Lag p99 ms', 'Records', 'Cross-node edge', 'Trading'],
+      c.nodes.map((n) => {
+        const s = n.stats;
+        const last = s ? Object.values(s.records).at(-1) : null;
+        const e = s?.edges?.[0];
+        return [
+          `${n.name}${n.self ? ' (this)' : ''}`,
+          n.stages.join(' → '),
+          n.shards.join(', '),
+          el('span', { class: `pill ${n.health === 'ok' ? 'ok' : n.health === 'down' ? 'bad' : 'warn'}`, text: n.health }),
+          n.silentMs === null ? '–' : `${fmtNum(n.silentMs / 1000, 1)} s`,
+          s ? ms(s.lagMs) : '–',
+          last ? fmtCompact(last.processed) : '–',
+          e
+            ? `${e.side} ${e.edge}: ${fmtCompact(e.moved)} moved, ${fmtCompact(e.natsLost + Object.values(e.lost).reduce((a, b) => a + b, 0))} lost`
+            : '–',
+          s?.tradingState ?? '',
+        ];
+      }),
     );
   }
 

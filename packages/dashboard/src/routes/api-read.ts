@@ -45,6 +45,15 @@ export function readRoutes(ctx: DashboardContext) {
   return (r: Router) => {
     r.add({
       method: 'GET',
+      path: '/api/cluster',
+      access: 'token',
+      handler: () => {
+        if (!ctx.opts.cluster) throw new DashboardError('TKL_DASH_ERR_NOT_FOUND', 'this process is not a cluster node (docs/cluster.md)');
+        return { json: ctx.opts.cluster.snapshot() };
+      },
+    });
+    r.add({
+      method: 'GET',
       path: '/api/stats',
       access: 'token',
       handler: async () => {

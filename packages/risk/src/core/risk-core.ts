@@ -19,6 +19,7 @@ import {
   type OrderIntentRecord,
   type PositionRecord,
   subDecimals,
+  type VenueName,
 } from '@tickline/wire';
 import type { RiskConfig } from '../config.js';
 import { InstrumentRisk } from './book-state.js';
@@ -98,6 +99,8 @@ export class RiskCore {
   readonly #pending = new Map<number, Pending>();
   readonly #bucket: TokenBucket;
   readonly #haltReasons = new Set<string>();
+  /** Instruments halted on their own (a cluster node that feeds them is gone): id -> reason. */
+  readonly #haltedInstruments = new Map<number, string>();
   #reducing: boolean;
   #state = TradingState.Active;
   #emit: Emitter | null = null;
@@ -209,7 +212,7 @@ export class RiskCore {
     if (o.priceScale !== r.spec.priceScale || o.sizeScale !== r.spec.sizeScale) return 'bad_input';
     if (now - (o.createdS * 1000 + o.createdNs / 1e6) > this.#cfg.maxIntentAgeMs) return 'stale_intent';
     const reducing = r.reduces(o.side, o.size);
-    if (this.#state === TradingState.Halted) return 'halted';
+    if (this.#state === TradingState.Halted || this.#haltedInstruments.has(o.instrument)) return 'halted';
     if ((this.#state === TradingState.Reducing || o.reduceOnly) && !reducing) return 'reducing_only';
     const session = r.session.at(now);
     if (session === 'closed') return 'session_closed';
@@ -439,7 +442,12 @@ export class RiskCore {
     const seen = new Set<number>();
     for (const o of this.#orders.values()) seen.add(o.r.spec.id);
     for (const p of this.#pending.values()) seen.add(p.r.spec.id);
-    for (const id of seen) {
+    this.#cancelAll(seen, m.reason, m.tsS, m.tsNs, emit);
+  }
+
+  /** A cancel-all intent for each instrument of `ids` (execution cancels its open orders there). */
+  #cancelAll(ids: Iterable<number>, reason: string, tsS: number, tsNs: number, emit: Emitter): void {
+    for (const id of ids) {
       const spec = this.#registry.get(id);
       if (!spec) continue;
       emit.orderIntent({
@@ -455,15 +463,59 @@ export class RiskCore {
         priceScale: spec.priceScale,
         sizeScale: spec.sizeScale,
         reduceOnly: true,
-        reason: `cancel-all: ${m.reason}`,
+        reason: `cancel-all: ${reason}`,
         inputs: [],
-        createdS: m.tsS,
-        createdNs: m.tsNs,
-        recvS: m.tsS,
-        recvNs: m.tsNs,
+        createdS: tsS,
+        createdNs: tsNs,
+        recvS: tsS,
+        recvNs: tsNs,
       });
       this.counters.cancelAllSent++;
     }
+  }
+
+  /**
+   * Halts trading on some instruments only (`on`), or resumes them: a cluster's risk owner does
+   * this when the node feeding a shard goes (its books are gone) and comes back. Intents on a
+   * halted instrument are rejected as `halted`; its open and pending orders are cancelled.
+   */
+  #haltInstruments(args: unknown, emit: Emitter | null): unknown {
+    const a = (args ?? {}) as { instruments?: unknown; on?: unknown; reason?: unknown };
+    if (!Array.isArray(a.instruments) || !a.instruments.every((x) => typeof x === 'string'))
+      throw new TypeError('halt-instruments args.instruments must be a list of canonical instrument ids (<venue>:<symbol>)');
+    if (typeof a.on !== 'boolean') throw new TypeError('halt-instruments args.on must be true or false');
+    const reason = typeof a.reason === 'string' && a.reason !== '' ? a.reason : 'instruments halted';
+    const ids: number[] = [];
+    for (const name of a.instruments as string[]) {
+      const colon = name.indexOf(':');
+      const spec = colon > 0 ? this.#registry.lookup(name.slice(0, colon) as VenueName, name.slice(colon + 1)) : undefined;
+      if (spec !== undefined) ids.push(spec.id);
+    }
+    const changed: number[] = [];
+    for (const id of ids) {
+      if (a.on && !this.#haltedInstruments.has(id)) {
+        this.#haltedInstruments.set(id, reason);
+        changed.push(id);
+      } else if (!a.on && this.#haltedInstruments.delete(id)) changed.push(id);
+    }
+    let cancels = 0;
+    if (a.on && emit) {
+      const halted = new Set(changed);
+      const open = new Set<number>();
+      for (const o of this.#orders.values()) if (halted.has(o.r.spec.id)) open.add(o.r.spec.id);
+      for (const p of this.#pending.values()) if (halted.has(p.r.spec.id)) open.add(p.r.spec.id);
+      const now = this.#clock();
+      const s = Math.floor(now / 1000);
+      this.#cancelAll(open, reason, s, Math.round((now - s * 1000) * 1e6), emit);
+      cancels = open.size;
+    }
+    return {
+      on: a.on,
+      changed: changed.length,
+      cancelled: cancels,
+      haltedInstruments: this.#haltedInstruments.size,
+      unknown: a.instruments.length - ids.length,
+    };
   }
 
   // ---------------------------------------------------------------- control plane
@@ -487,14 +539,16 @@ export class RiskCore {
       } else throw new TypeError(`trading-state must be one of 'active', 'reducing', 'halted', got ${JSON.stringify(want)}`);
       return this.report();
     }
+    if (command === 'halt-instruments') return this.#haltInstruments(args, emit);
     if (command === 'report') return this.report();
-    throw new TypeError(`risk: unknown command '${command}'; allowed: kill-switch, trading-state, report`);
+    throw new TypeError(`risk: unknown command '${command}'; allowed: kill-switch, trading-state, halt-instruments, report`);
   }
 
   report() {
     return {
       state: TRADING_STATE_NAMES[this.#state],
       haltReasons: [...this.#haltReasons],
+      haltedInstruments: this.#haltedInstruments.size,
       // realized - fees exact, plus unrealized at mid rounded to 10^-8; the peak is a limit figure
       equity: this.#equityText(),
       peakEquity: roundedDecimal(this.#peak),

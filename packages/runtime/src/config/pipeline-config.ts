@@ -77,6 +77,10 @@ export const DEFAULT_RING_BYTES = 1 << 22;
 
 const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'block'];
 
+/** What carries an edge: shared-memory rings (default) or a NATS JetStream stream (docs/nats.md). */
+export const TRANSPORTS = ['ring', 'nats'] as const;
+export type EdgeTransport = (typeof TRANSPORTS)[number];
+
 const capacity = (def: number): Schema<number> => {
   const allowed = 'a power of two from 1024 to 1073741824';
   return {
@@ -113,8 +117,18 @@ export const runtimeShape = {
         capacityBytes: optional(capacity(1 << 22)),
         policy: optional(oneOf(POLICIES, 'drop-newest')),
         maxAgeMs: optional(num(0, 3_600_000, 0)),
+        /** 'nats': the edge is a JetStream stream on `nats.url` instead of rings (docs/nats.md). */
+        transport: optional(oneOf(TRANSPORTS, 'ring')),
       }),
     ),
+  }),
+  /** The NATS server of edges with `transport: nats` (docs/nats.md). */
+  nats: obj({
+    url: optional(str('', /^(nats|tls):\/\/\S+$/, 'a NATS URL such as nats://127.0.0.1:4222')),
+    /** First subject token and stream-name prefix: several pipelines can share one server. */
+    prefix: str('tickline', /^[a-z0-9][a-z0-9-]{0,63}$/, 'one subject token of lowercase letters, digits and "-", e.g. "tickline"'),
+    /** Messages a consuming worker asks for ahead of what it has handled (per partition). */
+    window: int(1, 65_536, 512),
   }),
   freshness: obj({
     /**
@@ -189,7 +203,37 @@ export function placementGroups(config: RuntimeConfig, issues: Issue[]): Group[]
     groups.push({ name: g.join('+'), stages: g, threads: Math.max(...g.map((n) => config.threads[n])) });
     s += g.length;
   }
+  transportIssues(config, groups, issues);
   return groups;
+}
+
+/** The transport an edge is configured with. */
+export function edgeTransport(config: RuntimeConfig, edge: EdgeName): EdgeTransport {
+  return config.rings.edges[edge]?.transport ?? 'ring';
+}
+
+/**
+ * Edges on NATS need `nats.url`, and must run between two placement groups: inside a fused
+ * group no edge exists to carry (the stages call each other directly).
+ */
+function transportIssues(config: RuntimeConfig, groups: readonly Group[], issues: Issue[]): void {
+  const groupOf = (stage: StageName) => groups.findIndex((g) => g.stages.includes(stage));
+  let nats = false;
+  for (const edge of EDGES) {
+    if (edgeTransport(config, edge) !== 'nats') continue;
+    nats = true;
+    const [from, to] = edge.split('->') as [StageName, StageName];
+    const g = groups[groupOf(from)];
+    if (g !== undefined && groupOf(from) === groupOf(to)) {
+      issues.push({
+        path: `rings.edges.${edge}.transport`,
+        message: `must be "ring" while ${from} and ${to} run fused in one worker (${g.name}); split them in "fuse" to carry ${edge} over NATS`,
+      });
+    }
+  }
+  if (nats && config.nats.url === undefined) {
+    issues.push({ path: 'nats.url', message: 'is required when an edge has transport "nats" (a NATS URL such as nats://127.0.0.1:4222)' });
+  }
 }
 
 export interface ResolvedEdgePolicy {

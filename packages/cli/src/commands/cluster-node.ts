@@ -1,0 +1,188 @@
+/**
+ * `tickline run --config cluster.yaml --node A`: one node of a cluster (docs/cluster.md). The
+ * node is an ordinary run with hooks: its ingest subscribes only its shards' instruments, it
+ * waits for every peer before its pipeline starts (naming the missing ones), it publishes its
+ * stats for every node's dashboard, and the node that runs risk halts trading on exactly the
+ * instruments of a node that goes silent (kill -9, a lost host) until that node runs again.
+ */
+
+import { createHash } from 'node:crypto';
+import {
+  assignShard,
+  type ClusterPlan,
+  ClusterView,
+  type Heartbeat,
+  type NodePlan,
+  type CrossEdge,
+  crossEdgePartitions,
+  crossEdgeSpec,
+  nodeBoundary,
+  Presence,
+} from '@tickline/cluster';
+import { createLogger, type Pipeline, type StageName } from '@tickline/runtime';
+import { canonicalName, type InstrumentRegistry, type VenueName } from '@tickline/wire';
+import type { LoadedClusterConfig } from '../cluster-config.js';
+import { type RunHooks, type RunOptions, run } from './run.js';
+
+/** Stages whose loss leaves a shard without books. */
+const FEED_STAGES: readonly StageName[] = ['ingest', 'normalize', 'book'];
+
+/** A digest of the registry (ids and names): every node must build the same one. */
+export function registryDigest(registry: InstrumentRegistry): string {
+  const h = createHash('sha256');
+  for (const s of registry.list()) h.update(`${s.id}=${canonicalName(s.venue, s.symbol)}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The canonical ids of the instruments in `shards`, in registry order. */
+export function shardInstruments(plan: ClusterPlan, registry: InstrumentRegistry, shards: readonly number[]): string[] {
+  const want = new Set(shards);
+  return registry
+    .list()
+    .map((s) => canonicalName(s.venue, s.symbol))
+    .filter((id) => want.has(assignShard(plan.rule, id)));
+}
+
+export class ClusterNode {
+  readonly plan: ClusterPlan;
+  readonly node: NodePlan;
+  readonly view: ClusterView;
+  readonly #log: ReturnType<typeof createLogger>;
+  #presence: Presence | null = null;
+  #registry: InstrumentRegistry | null = null;
+  #pipeline: Pipeline | null = null;
+  #statsTimer: NodeJS.Timeout | null = null;
+  /** Peers whose instruments this node's risk has halted. */
+  readonly #halted = new Set<string>();
+  readonly #venue: VenueName;
+  readonly #loaded: LoadedClusterConfig;
+
+  constructor(loaded: LoadedClusterConfig) {
+    this.#loaded = loaded;
+    this.#venue = loaded.config.venue.name;
+    this.plan = loaded.plan;
+    this.node = loaded.node;
+    this.#log = createLogger(loaded.config.log.level).child({ node: this.node.name });
+    this.view = new ClusterView(this.plan, this.node.name);
+  }
+
+  /** The NATS edges at the ends of this node's pipeline, as both of their ends build them. */
+  #boundary(): NonNullable<RunHooks['boundary']> {
+    const { head, tail } = nodeBoundary(this.plan, this.node.name);
+    const config = this.#loaded.config;
+    // partitions as every node runs them (every node parses the one config)
+    const spec = (e: CrossEdge) => {
+      const { producers, consumers } = crossEdgePartitions(e, this.#loaded.allGroups);
+      return { edge: e.edge, nats: crossEdgeSpec(this.plan, e, config, producers, consumers) };
+    };
+    return { ...(head ? { head: spec(head) } : {}), ...(tail ? { tail: spec(tail) } : {}) };
+  }
+
+  get hooks(): RunHooks {
+    return {
+      boundary: this.#boundary(),
+      selectSymbols: (_registry, symbols) => {
+        const want = new Set(this.node.shards);
+        return symbols.filter((s) => want.has(assignShard(this.plan.rule, canonicalName(this.#venue, s))));
+      },
+      beforePipeline: (registry, symbols) => this.#join(registry, symbols),
+      started: (pipeline) => this.#started(pipeline),
+      stopping: () => this.close(),
+      cluster: { node: this.node.name, snapshot: () => this.view.snapshot() },
+    };
+  }
+
+  async #join(registry: InstrumentRegistry, symbols: readonly string[]): Promise<void> {
+    this.#registry = registry;
+    const self: Heartbeat = {
+      node: this.node.name,
+      pid: process.pid,
+      stages: this.node.stages,
+      shards: this.node.shards,
+      startedAtMs: Date.now(),
+      registry: registryDigest(registry),
+      phase: 'starting',
+    };
+    this.#log.info(
+      { nats: this.plan.natsUrl, stages: this.node.stages, shards: this.node.shards, instruments: symbols.length, registry: self.registry },
+      `cluster ${this.plan.name}: node ${this.node.name} joining`,
+    );
+    this.#presence = await Presence.start({
+      cluster: this.plan.name,
+      natsUrl: this.plan.natsUrl,
+      heartbeatMs: this.plan.heartbeatMs,
+      peerTimeoutMs: this.plan.peerTimeoutMs,
+      self,
+      log: this.#log,
+    });
+    this.view.attach(this.#presence);
+    this.#presence.onStats((node, stats) => this.view.update(node, stats));
+    this.#presence.onPeer((peer, up, hb) => this.#onPeer(peer, up, hb));
+    await this.#presence.waitForPeers([...this.plan.nodes.keys()], this.plan.startTimeoutMs);
+  }
+
+  #started(pipeline: Pipeline): void {
+    this.#pipeline = pipeline;
+    const presence = this.#presence as Presence;
+    const b = this.#boundary();
+    this.#log.info(
+      { edges: [...(b.head ? [`in ${b.head.edge}`] : []), ...(b.tail ? [`out ${b.tail.edge}`] : [])] },
+      'cross-node edges open',
+    );
+    presence.update({ phase: 'running' });
+    const publish = async () => {
+      const stats = await this.view.localStats(pipeline, this.#presence);
+      this.view.update(this.node.name, stats);
+      this.#presence?.publishStats(stats);
+    };
+    this.#statsTimer = setInterval(() => void publish().catch(() => {}), Math.max(250, this.plan.heartbeatMs * 2));
+    this.#statsTimer.unref();
+    // peers that went down before the pipeline ran
+    for (const [peer, p] of this.#presence?.peers() ?? []) if (!p.up) this.#onPeer(peer, false, p.heartbeat);
+  }
+
+  /**
+   * The risk owner's answer to a peer that feeds shards: silent -> its instruments are feed-down
+   * (halted, their orders cancelled); running again -> they trade again once their books are live.
+   */
+  #onPeer(peer: string, up: boolean, hb: Heartbeat): void {
+    this.view.peer(peer, up, hb);
+    if (!this.node.stages.includes('risk') || this.#pipeline === null || this.#registry === null) return;
+    const peerPlan = this.plan.nodes.get(peer);
+    if (peerPlan === undefined || !peerPlan.stages.some((s) => FEED_STAGES.includes(s))) return;
+    const shards = peerPlan.shards.filter((s) => FEED_STAGES.some((st) => this.plan.owner(st, s) === peer));
+    if (up && (hb.phase !== 'running' || !this.#halted.has(peer))) return;
+    if (!up && this.#halted.has(peer)) return;
+    const instruments = shardInstruments(this.plan, this.#registry, shards);
+    const reason = `feed_down:node ${peer}`;
+    if (up) this.#halted.delete(peer);
+    else this.#halted.add(peer);
+    void this.#pipeline.command('risk', 'halt-instruments', { instruments, on: !up, reason }).then(
+      (answers) => {
+        const a = answers[0] as { cancelled?: number } | undefined;
+        if (up)
+          this.#log.info(
+            { peer, shards, instruments: instruments.length },
+            `feed up: node ${peer} runs again; its instruments trade again`,
+          );
+        else
+          this.#log.warn(
+            { peer, shards, instruments: instruments.length, cancelled: a?.cancelled ?? 0 },
+            `feed down: node ${peer} is gone; trading halted on its ${instruments.length} instruments, their open orders cancelled`,
+          );
+      },
+      (err: unknown) => this.#log.error({ peer, err: String(err) }, 'halt-instruments failed'),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
+    await this.#presence?.close();
+  }
+}
+
+/** Runs one node of a cluster until stopped (the exit code of the run). */
+export async function runClusterNode(loaded: LoadedClusterConfig, opts: RunOptions): Promise<number> {
+  const node = new ClusterNode(loaded);
+  return run(loaded, opts, node.hooks);
+}

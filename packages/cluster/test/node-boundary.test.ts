@@ -1,0 +1,107 @@
+import { type NatsServer, startNatsServer } from '@tickline/nats';
+import {
+  createLogger,
+  edgePolicy,
+  type Issue,
+  Pipeline,
+  type PipelineStats,
+  placementGroups,
+  runtimeSchema,
+  type StageName,
+} from '@tickline/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClusterPlan, clusterSchema, planCluster } from '../src/cluster-config.js';
+import { crossEdgePartitions, crossEdgeSpec, nodeBoundary } from '../src/node-edges.js';
+
+const fixture = (name: string) => new URL(`../../runtime/test/fixtures/${name}.ts`, import.meta.url).href;
+const modules: Record<StageName, string> = {
+  ingest: fixture('source-stage'),
+  normalize: fixture('pass-stage'),
+  book: fixture('pass-stage'),
+  signals: fixture('pass-stage'),
+  risk: fixture('pass-stage'),
+  execution: fixture('sink-stage'),
+};
+const logger = createLogger('silent');
+const sinkOf = (s: PipelineStats) => s.stages.find((x) => x.stage === 'execution')?.core ?? {};
+
+describe("a pipeline split over two nodes at a NATS edge (the workers hold the edge's ends)", () => {
+  let nats: NatsServer;
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  for (const signalsThreads of [1, 2]) {
+    it(`carries every record in per-instrument order, losing none on a block edge (${signalsThreads} consuming partition(s))`, async () => {
+      const issues: Issue[] = [];
+      const runtime = runtimeSchema.parse(
+        { threads: { signals: signalsThreads }, rings: { edges: { 'book->signals': { policy: 'block' } } } },
+        '',
+        issues,
+      );
+      const all = placementGroups(runtime, issues);
+      const section = clusterSchema.parse(
+        {
+          name: `split${signalsThreads}`,
+          nats: { url: nats.url },
+          nodes: {
+            A: { stages: ['ingest', 'normalize', 'book'], shards: 'all' },
+            C: { stages: ['signals', 'risk', 'execution'], shards: 'all' },
+          },
+        },
+        'cluster',
+        issues,
+      );
+      const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
+      expect(issues).toEqual([]);
+      const edge = nodeBoundary(plan, 'C').head;
+      expect(edge?.edge).toBe('book->signals');
+      expect(nodeBoundary(plan, 'A').tail).toBe(edge);
+      expect(edge?.stream).toMatchObject({ discard: 'new', durable: true });
+      const { producers, consumers } = crossEdgePartitions(edge as NonNullable<typeof edge>, all);
+      expect({ producers, consumers }).toEqual({ producers: 1, consumers: signalsThreads });
+      const spec = crossEdgeSpec(plan, edge as NonNullable<typeof edge>, runtime, producers, consumers);
+      expect(spec).toMatchObject({ policy: 'block', prefix: `tickline-split${signalsThreads}`, partitions: signalsThreads });
+      const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((s) => stages.includes(s)));
+
+      const count = 3000;
+      const ticks = 4;
+      const c = await Pipeline.start({
+        config: runtime,
+        groups: groupsOf(['signals', 'risk', 'execution']),
+        stageModules: modules,
+        stageConfigs: {},
+        registry: [],
+        logger,
+        boundary: { head: { edge: 'book->signals', nats: spec } },
+      });
+      const a = await Pipeline.start({
+        config: runtime,
+        groups: groupsOf(['ingest', 'normalize', 'book']),
+        stageModules: modules,
+        stageConfigs: { ingest: { count, ticks, instruments: 32 } },
+        registry: [],
+        logger,
+        boundary: { tail: { edge: 'book->signals', nats: spec } },
+      });
+      const t0 = Date.now();
+      while (((sinkOf(await c.stats()).ticks as number | undefined) ?? 0) < count * ticks && Date.now() - t0 < 30_000)
+        await new Promise((r) => setTimeout(r, 50));
+      const fa = await a.stop(1000);
+      const fc = await c.stop(1000);
+      const sink = sinkOf(fc);
+      expect(sink.ticks).toBe(count * ticks);
+      expect(sink.outOfOrder).toBe(0);
+      expect(sink.priceSum).toBe(count * (4 * 10_000 + 0 + 1 + 2 + 3));
+      expect(fa.stages.find((s) => s.stage === 'book')?.emitted).toBe(count);
+      // the consuming side's counters: every record taken, none lost
+      const ends = c.ringStats().filter((r) => r.name.startsWith('book->signals[nats'));
+      expect(ends).toHaveLength(signalsThreads);
+      expect(ends.reduce((n, r) => n + r.recordsOut, 0)).toBe(count);
+      expect(ends.every((r) => Object.values(r.dropped).every((d) => d === 0))).toBe(true);
+    }, 90_000);
+  }
+});

@@ -1,0 +1,518 @@
+/**
+ * The consuming end of a NATS edge for one partition: a RecordSource, polled by a worker exactly
+ * like a RingConsumer (same onRecord / onDrop / onExpired callbacks, records delivered in place
+ * in `data`, drops reported before the record that follows them).
+ *
+ * Messages come from the partition's durable pull consumer: this end asks for at most `window`
+ * messages ahead (pull requests of its own on a private inbox, so nothing piles up in the client
+ * beyond that; the rest waits in the stream, where the edge's limits apply). Each message is
+ * checked before anything reads it: the header's magic and length against the message size, the
+ * payload against maxRecordBytes, and (unless `verify: false`) the FlatBuffer with the wire
+ * verifier. A failure is counted as corrupt and skipped.
+ *
+ * Losses are found from the producers' sequence numbers: a hole in one producer's sequence is
+ * reported as a drop of that many records, for the reason the edge's policy gives (drop-oldest:
+ * the stream discarded its oldest; drop-newest and block: refused at publish), or `stale` when
+ * the edge has a max age and the record before the hole is older than it (the stream's max_age
+ * expired them). A block edge acknowledges each record after onRecord returns; one delivered to a
+ * predecessor that died unacknowledged comes again after the ack wait, so a hole there is only
+ * reported as lost once that wait has passed without it.
+ */
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { createInbox } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { DropHandler, DropReason, RecordHandler, RecordSource } from '@tickline/ring';
+import { Body, RecordReader } from '@tickline/wire';
+import { checkPartition, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { watchReconnects } from './reconnect.js';
+import { BLOCK_ACK_WAIT_MS, ensureEdgeStream, retrying } from './stream.js';
+import { consumerName, streamName } from './subjects.js';
+
+const HDR = NATS_HEADER_BYTES;
+const nowMs = (): number => performance.timeOrigin + performance.now();
+/** Pull requests expire after this long on the server (a new one follows at once). */
+const PULL_EXPIRES_MS = 1000;
+const ENC = new TextEncoder();
+/** Block edge: a record handed back on close is redelivered after this long (past any open request). */
+const NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
+const NAK = ENC.encode(`-NAK {"delay":${NAK_DELAY_MS * 1e6}}`);
+/** Block edge: holes up to this size wait for redeliveries; a larger one is reported at once. */
+const MAX_AWAITED = 65_536;
+
+export interface NatsConsumerOptions {
+  /** Verify each payload as a tickline FlatBuffer record (default true). */
+  readonly verify?: boolean;
+  /** Messages requested ahead of the poller (default 512). */
+  readonly window?: number;
+  /** Called when messages arrive while the poller is parked (prepareToPark returned true). */
+  readonly wake?: () => void;
+  /**
+   * Shared memory (createConsumerStats) this end mirrors its counters into after every poll, so
+   * another thread (the supervisor) reads them without asking.
+   */
+  readonly stats?: SharedArrayBuffer;
+}
+
+/** Words of a consumer's shared counters block (float64 each). */
+const STAT_WORDS = 8;
+const S_OUT = 0;
+const S_OLDEST = 1;
+const S_NEWEST = 2;
+const S_STALE = 3;
+const S_CORRUPT = 4;
+const S_DUPLICATES = 5;
+const S_QUEUED = 6;
+
+/** A counters block for NatsConsumerOptions.stats. */
+export function createConsumerStats(): SharedArrayBuffer {
+  return new SharedArrayBuffer(STAT_WORDS * 8);
+}
+
+/** Reads a counters block a consumer keeps (from any thread). */
+export function readConsumerStats(stats: SharedArrayBuffer): NatsConsumerCounters & { queued: number } {
+  const f = new Float64Array(stats);
+  return {
+    recordsOut: f[S_OUT] as number,
+    dropped: {
+      'drop-oldest': f[S_OLDEST] as number,
+      'drop-newest': f[S_NEWEST] as number,
+      stale: f[S_STALE] as number,
+      corrupt: f[S_CORRUPT] as number,
+    },
+    duplicates: f[S_DUPLICATES] as number,
+    queued: f[S_QUEUED] as number,
+  };
+}
+
+export interface NatsConsumerCounters {
+  recordsOut: number;
+  dropped: Record<DropReason, number>;
+  /** Block edge: redeliveries of records this end had already handled (skipped). */
+  duplicates: number;
+}
+
+interface ProducerState {
+  /** Lowest and highest sequence handled without a hole in between. */
+  first: number;
+  last: number;
+  lastEnq: number;
+  /** Block edge: sequences missing in [first, last], with the time a redelivery is due by. */
+  missing: Map<number, number> | null;
+}
+
+interface PullRequest {
+  remaining: number;
+  at: number;
+}
+
+export class NatsEdgeConsumer implements RecordSource {
+  readonly spec: NatsEdgeSpec;
+  readonly partition: number;
+  /** Where records are delivered: header at 0, payload at offset NATS_HEADER_BYTES. */
+  readonly data: Uint8Array;
+  polledAt = 0;
+  readonly counters: NatsConsumerCounters = {
+    recordsOut: 0,
+    dropped: { 'drop-oldest': 0, 'drop-newest': 0, stale: 0, corrupt: 0 },
+    duplicates: 0,
+  };
+  readonly #nc: NatsConnection;
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #reader: RecordReader | null;
+  readonly #perishable = new Uint8Array(256);
+  readonly #window: number;
+  readonly #wake: (() => void) | null;
+  readonly #block: boolean;
+  readonly #nextSubject: string;
+  readonly #inbox: string;
+  #sub: Subscription | null = null;
+  #queue: (Msg | undefined)[] = [];
+  #qHead = 0;
+  readonly #requests = new Map<number, PullRequest>();
+  #requested = 0;
+  #reqSeq = 0;
+  #lastRequestAt = 0;
+  #handedBackAt = Number.NEGATIVE_INFINITY;
+  #parked = false;
+  #closed = false;
+  /** Whether the durable consumer had delivered nothing when this end opened. */
+  #fresh = false;
+  readonly #producers = new Map<number, ProducerState>();
+  #lastId = -1;
+  #last: ProducerState | null = null;
+  /** Block edge: holes whose redelivery wait passed, to report on the next poll. */
+  #lost = 0;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #stats: Float64Array | null;
+  #stopWatch: () => void = () => {};
+
+  private constructor(nc: NatsConnection, spec: NatsEdgeSpec, partition: number, options: NatsConsumerOptions) {
+    this.#nc = nc;
+    this.spec = spec;
+    this.partition = partition;
+    const bytes = ((HDR + spec.maxRecordBytes + 7) & ~7) + 8;
+    this.data = new Uint8Array(bytes);
+    this.#i32 = new Int32Array(this.data.buffer);
+    this.#f64 = new Float64Array(this.data.buffer);
+    this.#reader = options.verify === false ? null : new RecordReader(this.data);
+    if (spec.maxAgeKinds === null) this.#perishable.fill(1);
+    else for (const k of spec.maxAgeKinds) this.#perishable[k] = 1;
+    const window = options.window ?? 512;
+    if (!Number.isInteger(window) || window < 1 || window > 65_536) {
+      throw new RangeError(`options.window must be an integer from 1 to 65536, got ${String(window)}`);
+    }
+    this.#window = window;
+    this.#wake = options.wake ?? null;
+    if (options.stats !== undefined && !(options.stats instanceof SharedArrayBuffer && options.stats.byteLength >= STAT_WORDS * 8)) {
+      throw new TypeError('options.stats must be a SharedArrayBuffer from createConsumerStats()');
+    }
+    this.#stats = options.stats === undefined ? null : new Float64Array(options.stats);
+    this.#block = spec.policy === 'block';
+    this.#nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${streamName(spec.prefix, spec.edge)}.${consumerName(partition)}`;
+    this.#inbox = createInbox();
+  }
+
+  /** Opens partition `partition`'s end: sets up the stream and its durable consumer, then pulls. */
+  static async open(
+    nc: NatsConnection,
+    spec: NatsEdgeSpec,
+    partition: number,
+    options: NatsConsumerOptions = {},
+  ): Promise<NatsEdgeConsumer> {
+    checkPartition(spec, partition);
+    const c = new NatsEdgeConsumer(nc, spec, partition, options);
+    await ensureEdgeStream(nc, spec);
+    const info = await retrying(async () =>
+      (await jetstreamManager(nc, { timeout: 2000 })).consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition)),
+    );
+    c.#fresh = info.delivered.stream_seq === 0;
+    const prefix = `${c.#inbox}.`.length;
+    c.#sub = nc.subscribe(`${c.#inbox}.*`, { callback: (_err, msg) => c.#onMessage(msg, Number(msg.subject.slice(prefix)) || 0) });
+    c.#timer = setInterval(() => c.#housekeep(), PULL_EXPIRES_MS / 2);
+    c.#timer.unref();
+    c.#stopWatch = watchReconnects(nc, async () => {
+      c.#requests.clear();
+      c.#requested = 0;
+      await ensureEdgeStream(nc, spec);
+      c.#topUp();
+    });
+    c.#topUp();
+    return c;
+  }
+
+  /** Messages received and not yet polled. */
+  get available(): number {
+    return this.#queue.length - this.#qHead;
+  }
+
+  prepareToPark(): boolean {
+    this.#parked = true;
+    if (this.available > 0 || this.#lost > 0) {
+      this.#parked = false;
+      return false;
+    }
+    return true;
+  }
+
+  unpark(): void {
+    this.#parked = false;
+  }
+
+  countCorrupt(n = 1): void {
+    this.counters.dropped.corrupt += n;
+  }
+
+  /** Resolves when records are there to poll (or after `timeoutMs`). For pollers without a doorbell. */
+  waitForRecords(timeoutMs: number): Promise<void> {
+    if (this.available > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        self.#waiter = null;
+        resolve();
+      }
+      this.#waiter = done;
+    });
+  }
+  #waiter: (() => void) | null = null;
+
+  /**
+   * A message on the inbox: a status about request `id` (its subject is the request's reply
+   * subject), or a record (its subject is the record's own; the server fills the oldest
+   * outstanding request first, so it counts against that one).
+   */
+  #onMessage(msg: Msg, id: number): void {
+    const code = msg.headers?.code ?? 0;
+    if (code !== 0 && msg.data.length === 0) {
+      // a status: 100 heartbeat; 404/408 the request ended; 409 it was refused
+      const req = this.#requests.get(id);
+      if (code >= 400 && req !== undefined) {
+        this.#requested -= req.remaining;
+        this.#requests.delete(id);
+        if (code !== 409) this.#topUp();
+      }
+      return;
+    }
+    for (const [rid, req] of this.#requests) {
+      this.#requested--;
+      if (--req.remaining <= 0) this.#requests.delete(rid);
+      break;
+    }
+    if (this.#closed) {
+      this.#handBack(msg);
+      return;
+    }
+    const wasEmpty = this.available === 0;
+    this.#queue.push(msg);
+    if (wasEmpty) {
+      if (this.#parked) this.#wake?.();
+      this.#waiter?.();
+    }
+  }
+
+  /** Asks for more messages while fewer than `window` are queued or on their way. */
+  #topUp(): void {
+    if (this.#closed) return;
+    const want = this.#window - this.available - this.#requested;
+    if (want < Math.max(1, this.#window >> 2)) return;
+    const id = ++this.#reqSeq;
+    this.#lastRequestAt = nowMs();
+    this.#requests.set(id, { remaining: want, at: this.#lastRequestAt });
+    this.#requested += want;
+    const body = `{"batch":${want},"expires":${PULL_EXPIRES_MS * 1e6}}`;
+    try {
+      this.#nc.publish(this.#nextSubject, ENC.encode(body), { reply: `${this.#inbox}.${id}` });
+    } catch {
+      this.#requests.delete(id);
+      this.#requested -= want;
+    }
+  }
+
+  /** Forgets requests a server restart lost, asks again, and ages the block edge's holes. */
+  #housekeep(): void {
+    const now = nowMs();
+    for (const [id, r] of this.#requests) {
+      if (now - r.at > PULL_EXPIRES_MS * 3) {
+        this.#requested -= r.remaining;
+        this.#requests.delete(id);
+      }
+    }
+    this.#topUp();
+    if (!this.#block) return;
+    for (const st of this.#producers.values()) {
+      if (st.missing === null) continue;
+      for (const [seq, due] of st.missing) {
+        if (due <= now) {
+          st.missing.delete(seq);
+          this.#lost++;
+        }
+      }
+    }
+    if (this.#lost > 0 && this.#parked) this.#wake?.();
+  }
+
+  /**
+   * Delivers up to `max` records to `onRecord` in order, in place in `data`; reports drops
+   * through `onDrop` before the record that follows them; `onExpired` gets the enqueue time of
+   * each record dropped as too old. Returns records delivered.
+   */
+  poll(onRecord: RecordHandler, onDrop: DropHandler, max = 256, onExpired?: (enqMs: number) => void): number {
+    if (this.#lost > 0) {
+      const n = this.#lost;
+      this.#lost = 0;
+      this.counters.dropped['drop-newest'] += n;
+      onDrop(n, 'drop-newest');
+    }
+    if (this.available === 0) {
+      this.#topUp();
+      return 0;
+    }
+    const now = nowMs();
+    this.polledAt = now;
+    const maxAge = this.spec.maxAgeMs;
+    const cutoff = maxAge > 0 ? now - maxAge : Number.NEGATIVE_INFINITY;
+    const q = this.#queue;
+    const i32 = this.#i32;
+    const f64 = this.#f64;
+    const data = this.data;
+    const limit = HDR + this.spec.maxRecordBytes;
+    let delivered = 0;
+    let stale = 0;
+    while (this.#qHead < q.length && delivered < max) {
+      const msg = q[this.#qHead] as Msg;
+      q[this.#qHead++] = undefined;
+      const d = msg.data;
+      if (d.length < HDR || d.length > limit) {
+        this.#skip(msg, onDrop);
+        continue;
+      }
+      data.set(d, 0);
+      const len = i32[1] as number;
+      if ((i32[0] as number) !== NATS_MAGIC || len !== d.length - HDR) {
+        this.#skip(msg, onDrop);
+        continue;
+      }
+      const kind = i32[2] as number;
+      const enq = f64[2] as number;
+      const origin = f64[3] as number;
+      const seq = f64[4] as number;
+      const order = this.#sequence(i32[3] as number, seq, now);
+      if (order < 0) {
+        this.counters.duplicates++;
+        this.#ack(msg);
+        continue;
+      }
+      if (order > 0) {
+        if (stale > 0) stale = this.#countStale(stale, onDrop);
+        const reason = this.#holeReason(this.#last as ProducerState, now);
+        this.counters.dropped[reason] += order;
+        onDrop(order, reason);
+      }
+      (this.#last as ProducerState).lastEnq = enq;
+      if (origin < cutoff && this.#perishable[kind & 255] === 1) {
+        stale++;
+        onExpired?.(enq);
+        this.#ack(msg);
+        continue;
+      }
+      if (stale > 0) stale = this.#countStale(stale, onDrop);
+      const reader = this.#reader;
+      if (reader !== null && reader.open(HDR, len) === Body.NONE) {
+        this.#skip(msg, onDrop);
+        continue;
+      }
+      delivered++;
+      const more = onRecord(data, HDR, len, kind, enq, origin);
+      this.#ack(msg);
+      if (more === false) break;
+    }
+    if (stale > 0) this.#countStale(stale, onDrop);
+    this.counters.recordsOut += delivered;
+    if (this.#stats !== null) this.#mirror(this.#stats);
+    if (this.#qHead === q.length) {
+      q.length = 0;
+      this.#qHead = 0;
+    } else if (this.#qHead > 4096) {
+      this.#queue = q.slice(this.#qHead);
+      this.#qHead = 0;
+    }
+    this.#topUp();
+    return delivered;
+  }
+
+  #mirror(f: Float64Array): void {
+    const c = this.counters;
+    f[S_OUT] = c.recordsOut;
+    f[S_OLDEST] = c.dropped['drop-oldest'];
+    f[S_NEWEST] = c.dropped['drop-newest'];
+    f[S_STALE] = c.dropped.stale;
+    f[S_CORRUPT] = c.dropped.corrupt;
+    f[S_DUPLICATES] = c.duplicates;
+    f[S_QUEUED] = this.#queue.length - this.#qHead;
+  }
+
+  #countStale(n: number, onDrop: DropHandler): number {
+    this.counters.dropped.stale += n;
+    onDrop(n, 'stale');
+    return 0;
+  }
+
+  #skip(msg: Msg, onDrop: DropHandler): void {
+    this.counters.dropped.corrupt++;
+    this.#ack(msg);
+    onDrop(1, 'corrupt');
+  }
+
+  /**
+   * Block edge, closing: gives a delivered record back (negative acknowledgement) for
+   * redelivery after NAK_DELAY_MS, when no request of this end can still be open, so it goes
+   * to the next consumer and not back here.
+   */
+  #handBack(msg: Msg): void {
+    if (!this.#block || !msg.reply) return;
+    this.#nc.publish(msg.reply, NAK);
+    this.#handedBackAt = nowMs();
+  }
+
+  #ack(msg: Msg): void {
+    if (this.#block && msg.reply) this.#nc.publish(msg.reply);
+  }
+
+  /**
+   * Places `seq` of producer `id` in its sequence: 0 in order, n > 0 after a hole of n records
+   * (reported now), -1 a record already handled (a redelivery). A block edge reports no hole at
+   * once: it waits for redeliveries until the ack wait has passed (see #housekeep).
+   */
+  #sequence(id: number, seq: number, now: number): number {
+    let st = id === this.#lastId ? this.#last : (this.#producers.get(id) ?? null);
+    if (st === null) {
+      // A producer seen for the first time: a fresh consumer has had everything it published
+      // (from 1); a resumed one picks up where its predecessor left off. What came before is of
+      // unknown age: a hole at the start counts as stale on an edge with a max age.
+      const start = this.#fresh ? 1 : seq;
+      st = { first: start, last: start - 1, lastEnq: Number.NEGATIVE_INFINITY, missing: this.#block ? new Map() : null };
+      this.#producers.set(id, st);
+    }
+    this.#lastId = id;
+    this.#last = st;
+    if (seq === st.last + 1) {
+      st.last = seq;
+      return 0;
+    }
+    if (seq > st.last + 1) {
+      const hole = seq - st.last - 1;
+      if (st.missing !== null && hole <= MAX_AWAITED) {
+        const due = now + BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS;
+        for (let s = st.last + 1; s < seq; s++) st.missing.set(s, due);
+        st.last = seq;
+        return 0;
+      }
+      st.last = seq;
+      return hole;
+    }
+    if (seq < st.first) {
+      // from before this end started (redelivered after a predecessor died): handle it, and
+      // expect what lies between it and the first one handled as well
+      if (st.missing !== null && st.first - seq - 1 <= MAX_AWAITED) {
+        const due = now + BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS;
+        for (let s = seq + 1; s < st.first; s++) st.missing.set(s, due);
+      }
+      st.first = seq;
+      return 0;
+    }
+    if (st.missing?.delete(seq)) return 0;
+    return -1;
+  }
+
+  #holeReason(st: ProducerState, now: number): DropReason {
+    if (this.spec.maxAgeMs > 0 && now - st.lastEnq >= this.spec.maxAgeMs) return 'stale';
+    return this.spec.policy === 'drop-oldest' ? 'drop-oldest' : 'drop-newest';
+  }
+
+  /**
+   * Stops asking for messages and closes (within about two seconds). A block edge hands back
+   * what it had not delivered (negative acknowledgements with a delay) and keeps reading its
+   * inbox until its pull requests have ended, so nothing is delivered to an inbox nobody reads
+   * and the next consumer gets the handed-back records first, in order.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopWatch();
+    if (this.#timer) clearInterval(this.#timer);
+    for (let i = this.#qHead; i < this.#queue.length; i++) this.#handBack(this.#queue[i] as Msg);
+    this.#queue = [];
+    this.#qHead = 0;
+    // The server ends every request PULL_EXPIRES_MS after it was made at the latest; until then
+    // it may still deliver to this inbox (handed back too). Returning once everything handed
+    // back is due again lets the next consumer take it before anything newer, in order.
+    const quiet = this.#lastRequestAt + PULL_EXPIRES_MS + 200;
+    while (nowMs() < Math.max(quiet, this.#handedBackAt + NAK_DELAY_MS + 50)) await new Promise((r) => setTimeout(r, 20));
+    this.#sub?.unsubscribe();
+    this.#sub = null;
+    await this.#nc.flush().catch(() => {});
+  }
+}

@@ -1,0 +1,13 @@
+export {
+  createConsumerStats,
+  NatsEdgeConsumer,
+  type NatsConsumerCounters,
+  type NatsConsumerOptions,
+  readConsumerStats,
+} from './consumer.js';
+export { NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeOptions, type NatsEdgeSpec, natsEdgeSpec } from './edge-spec.js';
+export { NATS_ERROR_CODES, NATS_SERVER_INSTALL_HINT, type NatsErrorCode, NatsEdgeError } from './errors.js';
+export { NatsEdgeProducer, type NatsProducerCounters, type NatsProducerOptions, type RecordKeyFn } from './producer.js';
+export { findNatsServer, freePort, type NatsServer, type NatsServerOptions, startNatsServer } from './server.js';
+export { BLOCK_ACK_WAIT_MS, consumerConfig, ensureEdgeStream, purgeLossyStream, streamConfig } from './stream.js';
+export { consumerName, edgeSubjects, edgeToken, partitionFilter, recordSubject, streamName } from './subjects.js';

@@ -1,0 +1,287 @@
+/**
+ * The producing end of a NATS edge, for one consuming partition: the same reserve / write /
+ * flush cycle as a RingProducer (it satisfies RecordWriter), so a stage's emitter cannot tell
+ * the two apart. reserve() writes the record's header into a chunk of memory and returns where
+ * its payload goes; flush() publishes each record of the batch as one message on its
+ * instrument's subject. Chunks are filled front to back and never rewritten (the client keeps a
+ * reference to each payload until its socket write), so publishing copies nothing.
+ *
+ * By policy:
+ * - drop-oldest: plain publishes; the stream discards its oldest when full and the consumer
+ *   counts the hole in this producer's sequence.
+ * - drop-newest: publishes with a reply subject; a refusal (stream full, no stream) is counted
+ *   here as drop-newest, and the consumer marks the hole.
+ * - block: one message in flight at a time, each with a Nats-Msg-Id (retries never store twice);
+ *   a refusal because the stream is full is retried (counted as waits) until it is stored, or
+ *   until blockTimeoutMs passes (then dropped and counted as drop-newest, like a ring's).
+ */
+import { createInbox, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { RecordWriter } from '@tickline/ring';
+import { checkPartition, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { NatsEdgeError } from './errors.js';
+import { watchReconnects } from './reconnect.js';
+import { ensureEdgeStream } from './stream.js';
+import { recordSubject } from './subjects.js';
+
+const HDR = NATS_HEADER_BYTES;
+const pad8 = (n: number): number => (n + 7) & ~7;
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+/** Routing key of a record (its instrument id, or -1 for every instrument). */
+export type RecordKeyFn = (data: Uint8Array, offset: number, length: number, kind: number) => number;
+
+export interface NatsProducerOptions {
+  /** Instrument of a record, for its subject; default: every record goes to `.all`. */
+  readonly keyOf?: RecordKeyFn;
+}
+
+export interface NatsProducerCounters {
+  /** Messages handed to the client (block: stored and acknowledged). */
+  published: number;
+  /** Records the stream refused (drop-newest) or a block edge gave up on (blockTimeoutMs). */
+  refused: number;
+  /** Block edge: retries because the stream was full. */
+  waits: number;
+  /** Block edge: records waiting to be stored. */
+  pending: number;
+}
+
+interface Pending {
+  subject: string;
+  bytes: Uint8Array;
+  id: string;
+  since: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class NatsEdgeProducer implements RecordWriter {
+  readonly spec: NatsEdgeSpec;
+  readonly partition: number;
+  /** Random id of this end, in every header: the consumer tracks sequences per producer. */
+  readonly id: number;
+  readonly #nc: NatsConnection;
+  readonly #keyOf: RecordKeyFn | null;
+  readonly #chunkBytes: number;
+  #chunk: Uint8Array;
+  #i32: Int32Array;
+  #f64: Float64Array;
+  #at = 0;
+  /** Header offsets of the records reserved since the last flush (all in #chunk). */
+  #batch: number[] = [];
+  #seq = 0;
+  #stamp = 0;
+  #stamped = false;
+  readonly #subjects = new Map<number, string>();
+  readonly #pubOpts: { reply: string } | undefined;
+  #ackSub: Subscription | null = null;
+  readonly #queue: Pending[] = [];
+  #pumping = false;
+  #closed = false;
+  #stopWatch: () => void = () => {};
+  readonly counters: NatsProducerCounters = { published: 0, refused: 0, waits: 0, pending: 0 };
+
+  private constructor(nc: NatsConnection, spec: NatsEdgeSpec, partition: number, options: NatsProducerOptions) {
+    this.#nc = nc;
+    this.spec = spec;
+    this.partition = partition;
+    this.#keyOf = options.keyOf ?? null;
+    this.id = crypto.getRandomValues(new Uint32Array(1))[0] as number;
+    this.#chunkBytes = Math.max(1 << 18, pad8(HDR + spec.maxRecordBytes));
+    this.#chunk = new Uint8Array(this.#chunkBytes);
+    this.#i32 = new Int32Array(this.#chunk.buffer);
+    this.#f64 = new Float64Array(this.#chunk.buffer);
+    if (spec.policy === 'drop-newest') {
+      const inbox = createInbox();
+      this.#pubOpts = { reply: inbox };
+      this.#ackSub = nc.subscribe(inbox, { callback: (_err, msg) => this.#onAck(msg.data, msg.headers?.code ?? 0) });
+    } else this.#pubOpts = undefined;
+  }
+
+  /**
+   * Opens the producing end for consuming partition `partition` of the edge: makes sure the
+   * stream exists (and makes it again after a server restart that lost it).
+   */
+  static async open(
+    nc: NatsConnection,
+    spec: NatsEdgeSpec,
+    partition: number,
+    options: NatsProducerOptions = {},
+  ): Promise<NatsEdgeProducer> {
+    checkPartition(spec, partition);
+    await ensureEdgeStream(nc, spec);
+    const p = new NatsEdgeProducer(nc, spec, partition, options);
+    p.#stopWatch = watchReconnects(nc, () => ensureEdgeStream(nc, spec));
+    return p;
+  }
+
+  get data(): Uint8Array {
+    return this.#chunk;
+  }
+
+  get consumed(): number {
+    return this.counters.published;
+  }
+
+  backlogMs(now: number): number {
+    const head = this.#queue[0];
+    return head === undefined ? 0 : now - head.since;
+  }
+
+  reserve(length: number, kind: number, originMs = Number.NaN): number {
+    if (!(length >= 0 && length <= this.spec.maxRecordBytes)) {
+      throw new NatsEdgeError(
+        'ERR_NATS_INVALID_OPTIONS',
+        `edge ${this.spec.edge}: record of ${length} bytes exceeds maxRecordBytes ${this.spec.maxRecordBytes}`,
+      );
+    }
+    if (this.#closed) throw new NatsEdgeError('ERR_NATS_CLOSED', `edge ${this.spec.edge}: producer closed`);
+    const need = pad8(HDR + length);
+    if (this.#at + need > this.#chunkBytes) this.#newChunk();
+    const pos = this.#at;
+    const w = pos >> 2;
+    const i32 = this.#i32;
+    i32[w] = NATS_MAGIC;
+    i32[w + 1] = length;
+    i32[w + 2] = kind;
+    i32[w + 3] = this.id | 0;
+    const f = pos >> 3;
+    if (!this.#stamped) {
+      this.#stamp = nowMs();
+      this.#stamped = true;
+    }
+    const f64 = this.#f64;
+    f64[f + 2] = this.#stamp;
+    f64[f + 3] = Number.isNaN(originMs) ? this.#stamp : originMs;
+    f64[f + 4] = ++this.#seq;
+    this.#at = pos + need;
+    this.#batch.push(pos);
+    return pos + HDR;
+  }
+
+  tryReserve(length: number, kind: number, originMs = Number.NaN): number {
+    // A block edge with more waiting than its stream holds refuses (the caller sheds); the
+    // lossy policies never wait, so there is always room.
+    if (this.spec.policy === 'block' && this.spec.maxMsgs > 0 && this.#queue.length >= this.spec.maxMsgs) return -1;
+    return this.reserve(length, kind, originMs);
+  }
+
+  /** Publishes what was reserved so far in the current chunk, then starts a fresh one. */
+  #newChunk(): void {
+    this.#publishBatch();
+    this.#chunk = new Uint8Array(this.#chunkBytes);
+    this.#i32 = new Int32Array(this.#chunk.buffer);
+    this.#f64 = new Float64Array(this.#chunk.buffer);
+    this.#at = 0;
+  }
+
+  flush(): void {
+    this.#stamped = false;
+    this.#publishBatch();
+  }
+
+  #subject(key: number): string {
+    const k = key < 0 ? -1 : key;
+    let s = this.#subjects.get(k);
+    if (s === undefined) {
+      s = recordSubject(this.spec.prefix, this.spec.edge, this.partition, k);
+      this.#subjects.set(k, s);
+    }
+    return s;
+  }
+
+  #publishBatch(): void {
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    const chunk = this.#chunk;
+    const i32 = this.#i32;
+    const f64 = this.#f64;
+    const keyOf = this.#keyOf;
+    const block = this.spec.policy === 'block';
+    for (let i = 0; i < batch.length; i++) {
+      const pos = batch[i] as number;
+      const len = i32[(pos >> 2) + 1] as number;
+      const kind = i32[(pos >> 2) + 2] as number;
+      const subject = this.#subject(keyOf === null ? -1 : keyOf(chunk, pos + HDR, len, kind));
+      const bytes = chunk.subarray(pos, pos + HDR + len);
+      if (block) {
+        this.#queue.push({ subject, bytes, id: `${this.id}-${f64[(pos >> 3) + 4]}`, since: nowMs() });
+        continue;
+      }
+      try {
+        this.#nc.publish(subject, bytes, this.#pubOpts);
+        this.counters.published++;
+      } catch {
+        // closed connection: the record is lost (the consumer marks the hole)
+        this.counters.refused++;
+      }
+    }
+    batch.length = 0;
+    if (block) {
+      this.counters.pending = this.#queue.length;
+      if (!this.#pumping) void this.#pump();
+    }
+  }
+
+  /** A drop-newest publish acknowledgement: `{"error":...}` or a status (no stream) is a refusal. */
+  #onAck(data: Uint8Array, status: number): void {
+    if ((status >= 400 && status !== 0) || data.length < 3 || data[2] === 0x65 /* {"e */) this.counters.refused++;
+  }
+
+  /** Block edge: stores the queue in order, one message in flight, retrying while the stream is full. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    let backoff = 1;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const m = this.#queue[0] as Pending;
+        const h = headers();
+        h.set('Nats-Msg-Id', m.id);
+        let stored = false;
+        let full = false;
+        try {
+          const reply = await this.#nc.request(m.subject, m.bytes, { timeout: 2000, headers: h });
+          const text = new TextDecoder().decode(reply.data);
+          stored = text.startsWith('{"stream"');
+          full = !stored && /maximum (messages|bytes)|resource limits/i.test(text);
+        } catch {
+          // no responders (stream not there yet) or a timeout (server restarting): retry
+        }
+        if (stored) {
+          this.#queue.shift();
+          this.counters.published++;
+          backoff = 1;
+        } else {
+          if (full) this.counters.waits++;
+          if (nowMs() - m.since >= this.spec.blockTimeoutMs) {
+            this.#queue.shift();
+            this.counters.refused++;
+          } else {
+            await sleep(full ? backoff : 50);
+            backoff = Math.min(50, backoff * 2);
+          }
+        }
+        this.counters.pending = this.#queue.length;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Resolves once a block edge stored everything queued (or `timeoutMs` passed); true if empty. */
+  async drain(timeoutMs = 5000): Promise<boolean> {
+    const deadline = nowMs() + timeoutMs;
+    this.flush();
+    while (this.#queue.length > 0 && nowMs() < deadline) await sleep(5);
+    if (this.spec.policy !== 'block') await this.#nc.flush().catch(() => {});
+    return this.#queue.length === 0;
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    this.#closed = true;
+    this.#stopWatch();
+    this.#ackSub?.unsubscribe();
+    this.#ackSub = null;
+  }
+}
