@@ -1,0 +1,10 @@
+export {
+  PAPER_FILL_KEYS,
+  PaperConfigError,
+  type PaperFillConfig,
+  type PaperStageConfig,
+  resolvePaperStageConfig,
+  validatePaperConfig,
+} from './config.js';
+export { PaperFeed, type PaperFeedOptions, type PaperMarket } from './paper-feed.js';
+export { PaperVenue, type PaperVenueOptions } from './paper-venue.js';
