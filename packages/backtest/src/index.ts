@@ -25,14 +25,25 @@ export {
   MAX_LATENCY_MS,
   parseLatencySamples,
 } from './venue/latency.js';
-export { type Deliver, type FillModelSettings, LocalVenue, type LocalVenueOptions } from './venue/local-venue.js';
+export { type Deliver, LocalVenue, type LocalVenueOptions } from './venue/local-venue.js';
 export {
   createQueueModel,
   QUEUE_MODELS,
+  QUEUE_SAMPLING,
+  type QueueSampling,
   type QueueModel,
   type QueueModelName,
   type QueuePosition,
   queueProbability,
 } from './venue/queue-model.js';
-export type { InstrumentFillStats } from './venue/stats.js';
+export type { FillModelSettings, InstrumentFillStats } from './venue/stats.js';
 export { VenueBook, VenueBookSide } from './venue/venue-book.js';
+export {
+  createLocalVenue,
+  type FillModelConfig,
+  latencySchema,
+  resolveFillModelConfig,
+  validateFillModelConfig,
+} from './venue/config.js';
+export { THROUGH_TRADE_RULES, type ThroughTradeRule } from './venue/queue-model.js';
+export type { FeeRatesOverride } from './venue/fees.js';

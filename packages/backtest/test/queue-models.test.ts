@@ -62,6 +62,24 @@ describe('risk-averse queue (advances on trades only; a decrease caps the queue 
     ]);
   });
 
+  it("throughTrades 'trade-size' fills through orders only up to the trade's size, in time priority", () => {
+    const h = harness({ throughTrades: 'trade-size' });
+    h.venue.snapshot(0, 1, levels([[10000, 5]]), levels([[10010, 5]]));
+    h.venue.newOrder(order('a', 0, 10000, 3));
+    h.venue.newOrder(order('b', 0, 10000, 3));
+    h.run(0);
+    h.venue.trade(1, 1, 9998, 4, 1); // through both: 3 to a, 1 to b
+    h.run(1);
+    h.venue.trade(2, 1, 9998, 1, 1);
+    h.run(2);
+    expect(filled(h)).toEqual([
+      ['a', 10000, 3, true],
+      ['b', 10000, 1, true],
+      ['b', 10000, 1, true],
+    ]);
+    expect(h.venue.settings().throughTrades).toBe('trade-size');
+  });
+
   it('an unknown aggressor is inferred from the book; whole lots only', () => {
     const h = harness();
     h.venue.snapshot(0, 2, levels([[10000, 50]]), levels([[10010, 50]]));
@@ -122,6 +140,31 @@ describe('probabilistic queue (hftbacktest ProbQueueModel family)', () => {
     h.venue.trade(5, 1, 10000, 5, 1); // front 10 -> 6 -> 1: no fill
     h.run(5);
     expect(filled(h)).toEqual([]);
+  });
+
+  it("sampling 'draw': each decrease is behind with probability p, else ahead; seeded", () => {
+    const outcomes = (seed: number): number[] => {
+      const m = createQueueModel('prob-power', 1, 'draw', seed);
+      return Array.from({ length: 2000 }, () => {
+        const q: QueuePosition = { front: 10, tradedSinceChange: 0 };
+        m.depth(q, 20, 15); // p = 10 / 20: behind -> 10, ahead -> 5
+        return q.front;
+      });
+    };
+    const a = outcomes(1);
+    expect(new Set(a)).toEqual(new Set([10, 5]));
+    const behind = a.filter((x) => x === 10).length;
+    expect(behind).toBeGreaterThan(900);
+    expect(behind).toBeLessThan(1100);
+    expect(outcomes(1)).toEqual(a);
+    expect(outcomes(2)).not.toEqual(a);
+    // A decrease larger than the queue behind moves the order by the excess even when drawn behind.
+    const m = createQueueModel('prob-log', 3, 'draw', 5);
+    for (let i = 0; i < 50; i++) {
+      const q: QueuePosition = { front: 4, tradedSinceChange: 0 };
+      m.depth(q, 6, 1); // chg 5, back 2: behind -> 4 - 3 = 1, ahead -> 0
+      expect([0, 1]).toContain(q.front);
+    }
   });
 
   it('probability functions match their formulas', () => {

@@ -116,6 +116,21 @@ describe('LocalVenue order entry', () => {
     h.venue.trade(7, 1, 9990, 1, 1);
     h.run(7);
     expect(h.fills().map((f) => [f.clientOrderId, f.price, f.size, f.maker, f.tsMs])).toEqual([['rest', 10000, 2, true, 7]]);
+    // An order that the book crossed while it was down fills when the book is back up.
+    h.venue.newOrder(order('late', 1, 10002, 1));
+    h.run(8);
+    h.venue.bookDown(9, 1);
+    h.venue.level(9, 1, 0, 10003, 4); // a bid above the resting sell, unseen while down
+    h.run(10);
+    expect(h.fills().length).toBe(1);
+    h.venue.bookUp(11, 1);
+    h.run(11);
+    expect(
+      h
+        .fills()
+        .map((f) => [f.clientOrderId, f.price, f.size, f.tsMs])
+        .slice(1),
+    ).toEqual([['late', 10002, 1, 11]]);
   });
 
   it('cancel, cancel of an order already filled (the fill wins the race), cancel-all, fills query', () => {
@@ -165,5 +180,57 @@ describe('LocalVenue order entry', () => {
     h.venue.level(10, 1, 1, 10001, 0); // the ask it took is gone only after the order took it
     expect(h.fills().map((f) => [f.price, f.size, f.tsMs])).toEqual([[10001, 4, 10]]);
     expect(() => h.venue.trade(9, 1, 10000, 1, 0)).toThrow(/before venue time 10/);
+  });
+});
+
+describe('LocalVenue statistics and settings', () => {
+  it('counts orders, fills, fill ratio, queue waits and unfilled cancels per instrument', () => {
+    const h = seeded({ entryLatency: createLatencyModel({ kind: 'samples', source: 'inline', samples: [1, 2] }, 3) });
+    h.venue.newOrder(order('take', 0, 10001, 2)); // taker 2 of 2
+    h.venue.newOrder(order('rest1', 0, 10000, 4)); // rests behind 5
+    h.venue.newOrder(order('rest2', 1, 10010, 3)); // rests, canceled unfilled later
+    h.venue.newOrder(order('bad', 1, 10010, 0)); // rejected
+    h.run(2);
+    h.venue.trade(10, 1, 10000, 7, 1); // 2 past the front: rest1 fills 2 at 10, rested at 1 or 2
+    h.run(20);
+    h.clock.t = 20;
+    h.venue.cancel('rest2');
+    h.run(30);
+    const st = h.venue.stats()['binance-spot:BTCUSDT'];
+    const restedAt = h.reports().find((r) => r.order.clientOrderId === 'rest1' && r.event === 'new')?.tsMs as number;
+    expect(st).toEqual({
+      orders: 3,
+      rejected: 1,
+      makerFills: 1,
+      takerFills: 1,
+      placedSize: '0.009',
+      filledSize: '0.004',
+      fillRatio: 4 / 9,
+      makerShare: 0.5,
+      queueWaitMs: { count: 1, p50: 10 - restedAt, max: 10 - restedAt },
+      canceledUnfilled: 1,
+    });
+    expect(h.venue.settings()).toEqual({
+      queue: { model: 'risk-averse' },
+      throughTrades: 'full',
+      latency: {
+        feed: { kind: 'constant', ms: 0 },
+        entry: { kind: 'samples', source: 'inline', count: 2, min: 1, p50: 1, max: 2, seed: 3 },
+        response: { kind: 'constant', ms: 0 },
+      },
+      fees: { 'binance-spot:BTCUSDT': { makerBps: 10, takerBps: 10, feeScale: 8 } },
+    });
+  });
+});
+
+describe('LocalVenue feed times', () => {
+  it('adds a feed draw and keeps feed order', () => {
+    const h = harness({ feedLatency: createLatencyModel({ kind: 'samples', source: 'inline', samples: [1, 10] }, 9) });
+    const times = [0, 0.5, 1, 1.5, 2, 2.5, 3, 30].map((t) => [t, h.venue.feedTime(t)] as const);
+    for (const [i, [t, at]] of times.entries()) {
+      expect(at - t === 1 || at - t === 10 || at === times[i - 1]?.[1]).toBe(true);
+      if (i > 0) expect(at).toBeGreaterThanOrEqual(times[i - 1]?.[1] as number);
+    }
+    expect(new Set(times.map(([t, at]) => at - t)).size).toBeGreaterThan(1);
   });
 });

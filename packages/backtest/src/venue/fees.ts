@@ -51,11 +51,17 @@ export function instrumentClass(venue: VenueName, symbol: string): InstrumentCla
   return 'spot';
 }
 
+/** Rates of an override; an absent rate keeps the one below it. */
+export interface FeeRatesOverride {
+  readonly makerBps?: number | undefined;
+  readonly takerBps?: number | undefined;
+}
+
 export interface FeeOverrides {
   /** Per venue, per class. */
-  readonly venues?: Readonly<Partial<Record<VenueName, Readonly<Partial<Record<InstrumentClass, Partial<FeeRates>>>>>>>;
+  readonly venues?: Readonly<Partial<Record<VenueName, Readonly<Partial<Record<InstrumentClass, FeeRatesOverride>>>>>>;
   /** Per instrument, keyed `<venue>:<symbol>`. */
-  readonly instruments?: Readonly<Record<string, Partial<FeeRates>>>;
+  readonly instruments?: Readonly<Record<string, FeeRatesOverride>>;
 }
 
 /** The rates for an instrument: its venue and class default, then the class override, then its own. */

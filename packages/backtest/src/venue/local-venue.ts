@@ -18,14 +18,14 @@
  *   while anything at or before T is pending throws (VenueTimeError).
  */
 
-import type { NewOrderRequest, VenueFill, VenueMessage, VenuePort } from '@tickline/execution';
-import { formatDecimal, type InstrumentRegistry, type LevelsLike, moneyScale } from '@tickline/wire';
+import type { NewOrderRequest, VenueMessage, VenuePort } from '@tickline/execution';
+import type { InstrumentRegistry, LevelsLike } from '@tickline/wire';
 import { VENUE_CODES as C, VenueTimeError } from './errors.js';
 import { type FeeOverrides, feeRatesFor, rateUnits } from './fees.js';
 import { TimedFifo } from './fifo.js';
 import { createLatencyModel, type LatencyModel } from './latency.js';
-import { createQueueModel, type QueueModel } from './queue-model.js';
-import type { InstrumentFillStats } from './stats.js';
+import { createQueueModel, type QueueModel, type ThroughTradeRule } from './queue-model.js';
+import { type FillModelSettings, feeSettings, fillStats, type InstrumentFillStats } from './stats.js';
 import type { VenueBook } from './venue-book.js';
 import { VenueInstrument, VenueOrder } from './venue-order.js';
 import { VenueMatching } from './venue-matching.js';
@@ -42,6 +42,8 @@ export interface LocalVenueOptions {
   /** Not used by the venue: kept so the driver and the report take it from one place. Default 0. */
   readonly feedLatency?: LatencyModel;
   readonly fees?: FeeOverrides;
+  /** A trade through a resting order's price fills it completely (`full`, default) or up to the trade's size (`trade-size`). */
+  readonly throughTrades?: ThroughTradeRule;
 }
 
 type Arrival =
@@ -76,6 +78,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
   #marketTime = Number.NEGATIVE_INFINITY;
   #lastArrival = Number.NEGATIVE_INFINITY;
   #lastDelivery = Number.NEGATIVE_INFINITY;
+  #lastFeed = Number.NEGATIVE_INFINITY;
   /** Delivery time of the messages of the current venue action; NaN until the first one. */
   #respondAt = Number.NaN;
   #running = false;
@@ -92,7 +95,7 @@ export class LocalVenue extends VenueMatching implements VenuePort {
     if (typeof opts?.clock !== 'function') throw new TypeError('options.clock must be a function returning ms');
     if (typeof opts.registry?.get !== 'function') throw new TypeError('options.registry must be an InstrumentRegistry');
     const zero = createLatencyModel({ kind: 'constant', ms: 0 }, 0);
-    super(opts.queue ?? createQueueModel('risk-averse'));
+    super(opts.queue ?? createQueueModel('risk-averse'), opts.throughTrades ?? 'full');
     this.#clock = opts.clock;
     this.#registry = opts.registry;
     this.#fees = opts.fees ?? {};
@@ -159,6 +162,18 @@ export class LocalVenue extends VenueMatching implements VenuePort {
 
   // ---------------------------------------------------------------- driver: time
 
+  /**
+   * The strategy-side time at which market data of venue time `t` is seen: t + a feed latency
+   * draw, never before the previous call's answer (one feed connection delivers in order). For
+   * the driver; the venue itself does not use it.
+   */
+  feedTime(t: number): number {
+    let at = t + this.feedLatency.sample();
+    if (at < this.#lastFeed) at = this.#lastFeed;
+    this.#lastFeed = at;
+    return at;
+  }
+
   /** Earliest pending arrival or delivery, ms; Infinity when none. */
   nextEventTime(): number {
     const a = this.#arrivals.nextAt;
@@ -184,15 +199,15 @@ export class LocalVenue extends VenueMatching implements VenuePort {
       for (;;) {
         const a = this.#arrivals.nextAt;
         const d = this.#deliveries.nextAt;
+        const next = Math.min(a, d);
+        if (next > t || next === Number.POSITIVE_INFINITY) break;
         if (a <= d) {
-          if (a > t) break;
           const item = this.#arrivals.shift() as Arrival;
           this.#now = item.at;
           this.#respondAt = Number.NaN;
           this.counters.arrivals++;
           this.#arrive(item);
         } else {
-          if (d > t) break;
           const item = this.#deliveries.shift() as Delivery;
           if (item.at > this.#now) this.#now = item.at;
           this.counters.delivered++;
@@ -264,7 +279,9 @@ export class LocalVenue extends VenueMatching implements VenuePort {
 
   /** The instrument's book is live again (a snapshot does this by itself). */
   bookUp(t: number, instrument: number): void {
-    this.#at(t, instrument).live = true;
+    const s = this.#at(t, instrument);
+    s.live = true;
+    if (s.resting !== 0) this.crossAll(s, t);
   }
 
   // ---------------------------------------------------------------- venue side
@@ -348,38 +365,24 @@ export class LocalVenue extends VenueMatching implements VenuePort {
 
   /** Per instrument that saw orders (`<venue>:<symbol>`): the fill statistics. */
   stats(): Record<string, InstrumentFillStats> {
-    const out: Record<string, InstrumentFillStats> = {};
-    for (const s of this.#insts) {
-      if (s === undefined || s.stats.orders + s.stats.rejected === 0) continue;
-      const scale = s.spec.sizeScale;
-      out[`${s.spec.venue}:${s.spec.symbol}`] = s.stats.snapshot((m) => formatDecimal(m, scale));
-    }
-    return out;
+    return fillStats(this.#insts);
   }
 
   /** The fill model's settings as plain JSON (for reports). */
   settings(): FillModelSettings {
-    const fees: Record<string, { makerBps: number; takerBps: number; feeScale: number }> = {};
-    for (const s of this.#insts) {
-      if (s === undefined || s.stats.orders + s.stats.rejected === 0) continue;
-      fees[`${s.spec.venue}:${s.spec.symbol}`] = { ...feeRatesFor(s.spec, this.#fees), feeScale: moneyScale(s.spec) };
-    }
     return {
-      queue: { model: this.queue.name, ...(this.queue.name === 'risk-averse' ? {} : { n: this.queue.n }) },
+      queue:
+        this.queue.name === 'risk-averse'
+          ? { model: this.queue.name }
+          : {
+              model: this.queue.name,
+              n: this.queue.n,
+              sampling: this.queue.sampling,
+              ...(this.queue.sampling === 'draw' ? { seed: this.queue.seed } : {}),
+            },
+      throughTrades: this.throughTrades,
       latency: { feed: this.feedLatency.describe(), entry: this.entryLatency.describe(), response: this.responseLatency.describe() },
-      fees,
+      fees: feeSettings(this.#insts, this.#fees),
     };
   }
 }
-
-export interface FillModelSettings {
-  readonly queue: { readonly model: string; readonly n?: number };
-  readonly latency: {
-    readonly feed: ReturnType<LatencyModel['describe']>;
-    readonly entry: ReturnType<LatencyModel['describe']>;
-    readonly response: ReturnType<LatencyModel['describe']>;
-  };
-  readonly fees: Record<string, { readonly makerBps: number; readonly takerBps: number; readonly feeScale: number }>;
-}
-
-export type { VenueFill };

@@ -17,8 +17,16 @@
  *     `front - (1 - p) * chg + min(back - p * chg, 0)`, capped at the new size.
  *   - An increase never moves the order (new orders join behind it).
  *
+ * - `sampling: 'draw'` replaces the expected value by a seeded draw per decrease (QUEUE_SAMPLING).
+ *
  * The front is a double (expected values are fractional in the prob models); fills are whole lots.
  */
+
+import { Prng } from '@tickline/exchange';
+
+/** A trade through a resting order's price fills it completely, or up to the trade's size (venue-matching.ts). */
+export const THROUGH_TRADE_RULES = ['full', 'trade-size'] as const;
+export type ThroughTradeRule = (typeof THROUGH_TRADE_RULES)[number];
 
 export const QUEUE_MODELS = ['risk-averse', 'prob-power', 'prob-power2', 'prob-power3', 'prob-log', 'prob-log2'] as const;
 export type QueueModelName = (typeof QUEUE_MODELS)[number];
@@ -31,10 +39,22 @@ export interface QueuePosition {
   tradedSinceChange: number;
 }
 
+/**
+ * How a prob model applies p: `expected` moves the front by the expected value (hftbacktest);
+ * `draw` draws, per decrease, whether it happened behind the order (probability p: the front
+ * moves only by what the queue behind could not hold) or ahead of it (the front moves by the
+ * whole decrease, down to 0), from a seeded stream.
+ */
+export const QUEUE_SAMPLING = ['expected', 'draw'] as const;
+export type QueueSampling = (typeof QUEUE_SAMPLING)[number];
+
 export interface QueueModel {
   readonly name: QueueModelName;
   /** Exponent n of the power variants (ignored by the others). */
   readonly n: number;
+  readonly sampling: QueueSampling;
+  /** Seed of the draws (`draw` only). */
+  readonly seed: number;
   /** A trade of `qty` at the order's price. */
   trade(q: QueuePosition, qty: number): void;
   /** The level at the order's price went from `prev` to `next` (displayed market size). */
@@ -62,6 +82,8 @@ export function queueProbability(name: Exclude<QueueModelName, 'risk-averse'>, n
 class RiskAverseQueue implements QueueModel {
   readonly name = 'risk-averse' as const;
   readonly n = 0;
+  readonly sampling = 'expected' as const;
+  readonly seed = 0;
   trade(q: QueuePosition, qty: number): void {
     q.front -= qty;
   }
@@ -73,11 +95,17 @@ class RiskAverseQueue implements QueueModel {
 class ProbQueue implements QueueModel {
   readonly name: QueueModelName;
   readonly n: number;
+  readonly sampling: QueueSampling;
+  readonly seed: number;
   readonly #prob: QueueProbability;
-  constructor(name: Exclude<QueueModelName, 'risk-averse'>, n: number) {
+  readonly #rng: Prng | null;
+  constructor(name: Exclude<QueueModelName, 'risk-averse'>, n: number, sampling: QueueSampling, seed: number) {
     this.name = name;
     this.n = n;
+    this.sampling = sampling;
+    this.seed = sampling === 'draw' ? seed >>> 0 : 0;
     this.#prob = queueProbability(name, n);
+    this.#rng = sampling === 'draw' ? new Prng(seed) : null;
   }
   trade(q: QueuePosition, qty: number): void {
     q.front -= qty;
@@ -95,14 +123,20 @@ class ProbQueue implements QueueModel {
     let p = this.#prob(front, back);
     // 0/0 (empty level) or an infinite ratio: hftbacktest takes the decrease as behind the order.
     if (!Number.isFinite(p)) p = 1;
-    let est = front - (1 - p) * chg + Math.min(back - p * chg, 0);
+    let est: number;
+    if (this.#rng === null) est = front - (1 - p) * chg + Math.min(back - p * chg, 0);
+    else if (this.#rng.next() < p) est = front - Math.max(chg - back, 0);
+    else est = front - chg;
     if (est > next) est = next;
     q.front = Math.max(est, 0);
   }
 }
 
-export function createQueueModel(name: QueueModelName, n = 3): QueueModel {
+/** A queue model; `sampling` and `seed` only matter to the prob models. */
+export function createQueueModel(name: QueueModelName, n = 3, sampling: QueueSampling = 'expected', seed = 1): QueueModel {
   if (!QUEUE_MODELS.includes(name)) throw new RangeError(`queue model must be one of ${QUEUE_MODELS.join(', ')}, got ${String(name)}`);
   if (!(Number.isFinite(n) && n > 0)) throw new RangeError(`queue model exponent n must be a positive number, got ${n}`);
-  return name === 'risk-averse' ? new RiskAverseQueue() : new ProbQueue(name, n);
+  if (!QUEUE_SAMPLING.includes(sampling))
+    throw new RangeError(`queue sampling must be one of ${QUEUE_SAMPLING.join(', ')}, got ${String(sampling)}`);
+  return name === 'risk-averse' ? new RiskAverseQueue() : new ProbQueue(name, n, sampling, seed);
 }

@@ -1,3 +1,8 @@
+import { formatDecimal, type InstrumentSpec, moneyScale } from '@tickline/wire';
+import { type FeeOverrides, feeRatesFor } from './fees.js';
+import type { LatencySettings } from './latency.js';
+import type { ThroughTradeRule } from './queue-model.js';
+
 /**
  * Per-instrument fill statistics of the local venue, for reports: orders placed, maker and taker
  * fills, filled / placed size, queue waits (venue time from resting to the first maker fill) and
@@ -50,4 +55,37 @@ export class InstrumentStats {
       canceledUnfilled: this.canceledUnfilled,
     };
   }
+}
+
+/** The fill model's settings as plain JSON, for reports. */
+export interface FillModelSettings {
+  readonly queue: { readonly model: string; readonly n?: number; readonly sampling?: string; readonly seed?: number };
+  readonly throughTrades: ThroughTradeRule;
+  readonly latency: { readonly feed: LatencySettings; readonly entry: LatencySettings; readonly response: LatencySettings };
+  /** Per instrument that saw orders (`<venue>:<symbol>`): the rates and the fee scale. */
+  readonly fees: Record<string, { readonly makerBps: number; readonly takerBps: number; readonly feeScale: number }>;
+}
+
+/** What the reports read of an instrument at the venue. */
+interface Traded {
+  readonly spec: InstrumentSpec;
+  readonly stats: InstrumentStats;
+}
+
+const traded = (s: Traded | undefined): s is Traded => s !== undefined && s.stats.orders + s.stats.rejected > 0;
+
+/** Statistics per instrument that saw orders, keyed `<venue>:<symbol>`. */
+export function fillStats(insts: readonly (Traded | undefined)[]): Record<string, InstrumentFillStats> {
+  const out: Record<string, InstrumentFillStats> = {};
+  for (const s of insts.filter(traded))
+    out[`${s.spec.venue}:${s.spec.symbol}`] = s.stats.snapshot((m) => formatDecimal(m, s.spec.sizeScale));
+  return out;
+}
+
+/** Fee rates per instrument that saw orders. */
+export function feeSettings(insts: readonly (Traded | undefined)[], overrides: FeeOverrides): FillModelSettings['fees'] {
+  const out: Record<string, { makerBps: number; takerBps: number; feeScale: number }> = {};
+  for (const s of insts.filter(traded))
+    out[`${s.spec.venue}:${s.spec.symbol}`] = { ...feeRatesFor(s.spec, overrides), feeScale: moneyScale(s.spec) };
+  return out;
 }

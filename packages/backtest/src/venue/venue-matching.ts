@@ -10,8 +10,9 @@
  * - A trade at a resting order's price consumes the queue ahead (the queue model), and whatever
  *   goes past the market size ahead, minus our own earlier orders at that price, fills the order
  *   (whole lots, rounded down). A trade through the price (a sell below a resting buy, a buy above
- *   a resting sell) fills the order completely at its own price, whatever the trade's size (as
- *   hftbacktest and the embedded exchange do).
+ *   a resting sell) fills the order at its own price: completely, whatever the trade's size
+ *   (`throughTrades: 'full'`, as hftbacktest and the embedded exchange do), or up to the trade's
+ *   size shared by our through orders in time priority (`'trade-size'`).
  * - A level of the opposite side set at or through a resting order's price (the market crossed
  *   it) fills the order completely at its own price (hftbacktest's best-bid/ask update rule).
  * - A level change at a resting order's price moves its queue position (the queue model).
@@ -23,11 +24,12 @@ import type { VenueFill, VenueMessage } from '@tickline/execution';
 import { moneyScale, type LevelsLike } from '@tickline/wire';
 import { VENUE_CODES as C } from './errors.js';
 import { fillFee } from './fees.js';
-import type { QueueModel } from './queue-model.js';
+import { type QueueModel, THROUGH_TRADE_RULES, type ThroughTradeRule } from './queue-model.js';
 import type { VenueInstrument, VenueOrder } from './venue-order.js';
 
 export abstract class VenueMatching {
   readonly queue: QueueModel;
+  readonly throughTrades: ThroughTradeRule;
   /** Every fill, in sequence order (answers `fills` queries). */
   readonly fillLog: VenueFill[] = [];
   /** Open orders (resting, or between arrival and rest), in arrival order. */
@@ -36,8 +38,11 @@ export abstract class VenueMatching {
   protected seq = 0;
   #nextFillId = 1;
 
-  constructor(queue: QueueModel) {
+  constructor(queue: QueueModel, throughTrades: ThroughTradeRule) {
+    if (!THROUGH_TRADE_RULES.includes(throughTrades))
+      throw new RangeError(`throughTrades must be one of ${THROUGH_TRADE_RULES.join(', ')}, got ${String(throughTrades)}`);
     this.queue = queue;
+    this.throughTrades = throughTrades;
   }
 
   /** Queues a message for delivery (the caller stamps the time). */
@@ -166,20 +171,23 @@ export abstract class VenueMatching {
 
   #tradeFill(s: VenueInstrument, list: VenueOrder[], price: number, qty: number, t: number): void {
     const lot = s.spec.lotSize;
+    const capped = this.throughTrades === 'trade-size';
     let ownAhead = 0;
+    let budget = qty;
     for (let i = 0; i < list.length; ) {
       const o = list[i] as VenueOrder;
-      if (o.side === 0 ? o.price > price : o.price < price) this.#fill(s, o, o.price, o.remaining, true, t);
-      else if (o.price === price) {
+      if (o.side === 0 ? o.price > price : o.price < price) {
+        // Through: the whole order, or (trade-size) what is left of the trade, orders in time priority.
+        const q = capped ? Math.min(o.remaining, Math.floor(budget / lot) * lot) : o.remaining;
+        budget -= q;
+        if (q > 0) this.#fill(s, o, o.price, q, true, t);
+      } else if (o.price === price) {
         const before = o.remaining;
         this.queue.trade(o, qty);
         const avail = -o.front - ownAhead;
         ownAhead += before;
         if (o.front < 0) o.front = 0;
-        if (avail >= lot) {
-          const q = Math.floor(avail / lot) * lot;
-          this.#fill(s, o, o.price, Math.min(q, before), true, t);
-        }
+        if (avail >= lot) this.#fill(s, o, o.price, Math.min(Math.floor(avail / lot) * lot, before), true, t);
       }
       if (list[i] === o) i++;
     }
@@ -194,6 +202,11 @@ export abstract class VenueMatching {
     s.live = true;
     for (const [i, o] of s.buys.entries()) this.queue.depth(o, prevBuy[i] as number, s.book.bids.sizeAt(o.price));
     for (const [i, o] of s.sells.entries()) this.queue.depth(o, prevSell[i] as number, s.book.asks.sizeAt(o.price));
+    this.crossAll(s, t);
+  }
+
+  /** Resting orders the market's book now crosses fill completely (a re-seed, or the book back up). */
+  protected crossAll(s: VenueInstrument, t: number): void {
     const bestAsk = s.book.asks.bestPrice();
     if (bestAsk <= s.maxBuy) this.#crossed(s, s.buys, bestAsk, t);
     const bestBid = s.book.bids.bestPrice();
