@@ -1,7 +1,5 @@
 export {
-  PAPER_FILL_KEYS,
   PaperConfigError,
-  type PaperFillConfig,
   type PaperStageConfig,
   resolvePaperStageConfig,
   validatePaperConfig,

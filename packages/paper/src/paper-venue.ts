@@ -11,34 +11,21 @@
  * market data comes. Answers go to execution through `onMessage`, as the WebSocket gateway's do.
  */
 
-import { createLatencyModel, createQueueModel, type FeeOverrides, type InstrumentFillStats, LocalVenue } from '@tickline/backtest';
+import { createLocalVenue, type FillModelConfig, type InstrumentFillStats, type LocalVenue } from '@tickline/backtest';
 import type { NewOrderRequest, VenueMessage } from '@tickline/execution';
 import type { VenueLink } from '@tickline/execution/worker';
 import type { InstrumentRegistry, LevelsLike } from '@tickline/wire';
-import type { PaperFillConfig } from './config.js';
 import type { PaperMarket } from './paper-feed.js';
 
 export interface PaperVenueOptions {
   readonly registry: InstrumentRegistry;
-  readonly fill: PaperFillConfig;
+  readonly fill: FillModelConfig;
   readonly onMessage: (m: VenueMessage) => void;
   /** Starts the market data (the feed) at connect, stops it at close. */
   readonly feed?: { start(): Promise<void>; stop(): Promise<void> };
   /** Wall clock, ms (tests pass their own). */
   readonly clock?: () => number;
   readonly log?: (msg: string, data: Record<string, unknown>) => void;
-}
-
-/** Fee overrides of the paper config: one maker/taker rate for every instrument of the run. */
-function feeOverrides(registry: InstrumentRegistry, fill: PaperFillConfig): FeeOverrides {
-  if (fill.makerFeeBps === undefined && fill.takerFeeBps === undefined) return {};
-  const instruments: Record<string, { makerBps?: number; takerBps?: number }> = {};
-  for (const s of registry.list())
-    instruments[`${s.venue}:${s.symbol}`] = {
-      ...(fill.makerFeeBps !== undefined ? { makerBps: fill.makerFeeBps } : {}),
-      ...(fill.takerFeeBps !== undefined ? { takerBps: fill.takerFeeBps } : {}),
-    };
-  return { instruments };
 }
 
 export class PaperVenue implements VenueLink, PaperMarket {
@@ -60,14 +47,7 @@ export class PaperVenue implements VenueLink, PaperMarket {
     this.#feed = o.feed;
     this.#wall = o.clock ?? Date.now;
     this.#log = o.log;
-    this.#venue = new LocalVenue({
-      registry: o.registry,
-      clock: () => this.#now(),
-      queue: createQueueModel(o.fill.queue, o.fill.queueN),
-      entryLatency: createLatencyModel({ kind: 'constant', ms: o.fill.entryLatencyMs }, 1),
-      responseLatency: createLatencyModel({ kind: 'constant', ms: o.fill.responseLatencyMs }, 2),
-      fees: feeOverrides(o.registry, o.fill),
-    });
+    this.#venue = createLocalVenue(o.fill, o.registry, () => this.#now());
   }
 
   /** Wall-clock ms, never decreasing (the venue's times must not go back). */

@@ -53,9 +53,7 @@ export default function createPaperExecutionStage(ctx: StageContext): StageCore 
     log.info('paper trading: orders match locally, none is sent to the venue', {
       venue: paper.venue,
       instruments: symbols.length,
-      queue: paper.fill.queue,
-      entryLatencyMs: paper.fill.entryLatencyMs,
-      responseLatencyMs: paper.fill.responseLatencyMs,
+      fillModel: venue.venue.settings(),
     });
     return venue;
   });
