@@ -74,7 +74,9 @@ export class PaperFeed {
       instruments: o.symbols,
       channels: ['book', 'trades'],
       config: { ...(o.ingest ?? {}) },
-      log: (level, msg, data) => o.log(level === 'info' || level === 'warn' ? level : 'warn', `paper feed: ${msg}`, data ?? {}),
+      log: (level, msg, data) => {
+        if (level !== 'debug') o.log(level === 'info' ? 'info' : 'warn', `paper feed: ${msg}`, data ?? {});
+      },
     });
   }
 
