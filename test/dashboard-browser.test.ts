@@ -86,6 +86,8 @@ describe.skipIf(!('path' in found))('dashboard in a real browser on a live pipel
   it('loads the market overview of every instrument, virtualized, and its numbers change live', async () => {
     await poll(() => rows.count(), 20_000).toBeGreaterThan(10);
     await poll(() => text('#market-count'), 20_000).toMatch(/^600 of 600 instruments · [1-9]/);
+    // not a paper run: no PAPER badge (test/paper-trading.test.ts checks it shows in one)
+    expect(await page.locator('#paper').isVisible()).toBe(false);
     // The token left the address bar and lives in sessionStorage.
     expect(new URL(page.url()).hash).not.toContain('token');
     const stored = await page.evaluate(() =>

@@ -12,6 +12,7 @@ import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
 import { validateExecutionConfig } from '@tickline/execution';
 import { validateIngestConfig } from '@tickline/ingest';
+import { validatePaperConfig } from '@tickline/paper';
 import { validateRiskConfig } from '@tickline/risk';
 import { validateSignalsConfig } from '@tickline/signals';
 import {
@@ -78,6 +79,11 @@ export const configSchema = obj({
     /** Symbols to subscribe, as the venue spells them; empty = every instrument the venue lists. */
     symbols: list(str('', /^\S{1,64}$/, 'a venue symbol'), [], 100_000),
     channels: list(oneOf(['book', 'trades'] as const, 'book'), ['book', 'trades'], 2),
+    /**
+     * The venue's trading API key (env TICKLINE_API_KEY also works). tickline has no live order
+     * entry: without a key a live venue runs in paper mode; with one, `run` needs --paper.
+     */
+    apiKey: optional(str('', /^[\x21-\x7e]{1,512}$/, 'printable characters without spaces')),
   }),
   exchange: exchangeSection,
   ingest: ingestSection,
@@ -90,6 +96,8 @@ export const configSchema = obj({
   backtest: section('backtest fill model options (docs/backtest.md)', (v, path) =>
     v === undefined ? [] : validateFillModelConfig(v, path),
   ),
+  /** Paper trading's fill model: queue model, latencies, fees (docs/backtest.md, Paper trading). */
+  paper: section('paper trading options (docs/backtest.md)', validatePaperConfig),
   /** Where the journal and state snapshots live. */
   stateDir: str('.tickline', /^\S+$/, 'a directory path'),
   http: obj({

@@ -121,6 +121,10 @@ export function buildProgram(): Command {
     .option('--venue-url <ws-url>', "venue WebSocket URL (default: the venue's public one; for sim: the embedded exchange)")
     .option('--rest-url <http-url>', "venue REST base URL for the instrument list and snapshots (default: the venue's)")
     .option('--symbols <codes>', 'comma-separated venue symbols to subscribe (required on live venues), e.g. BTCUSDT,ETHUSDT')
+    .option(
+      '--paper',
+      "live venues: trade the venue's live data against the local matching engine; no order is sent to the venue (the default without an API key)",
+    )
     .option('--instruments <n>', 'embedded exchange: number of instruments')
     .option('--profile <name>', 'embedded exchange: market profile (steady or open)')
     .option('--http-port <port>', 'dashboard and control API port')
@@ -140,6 +144,7 @@ export function buildProgram(): Command {
     const runOpts = {
       ...(o.duration !== undefined ? { durationS: o.duration as number } : {}),
       summary: o.summary as 'json' | 'text',
+      ...(o.paper === true ? { paper: true } : {}),
     };
     const raw = typeof o.config === 'string' ? readConfigFile(o.config) : {};
     if (isClusterConfig(raw) || o.node !== undefined) {

@@ -105,7 +105,7 @@ export class LiveHub {
   #hello(c: Client): void {
     const { opts, health, trading, events } = this.#ctx;
     const instruments = opts.registry.list().map((i) => [i.id, i.symbol, i.priceScale, i.sizeScale]);
-    send(c, { t: 'hello', venue: opts.venue, barSeconds: this.#ctx.bars.seconds, liveHz: opts.liveHz, instruments });
+    send(c, { t: 'hello', venue: opts.venue, paper: opts.paper, barSeconds: this.#ctx.bars.seconds, liveHz: opts.liveHz, instruments });
     if (health.last) send(c, { t: 'health', health: health.last, state: trading.state() });
     if (trading.last) send(c, { t: 'trading', view: trading.last });
     send(c, { t: 'events', entries: events.since(events.lastSeq - 200) });

@@ -38,6 +38,11 @@ export interface DashboardOptions {
   events: EventSource;
   log: Logger;
   venue: string;
+  /**
+   * Paper trading: orders match in a local engine on the venue's live data, none is sent to the
+   * venue. The page shows a PAPER badge in its header. Default false.
+   */
+  paper?: boolean;
   /** Live snapshot rate (Hz) of the market overview. Default 4. */
   liveHz?: number;
   /** Pipeline stats poll period (ms) for health and metrics. Default 1000. */
@@ -98,6 +103,7 @@ export function resolveOptions(opts: DashboardOptions, makeToken: () => string):
   if (!opts.events || typeof opts.events.on !== 'function') throw new TypeError('options.events must have on(listener)');
   if (!opts.log || typeof opts.log.child !== 'function') throw new TypeError('options.log must be a pino logger');
   if (typeof opts.venue !== 'string' || opts.venue.length === 0) throw new TypeError('options.venue must be a non-empty string');
+  if (opts.paper !== undefined && typeof opts.paper !== 'boolean') throw new TypeError('options.paper must be a boolean');
   const host = opts.host ?? DASHBOARD_DEFAULTS.host;
   if (typeof host !== 'string' || host.length === 0) throw new TypeError('options.host must be a non-empty string');
   if (opts.cluster != null && (typeof opts.cluster.node !== 'string' || typeof opts.cluster.snapshot !== 'function'))
@@ -114,6 +120,7 @@ export function resolveOptions(opts: DashboardOptions, makeToken: () => string):
     events: opts.events,
     log: opts.log,
     venue: opts.venue,
+    paper: opts.paper === true,
     liveHz: intIn('liveHz', opts.liveHz ?? DASHBOARD_DEFAULTS.liveHz, 1, 20),
     statsMs: intIn('statsMs', opts.statsMs ?? DASHBOARD_DEFAULTS.statsMs, 100, 60_000),
     barSeconds: intIn('barSeconds', opts.barSeconds ?? DASHBOARD_DEFAULTS.barSeconds, 1, 3600),

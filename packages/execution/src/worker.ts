@@ -10,7 +10,7 @@
  * from outside a batch (a source or another stage's control command in a fused group).
  */
 import { type Emitter, flattenStats, type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
-import { resolveExecutionConfig } from './config.js';
+import { type ExecutionConfig, resolveExecutionConfig } from './config.js';
 import { ExecutionCore } from './core/execution-core.js';
 import { type JournalPort, MemoryJournal } from './core/journal.js';
 import type { VenueMessage, VenuePort } from './core/venue.js';
@@ -31,7 +31,58 @@ const NO_VENUE: VenuePort = {
   held: 0,
 };
 
+/**
+ * What the stage trades through: a venue port with its lifecycle. The WebSocket gateway to the
+ * embedded exchange here; a paper venue (a local matching engine on live data) in @tickline/paper.
+ */
+export interface VenueLink extends VenuePort {
+  connect(): void;
+  close(): void;
+  /** Drops every held request (a failed journal commit): nothing leaves that is not durable. */
+  discardAllHeld?(): void;
+  /** Sends cancel_all and resolves when the venue acknowledged it (or after timeoutMs). */
+  cancelAllAndWait?(timeoutMs: number): Promise<unknown>;
+  /** Counters for the stage's stats, flattened under `statsPrefix`. */
+  readonly counters: object;
+  readonly statsPrefix: string;
+}
+
+export interface VenueLinkContext {
+  readonly ctx: StageContext;
+  readonly cfg: ExecutionConfig;
+  /** Every message from the venue, as it arrives (outside any input batch). */
+  readonly onMessage: (m: VenueMessage) => void;
+  readonly log: Record<'warn' | 'info', (msg: string, data: Record<string, unknown>) => void>;
+}
+
+/** The venue link of a stage; null = no venue (every send fails: orders rejected venue_down). */
+export type VenueLinkFactory = (c: VenueLinkContext) => VenueLink | null;
+
+/** The embedded exchange's WebSocket order entry, when `execution.venue.url` is set. */
+const wsVenueLink: VenueLinkFactory = ({ ctx, cfg, onMessage, log }) =>
+  cfg.venue.url === null
+    ? null
+    : Object.assign(
+        new WsVenueGateway({
+          url: cfg.venue.url,
+          account: cfg.venue.account,
+          token: cfg.venue.token,
+          registry: ctx.registry,
+          venue: cfg.venue.instruments, // 'sim' unless a lockstep backtest replays another venue
+          reconnectMinMs: cfg.venue.reconnectMinMs,
+          reconnectMaxMs: cfg.venue.reconnectMaxMs,
+          onMessage,
+          onLog: (level, msg, data) => log[level](msg, data),
+        }),
+        { statsPrefix: 'gateway' },
+      );
+
 export default function createExecutionStage(ctx: StageContext): StageCore {
+  return createExecutionStageWith(ctx, wsVenueLink);
+}
+
+/** The execution stage trading through the venue link `openVenue` makes. */
+export function createExecutionStageWith(ctx: StageContext, openVenue: VenueLinkFactory): StageCore {
   const cfg = resolveExecutionConfig(withFreshness(ctx));
   const log = {
     warn: (msg: string, data: Record<string, unknown>) =>
@@ -66,23 +117,9 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     core.deliver(m);
     arm();
   };
-  const venue = cfg.venue.instruments; // 'sim' unless a lockstep backtest replays another venue
   // A venue in this thread (an event-time backtest's matching engine) replaces the connection.
   const local = ctx.localVenue ?? null;
-  const gateway =
-    local !== null || cfg.venue.url === null
-      ? null
-      : new WsVenueGateway({
-          url: cfg.venue.url,
-          account: cfg.venue.account,
-          token: cfg.venue.token,
-          registry: ctx.registry,
-          venue,
-          reconnectMinMs: cfg.venue.reconnectMinMs,
-          reconnectMaxMs: cfg.venue.reconnectMaxMs,
-          onMessage,
-          onLog: (level, msg, data) => log[level](msg, data),
-        });
+  const gateway = local !== null ? null : openVenue({ ctx, cfg, onMessage, log });
   const port = local !== null ? (local.port as VenuePort) : (gateway ?? NO_VENUE);
   core = new ExecutionCore(cfg, ctx.registry, port, journal, { log, ...(ctx.clock ? { clock: ctx.clock } : {}) });
   const c = core;
@@ -104,7 +141,7 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
   let journalFailure: string | null = null;
   const commit = () => {
     if (journalFailure !== null) {
-      gateway?.discardAllHeld();
+      gateway?.discardAllHeld?.();
       return;
     }
     try {
@@ -112,11 +149,11 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
     } catch (err) {
       const e = err as { code?: string; message?: string };
       journalFailure = `${e.code ?? 'error'}: ${e.message ?? String(err)}`;
-      gateway?.discardAllHeld();
+      gateway?.discardAllHeld?.();
       const reason = `journal write failed (${journalFailure})`;
       ctx.notify('error', { stage: 'execution', partition: ctx.partition, message: `${reason}; trading halted`, code: e.code ?? null });
       if (out !== null) c.onMark({ type: 'halt', state: 2, reason, tsS: 0, tsNs: 0 }, out);
-      gateway?.release(); // the cancel-all alone: canceling needs no journal
+      gateway?.release?.(); // the cancel-all alone: canceling needs no journal
     }
   };
   const bind = (emit: Emitter) => {
@@ -189,11 +226,14 @@ export default function createExecutionStage(ctx: StageContext): StageCore {
       journalCommits: journal.commits,
       ...flattenStats(c.unit.counters, 'groupCommit'),
       ...(sqlite ? sqlite.commitTime.toStats('journalWrite') : {}),
-      ...(gateway ? flattenStats(gateway.counters, 'gateway') : {}),
+      ...(gateway ? flattenStats(gateway.counters, gateway.statsPrefix) : {}),
     }),
     async close() {
       const open = c.shutdown();
-      const acked = cfg.cancelOnShutdown && open > 0 && gateway?.connected ? gateway.cancelAllAndWait(cfg.shutdownTimeoutMs) : null;
+      const acked =
+        cfg.cancelOnShutdown && open > 0 && gateway?.connected && gateway.cancelAllAndWait
+          ? gateway.cancelAllAndWait(cfg.shutdownTimeoutMs)
+          : null;
       commit(); // the last unit's rows, then its requests (the cancel_all among them)
       await acked;
       closed = true;

@@ -25,11 +25,14 @@ import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import type { LoadedConfig } from '../config.js';
 import { placementNote } from '../placement-advice.js';
 import { LiveVenueError, prepareLiveVenue } from './live-venue.js';
+import { PAPER_MODULE, paperStageConfig, tradingMode } from './paper-mode.js';
 import { type BookSummary, bookSummary, type TradingSummary, TradingStateLog, tradingLines, tradingSummary } from './run-summary.js';
 
 export interface RunOptions {
   durationS?: number;
   summary?: 'json' | 'text';
+  /** Paper trading on a live venue (the default there without an API key; see paper-mode.ts). */
+  paper?: boolean;
 }
 
 /** What a cluster node adds to a run (cluster-node.ts); a single-process run has none. */
@@ -57,6 +60,8 @@ export interface RunSummary {
   books?: BookSummary;
   durationS: number;
   venue: string;
+  /** Paper trading: every order matched by the local engine, none sent to the venue. */
+  paper?: boolean;
   instruments: number;
   placement: string[];
   restarts: number;
@@ -70,10 +75,7 @@ export interface RunSummary {
   serviceTime: Record<string, LatencySummary>;
 }
 
-export function summarize(
-  stats: PipelineStats,
-  meta: { trading?: TradingSummary; books?: BookSummary; durationS: number; venue: string; instruments: number; placement: string[] },
-): RunSummary {
+export function summarize(stats: PipelineStats, meta: Omit<RunSummary, 'restarts' | 'stages' | 'queueDelay' | 'serviceTime'>): RunSummary {
   const stages: RunSummary['stages'] = {};
   for (const s of stats.stages) {
     // histogram buckets (latencyNs.*) are for /metrics; the summary keeps the plain counters
@@ -177,24 +179,34 @@ function tradingConfigs(
   embedded: boolean,
   wsUrl: string,
   symbols: readonly string[],
+  paper: { url: string; restUrl: string; book: Record<string, unknown> } | null,
 ): Record<string, unknown> {
   const live = config.venue.name !== 'sim';
   const signals = { ...(config.signals as object) } as Record<string, unknown>;
   // Live venues: market data only unless strategies are configured (no order gateway for them yet).
   if (signals.strategies === undefined) signals.strategies = live ? [] : defaultStrategies(symbols, config.venue.name);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = resolve(embedded ? join(config.stateDir, `sim-${stamp}`) : config.stateDir);
+  // a paper venue's orders end with the process too: a fresh journal per run, like the embedded exchange's
+  const dir = resolve(embedded ? join(config.stateDir, `sim-${stamp}`) : paper ? join(config.stateDir, `paper-${stamp}`) : config.stateDir);
   mkdirSync(dir, { recursive: true });
   if (signals.snapshot === undefined) signals.snapshot = { path: join(dir, 'signals-{partition}.snap') };
   const exec = { ...(config.execution as object) } as Record<string, unknown>;
   const venue = (exec.venue ?? {}) as Record<string, unknown>;
-  exec.venue = { ...venue, url: venue.url ?? (live ? null : wsUrl) };
+  // paper: no order-entry URL at all (the paper stage builds no gateway either)
+  exec.venue = { ...venue, url: paper ? null : (venue.url ?? (live ? null : wsUrl)) };
+  if (paper) exec.paper = paperStageConfig(config, paper, symbols, signals, paper.book);
   const journal = (exec.journal ?? {}) as Record<string, unknown>;
   exec.journal = { ...journal, path: journal.path ?? join(dir, 'journal-{partition}.sqlite') };
   return { signals, risk: config.risk, execution: exec };
 }
 
 export async function run({ config, groups }: LoadedConfig, opts: RunOptions, hooks: RunHooks = {}): Promise<number> {
+  const mode = tradingMode(config, opts.paper === true);
+  if ('error' in mode) {
+    process.stderr.write(`tickline run: ${mode.error}\n`);
+    return 2;
+  }
+  const paper = mode.mode === 'paper';
   const log = createLogger(config.log.level);
   const started = performance.now();
   // Signals are caught from the first moment: Ctrl-C during start-up stops cleanly once started.
@@ -271,11 +283,14 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions, ho
     }
     for (const fn of listeners) fn(e);
   };
-  const trading = tradingConfigs(config, exchange !== null, url, symbols);
+  const book = bookConfig(config);
+  const trading = tradingConfigs(config, exchange !== null, url, symbols, paper ? { url, restUrl, book } : null);
+  if (paper)
+    log.info({ venue: config.venue.name, why: mode.why }, 'PAPER trading: orders match locally on live data; none is sent to the venue');
   pipeline = await Pipeline.start({
     config,
     groups,
-    stageModules: STAGE_MODULES,
+    stageModules: paper ? { ...STAGE_MODULES, execution: PAPER_MODULE } : STAGE_MODULES,
     stageConfigs: {
       ingest: {
         venue: config.venue.name,
@@ -288,7 +303,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions, ho
       },
       normalize: config.normalize,
       // the case study's tick bars (every 50 trades) unless the config says otherwise
-      book: bookConfig(config),
+      book,
       ...trading,
     },
     registry: specs,
@@ -311,6 +326,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions, ho
       log,
       venue: config.venue.name,
       ...(hooks.cluster ? { cluster: hooks.cluster } : {}),
+      paper,
     });
   } catch (err) {
     // The pipeline is worth keeping without its web view (e.g. the port is taken): say so plainly.
@@ -356,6 +372,7 @@ export async function run({ config, groups }: LoadedConfig, opts: RunOptions, ho
     ...(preStop !== null ? { books: bookSummary(preStop) } : {}),
     durationS: Math.round((performance.now() - started) / 10) / 100,
     venue: config.venue.name,
+    ...(paper ? { paper } : {}),
     instruments: symbols.length,
     placement: groups.map((g) => `${g.name}x${g.threads}`),
   });

@@ -57,6 +57,8 @@ function onMessage(msg) {
         app.bySymbol.set(symbol, i);
       }
       $('venue').textContent = `${msg.venue} · ${msg.instruments.length} instruments`;
+      $('paper').classList.toggle('hidden', msg.paper !== true);
+      document.title = msg.paper === true ? 'tickline · PAPER' : 'tickline';
       route();
       break;
     case 'overview':
