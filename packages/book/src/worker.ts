@@ -5,13 +5,14 @@
  */
 
 import { type Emitter, flattenStats, type MarketViewTable, type StageContext, type StageCore } from '@tickline/runtime';
-import { type BookViewLike, epochMs, type LevelsLike, nowSplit } from '@tickline/wire';
+import { type BookViewLike, epochMs, type LevelsLike, splitMs } from '@tickline/wire';
 import { resolveBookConfig } from './config.js';
 import { BookCore } from './core/book-core.js';
 
 export default function createBookStage(ctx: StageContext): StageCore {
   let out: Emitter | null = null;
   const mv = ctx.marketView;
+  const clock = ctx.clock ?? epochMs;
   const core = new BookCore(resolveBookConfig(ctx.config ?? {}), ctx.registry, {
     view: (v) => {
       if (mv !== null) publishView(mv, v);
@@ -37,7 +38,7 @@ export default function createBookStage(ctx: StageContext): StageCore {
         let volume = 0;
         for (let i = 0; i < tr.length; i++) volume += tr.size(i);
         const ps = 10 ** tr.priceScale;
-        mv.writeTrades(tr.instrument, tr.price(tr.length - 1) / ps, volume / 10 ** tr.sizeScale, tr.length, epochMs());
+        mv.writeTrades(tr.instrument, tr.price(tr.length - 1) / ps, volume / 10 ** tr.sizeScale, tr.length, clock());
       }
       emit.trades(tr);
     },
@@ -67,7 +68,7 @@ export default function createBookStage(ctx: StageContext): StageCore {
     },
     tick(_nowMs, emit) {
       out = emit;
-      nowSplit(t);
+      splitMs(clock(), t);
       core.flush(t.s, t.ns);
     },
     control(command, args) {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
+import { validateFillModelConfig } from '@tickline/backtest';
 import { validateBookConfig } from '@tickline/book';
 import { validateExchangeOptions } from '@tickline/exchange';
 import { validateExecutionConfig } from '@tickline/execution';
@@ -91,6 +92,10 @@ export const configSchema = obj({
   signals: section('signals stage options (docs/trading.md)', validateSignalsConfig),
   risk: section('risk stage options (docs/trading.md)', validateRiskConfig),
   execution: section('execution stage options (docs/trading.md)', validateExecutionConfig),
+  /** The backtest's local venue: queue model, latencies, fees (docs/backtest.md, Fill model). */
+  backtest: section('backtest fill model options (docs/backtest.md)', (v, path) =>
+    v === undefined ? [] : validateFillModelConfig(v, path),
+  ),
   /** Paper trading's fill model: queue model, latencies, fees (docs/backtest.md, Paper trading). */
   paper: section('paper trading options (docs/backtest.md)', validatePaperConfig),
   /** Where the journal and state snapshots live. */

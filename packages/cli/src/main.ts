@@ -211,9 +211,9 @@ export function buildProgram(): Command {
   const backtestCmd = program
     .command('backtest')
     .description(
-      "replay a recording through the full pipeline with the embedded exchange's matching engine as the fill model; writes report.json and report.html",
+      'replay a recording (any venue, any format replay reads) through the pipeline against a local matching engine with queue positions and latencies; writes report.json and report.html',
     )
-    .argument('<file>', 'a tickline recording of the sim venue')
+    .argument('<file>', 'a tickline recording, .cap capture or hftbacktest collector file')
     // required, checked by the verb (a commander-required option would be required of `backtest compare` too)
     .option('--strategy <s>', 'required: imbalance, spread-reversion, tick-trend, random, or a module path')
     .option('--params <json>', 'strategy parameters as a JSON object')
@@ -225,7 +225,27 @@ export function buildProgram(): Command {
     .option('--instrument-list <file>', 'venue instrument list (JSON or .rest)')
     .option('--step-ms <ms>', 'recorded time the market advances per lockstep step (default 10)')
     .option('--sample-ms <ms>', 'equity sampling interval in recorded time')
-    .option('--latency-ms <ms>', 'exchange order latency')
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'event-time (default: one thread, local venue) or lockstep (configured placement, embedded exchange; sim only)',
+      ).choices(['event-time', 'lockstep']),
+    )
+    .option(
+      '--queue-model <model>',
+      'queue-position model: risk-averse (default), prob-power, prob-power2, prob-power3, prob-log, prob-log2',
+    )
+    .option('--feed-latency <ms|file:PATH>', 'market data latency, venue to strategy (event-time)')
+    .option('--entry-latency <ms|file:PATH>', 'order entry latency, strategy to venue (event-time)')
+    .option('--response-latency <ms|file:PATH>', 'answer latency, venue to strategy (event-time)')
+    .option('--seed <n>', 'seed of latency draws and probabilistic queue models (default 1)')
+    .addOption(
+      new Option('--venue-books <which>', 'books the local venue keeps: traded (default) or all (same results, slower)').choices([
+        'traded',
+        'all',
+      ]),
+    )
+    .option('--latency-ms <ms>', 'order entry latency (both engines)')
     .option('--maker-fee-bps <bps>', 'maker fee')
     .option('--taker-fee-bps <bps>', 'taker fee')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'log', 'none']))
@@ -259,6 +279,13 @@ export function buildProgram(): Command {
       'stepMs',
       'sampleMs',
       'latencyMs',
+      'engine',
+      'queueModel',
+      'feedLatency',
+      'entryLatency',
+      'responseLatency',
+      'seed',
+      'venueBooks',
       'makerFeeBps',
       'takerFeeBps',
       'progress',

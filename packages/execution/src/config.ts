@@ -18,6 +18,7 @@ import {
   refine,
   str,
 } from '@tickline/runtime/config-schema';
+import { VENUE_NAMES, type VenueName } from '@tickline/wire';
 import type { ExitRules } from './core/exits.js';
 
 export interface VenueConfig {
@@ -27,6 +28,11 @@ export interface VenueConfig {
   readonly token: string | null;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
+  /**
+   * Registry venue of the instruments this connection trades: 'sim' (the embedded exchange); a
+   * lockstep backtest's replay exchange lists the recorded venue's instruments under their symbols.
+   */
+  readonly instruments: VenueName;
 }
 
 export interface ExecutionConfig {
@@ -81,6 +87,7 @@ const SCHEMA = obj({
       token: nullablePath,
       reconnectMinMs: int(1, 60_000, 100),
       reconnectMaxMs: int(1, 600_000, 5_000),
+      instruments: oneOf(VENUE_NAMES, 'sim'),
     }),
     (v, path, issues, valid) => {
       if (valid('reconnectMinMs') && valid('reconnectMaxMs') && v.reconnectMinMs > v.reconnectMaxMs)

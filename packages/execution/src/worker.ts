@@ -68,7 +68,7 @@ const wsVenueLink: VenueLinkFactory = ({ ctx, cfg, onMessage, log }) =>
           account: cfg.venue.account,
           token: cfg.venue.token,
           registry: ctx.registry,
-          venue: 'sim', // the embedded exchange's venue name in the registry
+          venue: cfg.venue.instruments, // 'sim' unless a lockstep backtest replays another venue
           reconnectMinMs: cfg.venue.reconnectMinMs,
           reconnectMaxMs: cfg.venue.reconnectMaxMs,
           onMessage,
@@ -117,9 +117,21 @@ export function createExecutionStageWith(ctx: StageContext, openVenue: VenueLink
     core.deliver(m);
     arm();
   };
-  const gateway = openVenue({ ctx, cfg, onMessage, log });
-  core = new ExecutionCore(cfg, ctx.registry, gateway ?? NO_VENUE, journal, { log });
+  // A venue in this thread (an event-time backtest's matching engine) replaces the venue link.
+  const local = ctx.localVenue ?? null;
+  const gateway = local !== null ? null : openVenue({ ctx, cfg, onMessage, log });
+  const port = local !== null ? (local.port as VenuePort) : (gateway ?? NO_VENUE);
+  core = new ExecutionCore(cfg, ctx.registry, port, journal, { log, ...(ctx.clock ? { clock: ctx.clock } : {}) });
   const c = core;
+  // The local venue's host hands messages over and ends their unit itself, synchronously.
+  local?.attach(
+    (m) => {
+      if (!closed) c.deliver(m as VenueMessage);
+    },
+    () => {
+      if (!closed) turn();
+    },
+  );
   if (cfg.journal.commit === 'group') c.unit.start();
   /**
    * The journal's first failed commit (disk full, read-only, I/O error), or null. From then on
@@ -191,12 +203,14 @@ export function createExecutionStageWith(ctx: StageContext, openVenue: VenueLink
     },
     control(command) {
       if (command === 'report') return executionReport(c);
+      // realized - fees + unrealized now, an exact decimal string (cheap: no lists)
+      if (command === 'equity') return { equity: c.positions.equityNow() };
       if (command === 'cancel-all') {
         if (out) c.cancelAll(null, 'operator', out);
         commit();
         return { open: c.openOrders().length };
       }
-      throw new Error(`execution: unknown command '${command}'; allowed: report, cancel-all`);
+      throw new Error(`execution: unknown command '${command}'; allowed: report, equity, cancel-all`);
     },
     stats: () => ({
       ...c.counters,

@@ -35,7 +35,7 @@ describe('execution config', () => {
       exits: { takeProfitBps: -1 },
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      'venue.port: is not a known setting (allowed here: url, account, token, reconnectMinMs, reconnectMaxMs)',
+      'venue.port: is not a known setting (allowed here: url, account, token, reconnectMinMs, reconnectMaxMs, instruments)',
       'venue.url: must be a ws:// or wss:// URL or null, got "http://x"',
       'marketMove.policy: must be one of "reprice", "cancel", "none", got "chase"',
       'exits.takeProfitBps: must be a number from 0 to 100000, got -1',

@@ -9,6 +9,7 @@ import { RiskCore, TRADING_STATE_NAMES } from './core/risk-core.js';
 
 export default function createRiskStage(ctx: StageContext): StageCore {
   const core = new RiskCore(resolveRiskConfig(withFreshness(ctx)), ctx.registry, {
+    ...(ctx.clock ? { clock: ctx.clock } : {}),
     log: {
       reject: (reason, detail, suppressed) =>
         ctx.notify('log', { level: 'warn', stage: 'risk', msg: 'intent rejected', reason, detail, suppressed }),

@@ -62,7 +62,9 @@ export function formatReport(r: BenchReport): string {
     const metrics = Object.keys(res.median)
       .map((k) => `${k}=${fmt(res.median[k] as number)} [${fmt(res.min[k] as number)} … ${fmt(res.max[k] as number)}]`)
       .join('  ');
-    lines.push(`  ${res.name.padEnd(28)} ${metrics}`);
+    const input = res.params?.input;
+    const name = input === undefined ? res.name : `${res.name} (${input})`;
+    lines.push(`  ${name.padEnd(28)} ${metrics}`);
   }
   for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
   return lines.join('\n');

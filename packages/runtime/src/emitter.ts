@@ -533,20 +533,83 @@ export interface LocalFeedbackTarget {
   readonly kinds: ReadonlySet<number>;
 }
 
-export class LocalFeedbackEmitter implements ForwardingEmitter {
-  readonly #inner: ForwardingEmitter;
+/**
+ * An emitter that hands everything to `inner`: the base of emitters that watch or divert some
+ * kinds on their way (override those) and pass the rest on unchanged.
+ */
+export class DelegatingEmitter implements ForwardingEmitter {
+  protected readonly inner: ForwardingEmitter;
+
+  constructor(inner: ForwardingEmitter) {
+    this.inner = inner;
+  }
+
+  get emitted(): number {
+    return this.inner.emitted;
+  }
+  get dropped(): number {
+    return this.inner.dropped;
+  }
+  forward(reader: RecordReader, data: Uint8Array, offset: number, length: number): void {
+    this.inner.forward(reader, data, offset, length);
+  }
+  rawFrame(f: RawFrameLike): void {
+    this.inner.rawFrame(f);
+  }
+  bookDelta(d: BookDeltaLike): void {
+    this.inner.bookDelta(d);
+  }
+  bookSnapshot(s: BookSnapshotLike): void {
+    this.inner.bookSnapshot(s);
+  }
+  trades(t: TradeBatchLike): void {
+    this.inner.trades(t);
+  }
+  quotes(q: QuoteBatchLike): void {
+    this.inner.quotes(q);
+  }
+  bookView(v: BookViewLike): void {
+    this.inner.bookView(v);
+  }
+  bar(b: BarLike): void {
+    this.inner.bar(b);
+  }
+  signal(s: SignalRecord): void {
+    this.inner.signal(s);
+  }
+  orderIntent(o: OrderIntentRecord): void {
+    this.inner.orderIntent(o);
+  }
+  orderEvent(e: OrderEventRecord): void {
+    this.inner.orderEvent(e);
+  }
+  fill(f: FillRecord): void {
+    this.inner.fill(f);
+  }
+  position(p: PositionRecord): void {
+    this.inner.position(p);
+  }
+  mark(m: Mark): void {
+    this.inner.mark(m);
+  }
+  flush(): void {
+    this.inner.flush();
+  }
+}
+
+export class LocalFeedbackEmitter extends DelegatingEmitter {
   readonly #targets: readonly LocalFeedbackTarget[];
   readonly #queue: (() => void)[] = [];
-  emitted = 0;
+  #emitted = 0;
 
   /** `inner` also gets every feedback record, for edges to targets in other workers. */
   constructor(inner: ForwardingEmitter, targets: readonly LocalFeedbackTarget[]) {
-    this.#inner = inner;
+    super(inner);
     this.#targets = targets;
   }
 
-  get dropped(): number {
-    return this.#inner.dropped;
+  override get emitted(): number {
+    return this.#emitted;
   }
 
   /** Runs queued feedback deliveries (which may queue more); returns how many ran. */
@@ -560,7 +623,7 @@ export class LocalFeedbackEmitter implements ForwardingEmitter {
   }
 
   #queueFor<T>(handler: 'onOrderEvent' | 'onFill' | 'onPosition', kind: number, record: T): void {
-    this.emitted++;
+    this.#emitted++;
     for (const t of this.#targets) {
       if (!t.kinds.has(kind)) continue;
       const h = t.core[handler] as ((r: T, e: Emitter) => void) | undefined;
@@ -572,55 +635,22 @@ export class LocalFeedbackEmitter implements ForwardingEmitter {
     }
   }
 
-  orderEvent(e: OrderEventRecord): void {
+  override orderEvent(e: OrderEventRecord): void {
     this.#queueFor('onOrderEvent', Body.OrderEvent, e);
-    this.#inner.orderEvent(e);
+    this.inner.orderEvent(e);
   }
-  fill(f: FillRecord): void {
+  override fill(f: FillRecord): void {
     this.#queueFor('onFill', Body.Fill, f);
-    this.#inner.fill(f);
+    this.inner.fill(f);
   }
-  position(p: PositionRecord): void {
+  override position(p: PositionRecord): void {
     this.#queueFor('onPosition', Body.Position, p);
-    this.#inner.position(p);
-  }
-  forward(reader: RecordReader, data: Uint8Array, offset: number, length: number): void {
-    this.#inner.forward(reader, data, offset, length);
-  }
-  rawFrame(f: RawFrameLike): void {
-    this.#inner.rawFrame(f);
-  }
-  bookDelta(d: BookDeltaLike): void {
-    this.#inner.bookDelta(d);
-  }
-  bookSnapshot(s: BookSnapshotLike): void {
-    this.#inner.bookSnapshot(s);
-  }
-  trades(t: TradeBatchLike): void {
-    this.#inner.trades(t);
-  }
-  quotes(q: QuoteBatchLike): void {
-    this.#inner.quotes(q);
-  }
-  bookView(v: BookViewLike): void {
-    this.#inner.bookView(v);
-  }
-  bar(b: BarLike): void {
-    this.#inner.bar(b);
-  }
-  signal(s: SignalRecord): void {
-    this.#inner.signal(s);
-  }
-  orderIntent(o: OrderIntentRecord): void {
-    this.#inner.orderIntent(o);
-  }
-  mark(m: Mark): void {
-    this.#inner.mark(m);
+    this.inner.position(p);
   }
   /** Delivers queued feedback (events raised by I/O, outside any input record), then publishes. */
-  flush(): void {
+  override flush(): void {
     this.drain();
-    this.#inner.flush();
+    this.inner.flush();
   }
 }
 

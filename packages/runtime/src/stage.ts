@@ -186,6 +186,28 @@ export interface StageContext {
    * this since its local receive time. 0 = no bound. A stage's own setting overrides it.
    */
   readonly maxDataAgeMs: number;
+  /**
+   * The time the stage's cores decide on (epoch ms). Default: the wall clock. An event-time
+   * backtest passes its simulated time, so ages, cooldowns, timeouts and bars follow recorded time.
+   */
+  readonly clock?: () => number;
+  /**
+   * Execution only: a venue in this same thread (a backtest's local matching engine) instead of a
+   * connection to the configured venue. See LocalVenueBinding.
+   */
+  readonly localVenue?: LocalVenueBinding;
+}
+
+/**
+ * A venue that lives in the stage's own thread and is driven synchronously by its host (the
+ * event-time backtest). `port` is the execution core's VenuePort; the stage calls `attach` once
+ * with `deliver` (hands one venue message to the core) and `settle` (ends the unit of work those
+ * messages started: the core's reaction is emitted and flushed before `settle` returns). The host
+ * calls deliver for each message it releases, then settle, never from inside a core's handler.
+ */
+export interface LocalVenueBinding {
+  readonly port: unknown;
+  attach(deliver: (message: unknown) => void, settle: () => void): void;
 }
 
 /** What a stage module's default export must be. */

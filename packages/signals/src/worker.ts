@@ -24,6 +24,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     maxIntentsPerSecond: cfg.maxIntentsPerSecond,
     keepBars: cfg.keepBars,
     maxDataAgeMs: cfg.maxDataAgeMs,
+    ...(ctx.clock ? { clock: ctx.clock } : {}),
     onStrategyError: (e) => {
       // logged once per strategy (it is disabled), by the supervisor as a stage error
       ctx.notify('error', {

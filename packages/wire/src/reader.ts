@@ -382,9 +382,11 @@ export class RecordReader {
   /**
    * Verifies the record at [offset, offset+length) and points the matching view at it.
    * Returns its Body type, or Body.NONE for a truncated or corrupt record (count and skip it).
+   * `trusted`: only for records this process encoded itself and kept in its own memory (a
+   * backtest's prepared records): the envelope is checked, the body's fields are not.
    */
-  open(offset: number, length: number): Body {
-    const type = verifyEnvelope(this.bb, offset, length, this.#pos);
+  open(offset: number, length: number, trusted = false): Body {
+    const type = verifyEnvelope(this.bb, offset, length, this.#pos, trusted);
     this.type = type;
     if (type === Body.NONE) return type;
     const pos = this.#pos.body;

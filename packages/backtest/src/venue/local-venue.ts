@@ -227,7 +227,8 @@ export class LocalVenue extends VenueMatching implements VenuePort {
       if (this.#running) throw new VenueTimeError('market input from inside runUntil');
       throw new VenueTimeError(`market input at ${t} is before venue time ${this.#now} (times must not decrease)`);
     }
-    if (this.#arrivals.nextAt <= t || this.#deliveries.nextAt <= t)
+    // answers at exactly t that market input at t produced may wait (they are delivered after it)
+    if (this.#arrivals.nextAt <= t || this.#deliveries.nextAt < t)
       throw new VenueTimeError(`market input at ${t} while events at ${this.nextEventTime()} are pending: call runUntil(${t}) first`);
     this.#now = t;
     this.#marketTime = t;
@@ -245,6 +246,19 @@ export class LocalVenue extends VenueMatching implements VenuePort {
     const s = new VenueInstrument(spec, rateUnits(rates.makerBps, 'makerBps'), rateUnits(rates.takerBps, 'takerBps'));
     this.#insts[instrument] = s;
     return s;
+  }
+
+  /**
+   * Loads an instrument's book outside the market timeline, for a driver that keeps no venue book
+   * for an instrument until the strategy first sends it an order (it replays the instrument's
+   * market data up to now into `bids`/`asks`). Only while the instrument has nothing resting.
+   */
+  seedBook(instrument: number, bids: LevelsLike, asks: LevelsLike, live: boolean): void {
+    const s = this.#insts[instrument] ?? this.#create(instrument, true);
+    if (s.resting !== 0) throw new VenueTimeError(`seedBook: instrument ${instrument} has resting orders`);
+    s.book.bids.load(bids);
+    s.book.asks.load(asks);
+    s.live = live;
   }
 
   /** Replaces an instrument's book (levels in any order) and marks it live. */

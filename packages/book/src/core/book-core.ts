@@ -207,6 +207,13 @@ export class BookCore {
   /** Closes time bars whose bucket has passed (the runtime calls this from a timer). */
   flush(nowS: number, nowNs: number): void {
     this.#now(nowS, nowNs);
+    // Only time bars close on a timer, and only when the clock enters a new bucket: a bar opened
+    // since the last pass is in the current bucket (time does not go back), so it stays open.
+    const interval = this.config.bars.timeMs;
+    if (interval <= 0) return;
+    const bucket = Math.floor((nowS * 1000 + Math.floor(nowNs / 1e6)) / interval);
+    if (bucket === this.#flushedBucket) return;
+    this.#flushedBucket = bucket;
     for (const e of this.#list) for (const b of e.bars) b.advance(nowS, nowNs, this.#barSink);
   }
 
@@ -260,6 +267,9 @@ export class BookCore {
       venues,
     };
   }
+
+  /** Time-bar bucket of the last flush that walked the bars. */
+  #flushedBucket = Number.NaN;
 
   #now(s: number, ns: number): void {
     this.#nowS = s;

@@ -71,6 +71,72 @@ function strategyErrorsLine(errors: unknown): string {
   return `<div id="strategy-errors" class="errors"><b>strategy errors: ${errors.length}</b> (the run went on without these strategies)<ul>${items}</ul></div>`;
 }
 
+interface LatencyLike {
+  kind: string;
+  ms?: number;
+  source?: string;
+  count?: number;
+  p50?: number;
+  max?: number;
+}
+const latencyText = (l: LatencyLike | undefined): string =>
+  l === undefined ? '—' : l.kind === 'constant' ? `${l.ms} ms` : `${l.count} samples from ${l.source} (p50 ${l.p50} ms, max ${l.max} ms)`;
+
+/** The event-time engine's fill model, speed, fill ratios and not-live periods (absent for lockstep). */
+function eventTimeSections(m: Record<string, unknown>): { line: string; sections: string } {
+  if (m.engine !== 'event-time') return { line: '', sections: '' };
+  const fm = (m.fillModel ?? {}) as {
+    queue?: { model: string; n?: number };
+    throughTrades?: string;
+    latency?: { feed?: LatencyLike; entry?: LatencyLike; response?: LatencyLike };
+    fees?: Record<string, { makerBps: number; takerBps: number }>;
+    seed?: number;
+  };
+  const sp = (m.speed ?? {}) as Record<string, number>;
+  const ev = (m.events ?? {}) as Record<string, number>;
+  const model: (string | number)[][] = [
+    ['queue model', `${fm.queue?.model ?? '—'}${fm.queue?.n !== undefined ? ` (n ${fm.queue.n})` : ''}`],
+    ['trades through a resting price', fm.throughTrades ?? '—'],
+    ['feed latency', latencyText(fm.latency?.feed)],
+    ['order entry latency', latencyText(fm.latency?.entry)],
+    ['response latency', latencyText(fm.latency?.response)],
+    ...Object.entries(fm.fees ?? {}).map(([k, f]) => [`fees ${k}`, `maker ${f.makerBps} bps / taker ${f.takerBps} bps`]),
+    ['seed', fm.seed ?? '—'],
+    [
+      'events replayed',
+      `${ev.total ?? 0} (levels ${(ev.snapshotLevels ?? 0) + (ev.deltaLevels ?? 0)}, trades ${ev.trades ?? 0}, quotes ${ev.quotes ?? 0})`,
+    ],
+    ['speed', `${sp.eventsPerSec ?? 0} events/s replay, ${sp.endToEndEventsPerSec ?? 0} events/s with the prepare pass`],
+  ];
+  const ratios = Object.entries((m.fillRatios ?? {}) as Record<string, Record<string, unknown>>).map(([k, f]) => {
+    const q = f.queueWaitMs as { count: number; p50: number; max: number };
+    return [
+      k,
+      f.orders as number,
+      f.makerFills as number,
+      f.takerFills as number,
+      fmt((f.fillRatio as number) * 100, 1),
+      fmt((f.makerShare as number) * 100, 1),
+      q.count > 0 ? `${fmt(q.p50, 1)} / ${fmt(q.max, 1)}` : '—',
+      f.canceledUnfilled as number,
+    ];
+  });
+  const notLive = ((m.notLive ?? []) as { instrument: string; from: string; to: string | null; ms: number | null }[]).map((p) => [
+    p.instrument,
+    p.from,
+    p.to ?? 'end of file',
+    p.ms ?? '—',
+  ]);
+  const line = `fill model: local venue, queue ${esc(fm.queue?.model ?? '—')}, latency feed ${esc(latencyText(fm.latency?.feed))} / entry ${esc(latencyText(fm.latency?.entry))} / response ${esc(latencyText(fm.latency?.response))}.`;
+  const sections = `<h2>Fill model and speed</h2>
+${table(['setting', 'value'], model)}
+<h2>Fill ratios</h2>
+${table(['instrument', 'orders', 'maker fills', 'taker fills', 'filled %', 'maker %', 'queue wait p50 / max (ms)', 'canceled unfilled'], ratios)}
+<h2 id="not-live">Books not live (${notLive.length}; nothing traded in them)</h2>
+${notLive.length > 0 ? table(['instrument', 'from', 'to', 'ms'], notLive) : '<p class="meta">none</p>'}`;
+  return { line, sections };
+}
+
 export function reportHtml(r: BacktestReport): string {
   const m = r.meta;
   const s = r.risk.sharpe;
@@ -113,12 +179,17 @@ export function reportHtml(r: BacktestReport): string {
     t.exitReason,
   ]);
   const checks = r.checks.map((c) => [c.ok ? 'ok' : 'FAILED', c.name, c.detail]);
+  const et = eventTimeSections(m as Record<string, unknown>);
+  const fillLine =
+    et.line !== ''
+      ? et.line
+      : `fill model: embedded exchange (lockstep), maker ${esc(r.fills.feeBps.maker)} bps / taker ${esc(r.fills.feeBps.taker)} bps, latency ${esc(m.latencyMs)} ms.`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tickline backtest: ${esc(m.strategy)} on ${esc(m.file)}</title>
 ${PAGE_STYLE}</head><body>
 <h1>Backtest: ${esc(m.strategy)}</h1>
 <p class="meta">${esc(m.file)} (${esc(m.venue)}), ${esc(m.frames)} frames, recorded ${esc(m.recordedFrom)} to ${esc(m.recordedTo)};
-fill model: embedded exchange, maker ${esc(r.fills.feeBps.maker)} bps / taker ${esc(r.fills.feeBps.taker)} bps, latency ${esc(m.latencyMs)} ms.</p>
+${fillLine}</p>
 ${strategyErrorsLine(m.strategyErrors)}
 ${table(['figure', 'value'], summary)}
 <h2>Equity curve (net P&amp;L, sampled every ${esc(s.intervalMs)} ms of recorded time)</h2>
@@ -127,6 +198,7 @@ ${equitySvg(r.equityCurve)}
 ${table(['instrument', 'fills', 'volume', 'fees', 'realized', 'unrealized', 'net', 'position', 'round trips', 'wins'], inst)}
 <h2>Round trips (most recent ${r.trades.list.length})</h2>
 ${table(['exit', 'instrument', 'direction', 'qty', 'entry', 'exit price', 'P&L (net)', 'fees', 'entry reason', 'exit reason'], trades)}
+${et.sections}
 <h2>Checks</h2>
 ${table(['', 'check', 'detail'], checks)}
 </body></html>

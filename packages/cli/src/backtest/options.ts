@@ -31,6 +31,18 @@ export interface BacktestOptions {
   latencyMs?: number | string;
   makerFeeBps?: number | string;
   takerFeeBps?: number | string;
+  /** 'event-time' (default: one thread, local venue, exact causality) or 'lockstep' (the configured placement against the embedded exchange; sim recordings). */
+  engine?: string;
+  /** Queue-position model of the local venue (event-time engine). */
+  queueModel?: string;
+  /** Latencies of the event-time engine: ms, or `file:PATH` of recorded samples (ms). */
+  feedLatency?: number | string;
+  entryLatency?: number | string;
+  responseLatency?: number | string;
+  /** Seed of the latency draws and the probabilistic queue models. */
+  seed?: number | string;
+  /** Which books the local venue keeps: 'traded' (default: those the strategy sent orders) or 'all'. */
+  venueBooks?: string;
   /** Print the report JSON to stdout instead of the text summary. */
   json?: boolean;
   /** 'auto' (bar on a TTY, else log lines), 'bar', 'log' or 'none'. */
@@ -38,6 +50,23 @@ export interface BacktestOptions {
 }
 
 export class BacktestUsageError extends Error {}
+
+export const ENGINES = ['event-time', 'lockstep'] as const;
+
+/** A latency flag: a constant in ms, or a file of recorded samples. */
+export type LatencyArg = { kind: 'constant'; ms: number } | { kind: 'file'; path: string };
+
+function latencyArg(field: string, v: unknown): LatencyArg | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && v.startsWith('file:')) {
+    const path = resolve(v.slice(5));
+    if (!existsSync(path)) throw new BacktestUsageError(`${field}: samples file ${JSON.stringify(v.slice(5))} does not exist`);
+    return { kind: 'file', path };
+  }
+  const ms = num(field, v, 0, 60_000);
+  if (ms === undefined) return undefined;
+  return { kind: 'constant', ms };
+}
 
 export const PROGRESS_MODES = ['auto', 'bar', 'log', 'none'] as const;
 
@@ -52,6 +81,11 @@ export interface ResolvedBacktest {
   stepMs: number;
   sampleMs: number | null;
   exchange: { latencyMs?: number; makerFeeBps?: number; takerFeeBps?: number };
+  engine: (typeof ENGINES)[number];
+  queueModel: string | undefined;
+  latency: { feed: LatencyArg | undefined; entry: LatencyArg | undefined; response: LatencyArg | undefined };
+  seed: number;
+  venueBooks: 'traded' | 'all';
   json: boolean;
   progress: (typeof PROGRESS_MODES)[number];
 }
@@ -123,6 +157,22 @@ export function resolveBacktestOptions(o: BacktestOptions, now = new Date()): Re
   if (latencyMs !== undefined) exchange.latencyMs = latencyMs;
   if (makerFeeBps !== undefined) exchange.makerFeeBps = makerFeeBps;
   if (takerFeeBps !== undefined) exchange.takerFeeBps = takerFeeBps;
+  const engine = (o.engine ?? 'event-time') as ResolvedBacktest['engine'];
+  if (!ENGINES.includes(engine))
+    throw new BacktestUsageError(`--engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(o.engine)}`);
+  const latency = {
+    feed: latencyArg('--feed-latency', o.feedLatency),
+    entry: latencyArg('--entry-latency', o.entryLatency),
+    response: latencyArg('--response-latency', o.responseLatency),
+  };
+  const seed = num('--seed', o.seed, 0, 2 ** 31 - 1, true) ?? 1;
+  const venueBooks = (o.venueBooks ?? 'traded') as ResolvedBacktest['venueBooks'];
+  if (venueBooks !== 'traded' && venueBooks !== 'all')
+    throw new BacktestUsageError(`--venue-books must be one of traded, all, got ${JSON.stringify(o.venueBooks)}`);
+  if (engine === 'lockstep' && (o.queueModel !== undefined || latency.feed || latency.entry || latency.response))
+    throw new BacktestUsageError(
+      '--queue-model and --feed/entry/response-latency take the event-time engine; --engine lockstep uses --latency-ms',
+    );
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   return {
     file,
@@ -135,6 +185,11 @@ export function resolveBacktestOptions(o: BacktestOptions, now = new Date()): Re
     stepMs: num('--step-ms', o.stepMs, 1, 60_000) ?? 10,
     sampleMs: num('--sample-ms', o.sampleMs, 1, 86_400_000) ?? null,
     exchange,
+    engine,
+    queueModel: o.queueModel,
+    latency,
+    seed,
+    venueBooks,
     json: o.json === true,
     progress,
   };

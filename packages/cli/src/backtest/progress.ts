@@ -5,7 +5,17 @@ export interface Progress {
   done(frames: number): void;
 }
 
-export function createProgress(mode: 'auto' | 'bar' | 'log' | 'none', total: number, out: NodeJS.WriteStream = process.stderr): Progress {
+/**
+ * `unit` names what is counted; `eventsPer` (events per unit, on average) adds an events/s figure.
+ */
+export function createProgress(
+  mode: 'auto' | 'bar' | 'log' | 'none',
+  total: number,
+  out: NodeJS.WriteStream = process.stderr,
+  opts: { unit?: string; eventsPer?: number; label?: string } = {},
+): Progress {
+  const unit = opts.unit ?? 'frames';
+  const label = opts.label ?? 'backtest';
   const resolved = mode === 'auto' ? (out.isTTY === true ? 'bar' : 'log') : mode;
   const started = performance.now();
   let last = 0;
@@ -15,13 +25,20 @@ export function createProgress(mode: 'auto' | 'bar' | 'log' | 'none', total: num
     const s = (performance.now() - started) / 1000;
     const rate = frames / Math.max(s, 0.001);
     const eta = rate > 0 ? (total - frames) / rate : 0;
-    return `${(pct * 100).toFixed(1)}% ${frames}/${total} frames, ${Math.round(rate)} frames/s, ${s.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
+    const ev = opts.eventsPer === undefined ? '' : `, ${Math.round(rate * opts.eventsPer).toLocaleString('en-US')} events/s`;
+    // an unknown total (0): counts and rates only
+    if (total <= 0) return `${frames} ${unit}, ${Math.round(rate)} ${unit}/s${ev}, ${s.toFixed(1)}s elapsed`;
+    return `${(pct * 100).toFixed(1)}% ${frames}/${total} ${unit}, ${Math.round(rate)} ${unit}/s${ev}, ${s.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
   };
   if (resolved === 'bar') {
     const width = 30;
     const draw = (frames: number) => {
-      const filled = total > 0 ? Math.round((Math.min(frames, total) / total) * width) : width;
-      out.write(`\r\x1b[2Kbacktest [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line(frames)}`);
+      if (total <= 0) {
+        out.write(`\r\x1b[2K${label}: ${line(frames)}`);
+        return;
+      }
+      const filled = Math.round((Math.min(frames, total) / total) * width);
+      out.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line(frames)}`);
     };
     return {
       update(frames) {
@@ -42,10 +59,10 @@ export function createProgress(mode: 'auto' | 'bar' | 'log' | 'none', total: num
       const now = performance.now();
       if (now - last < 2000) return;
       last = now;
-      out.write(`tickline backtest: ${line(frames)}\n`);
+      out.write(`tickline ${label}: ${line(frames)}\n`);
     },
     done(frames) {
-      out.write(`tickline backtest: replayed ${line(frames)}\n`);
+      out.write(`tickline ${label}: ${total <= 0 ? 'prepared' : 'replayed'} ${line(frames)}\n`);
     },
   };
 }

@@ -6,7 +6,7 @@
  * WebSocket order-entry protocol. Writes report.json and report.html to --out. See docs/backtest.md.
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OPTIONS, type ReplayExchangeHandle, startReplayExchange } from '@tickline/exchange';
@@ -15,11 +15,14 @@ import type { StrategyError } from '@tickline/signals';
 import { sumDecimals } from '@tickline/wire';
 import { runLockstep } from '../backtest/driver.js';
 import { marketFeed, universeOf } from '../backtest/market-feed.js';
-import { reportHtml } from '../backtest/html.js';
 import { type BacktestOptions, BacktestUsageError, type ResolvedBacktest, resolveBacktestOptions } from '../backtest/options.js';
+import { runEventTimeCommand } from '../backtest/event-time/command.js';
+import { type VenueSettings, venueSettingsOf } from '../backtest/event-time/venue-adapter.js';
 import { prepareRetimed } from '../backtest/prepare.js';
+import { tradingConfigs } from '../backtest/trading-configs.js';
 import { createProgress } from '../backtest/progress.js';
-import { type BacktestReport, buildReport, type ExecReport } from '../backtest/report.js';
+import { finish } from '../backtest/output.js';
+import { buildReport, type ExecReport } from '../backtest/report.js';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
 
@@ -50,20 +53,6 @@ async function startFillModel(
   };
 }
 
-function tradingConfigs(config: LoadedConfig['config'], r: ResolvedBacktest, plan: ReplayPlan, wsUrl: string, account: string) {
-  const signals = { ...(config.signals as Record<string, unknown>) };
-  const strategy: Record<string, unknown> = { id: r.strategy.id, type: r.strategy.type, params: r.strategy.params };
-  if (r.strategy.module !== undefined) strategy.module = r.strategy.module;
-  if (r.instruments !== null) strategy.instruments = r.instruments.map((s) => (s.includes(':') ? s : `${plan.venue}:${s}`));
-  signals.strategies = [strategy];
-  // a backtest starts from nothing: no snapshot restored or written, an in-memory journal
-  signals.snapshot = { ...((signals.snapshot as object) ?? {}), path: null };
-  const exec = { ...(config.execution as Record<string, unknown>) };
-  exec.venue = { ...((exec.venue as object) ?? {}), url: wsUrl, account };
-  exec.journal = { ...((exec.journal as object) ?? {}), path: null };
-  return { signals, risk: config.risk, execution: exec };
-}
-
 export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Promise<number> {
   let r: ResolvedBacktest;
   let plan: ReplayPlan;
@@ -74,11 +63,6 @@ export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Pro
       format: r.format,
       ...(r.instrumentList !== undefined ? { instrumentList: r.instrumentList } : {}),
     });
-    // Execution's WebSocket gateway sends orders for venue `sim` instruments only (execution worker).
-    if (plan.venue !== 'sim')
-      throw new BacktestUsageError(
-        `--venue: execution trades the embedded exchange's protocol for venue sim only, and this file is ${plan.venue}. Allowed: sim`,
-      );
     if (r.instruments !== null) {
       const missing = r.instruments.filter((s) => plan.registry.lookup(plan.venue, s.slice(s.indexOf(':') + 1)) === undefined);
       if (missing.length > 0) throw new BacktestUsageError(`--instruments: not in the recording: ${missing.slice(0, 10).join(', ')}`);
@@ -87,7 +71,15 @@ export async function backtest(loaded: LoadedConfig, opts: BacktestOptions): Pro
     if (err instanceof BacktestUsageError || err instanceof ReplayUsageError) return usage(err.message);
     throw err;
   }
-  return runBacktest(loaded, r, plan);
+  if (r.engine === 'lockstep') return runBacktest(loaded, r, plan);
+  let settings: VenueSettings;
+  try {
+    settings = venueSettingsOf(loaded.config, r, plan);
+  } catch (err) {
+    if (err instanceof BacktestUsageError) return usage(err.message);
+    throw err;
+  }
+  return runEventTimeCommand(loaded, r, plan, settings, usage);
 }
 
 async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest, plan: ReplayPlan): Promise<number> {
@@ -118,7 +110,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
         ingest: { venue: plan.venue, symbols: [], replay: { file: prepared.path, format: 'tickline', speed: 'max', flowControl: true } },
         normalize: config.normalize,
         book: bookConfigFor(config.book, plan),
-        ...tradingConfigs(config, r, plan, exchange.wsUrl, account),
+        ...tradingConfigs(config, r, plan, { url: exchange.wsUrl, account, instruments: plan.venue }),
       },
       registry: specs,
       marketView: new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1))),
@@ -189,10 +181,7 @@ async function runBacktest({ config, groups }: LoadedConfig, r: ResolvedBacktest
       gridPoints: result.gridPoints,
       sampleMs,
     });
-    writeOutputs(r.out, report);
-    printSummary(r, report);
-    if (result.error !== null) process.stderr.write(`tickline backtest: replay failed: ${result.error}\n`);
-    return result.error === null ? 0 : 1;
+    return finish(r, report, result.error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -213,29 +202,4 @@ async function strategyErrorsOf(p: Pipeline, shiftMs: number): Promise<StrategyE
       const ms = e.event.timeMs - shiftMs;
       return { ...e, event: { ...e.event, timeMs: ms, time: new Date(ms).toISOString() } };
     });
-}
-
-function writeOutputs(dir: string, report: BacktestReport): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'report.html'), reportHtml(report));
-}
-
-function printSummary(r: ResolvedBacktest, rep: BacktestReport): void {
-  if (r.json) {
-    process.stdout.write(`${JSON.stringify(rep)}\n`);
-    return;
-  }
-  const s = rep.risk.sharpe;
-  const f = (n: number | null, d = 4) => (n === null ? '—' : n.toFixed(d));
-  process.stdout.write(
-    `tickline backtest ${rep.meta.strategy} on ${rep.meta.file}: ${rep.meta.frames} frames, ${rep.fills.count} fills, ` +
-      `${rep.trades.count} round trips (win rate ${(rep.trades.winRate * 100).toFixed(1)}%)\n` +
-      `  net P&L ${rep.pnl.net} (realized ${rep.pnl.realized}, unrealized ${rep.pnl.unrealized}, fees ${rep.pnl.fees})\n` +
-      `  max drawdown ${rep.risk.maxDrawdown}; Sharpe ${f(s.perInterval, 3)} per ${s.intervalMs} ms, ${f(s.annualized, 2)} annualized\n` +
-      `  report: ${join(r.out, 'report.html')} and report.json\n`,
-  );
-  const failed = rep.checks.filter((c) => !c.ok);
-  if (failed.length > 0)
-    process.stderr.write(`tickline backtest: checks failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}\n`);
 }

@@ -6,7 +6,7 @@ import { saveBenchReport } from '../placement-advice.js';
 
 // Benchmarks load on demand: the book bench pulls in ccxt (its peer), which is large.
 
-export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book', 'stage'] as const;
+export const BENCHES = ['ring', 'codec', 'pipeline', 'overload', 'normalize', 'book', 'stage', 'backtest'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export { PLACEMENT_NAMES, PLACEMENTS };
@@ -108,6 +108,16 @@ export async function bench(name: BenchName, flags: BenchFlags): Promise<BenchRe
     case 'book': {
       const { runBookBench } = await import('@tickline/book/bench');
       r = (await runBookBench({ runs: f.runs, ...(q ? { updates: 100_000, instruments: 200 } : {}) } as never)) as unknown as BenchReport;
+      break;
+    }
+    case 'backtest': {
+      const { runBacktestBench } = await import('../bench/backtest-bench.js');
+      r = await runBacktestBench({
+        runs: f.runs,
+        quick: q,
+        ...(f.seconds !== undefined ? { seconds: f.seconds } : {}),
+        ...(f.instruments !== undefined ? { instruments: f.instruments } : {}),
+      });
       break;
     }
     case 'stage': {

@@ -26,7 +26,7 @@ import { type ExecutionLogSink, executionCounters, NOOP_LOG, type Touch } from '
 import { intentOrder, intentProblem, refusedOrder } from './intents.js';
 import type { JournalPort } from './journal.js';
 import { OrderStatus as S, STATUS_NAMES, canTransition, isTerminal } from './order-state.js';
-import { eventRecord, intentClientOrderId, isOpen, journalRow, type LiveOrder, liveOrder } from './orders.js';
+import { eventRecord, intentClientOrderId, journalRow, type LiveOrder, liveOrder, OrderTable } from './orders.js';
 import { PositionBook } from './positions.js';
 import { Reconciler } from './reconcile.js';
 import { RestingOrders } from './resting.js';
@@ -42,7 +42,7 @@ export class ExecutionCore {
   readonly journal: JournalPort;
   readonly log: ExecutionLogSink;
   readonly clock: () => number;
-  readonly orders = new Map<string, LiveOrder>();
+  readonly orders = new OrderTable();
   readonly fillIds = new Set<string>();
   readonly positions: PositionBook;
   readonly #books = new Map<number, Touch>();
@@ -135,7 +135,7 @@ export class ExecutionCore {
       this.positions.apply(spec, { ...f, reason: o ? tradeReason(o) : 'recovered' });
     }
     this.lastSeq = state.lastSeq;
-    const open = [...this.orders.values()].filter(isOpen);
+    const open = [...this.orders.open()];
     for (const o of open) if (o.purpose === 'exit') this.#resting.exitInFlight.set(o.instrument, o.clientOrderId);
     if (state.orders.length > 0 || state.fills.length > 0)
       this.log.info('recovered from journal', {
@@ -347,7 +347,7 @@ export class ExecutionCore {
   /** On shutdown: cancel everything at the venue (the worker waits for the answers). */
   shutdown(): number {
     let open = 0;
-    for (const o of this.orders.values()) if (isOpen(o)) open++;
+    for (const _ of this.orders.open()) open++;
     if (this.cfg.cancelOnShutdown && open > 0) this.venue.cancelAll();
     return open;
   }
@@ -357,7 +357,7 @@ export class ExecutionCore {
   }
 
   openOrders(): LiveOrder[] {
-    return [...this.orders.values()].filter(isOpen);
+    return [...this.orders.open()];
   }
 
   get reconciling(): boolean {

@@ -80,3 +80,40 @@ export function eventRecord(
     tsNs: Math.min(999_999_999, Math.round((nowMs - s * 1000) * 1e6)),
   };
 }
+
+/**
+ * Every order of the run by client id (terminal ones stay, for duplicate detection and reports),
+ * with the open ones indexed: timers, cancel-all and reconciliation walk only those, so their cost
+ * does not grow with the run's history. An order is indexed when set and forgotten by the index
+ * the first time a walk finds it terminal (statuses only move forward).
+ */
+export class OrderTable extends Map<string, LiveOrder> {
+  readonly #open = new Set<LiveOrder>();
+
+  override set(clientOrderId: string, o: LiveOrder): this {
+    const was = super.get(clientOrderId);
+    if (was !== undefined && was !== o) this.#open.delete(was);
+    super.set(clientOrderId, o);
+    if (isOpen(o)) this.#open.add(o);
+    return this;
+  }
+
+  override delete(clientOrderId: string): boolean {
+    const o = super.get(clientOrderId);
+    if (o !== undefined) this.#open.delete(o);
+    return super.delete(clientOrderId);
+  }
+
+  override clear(): void {
+    this.#open.clear();
+    super.clear();
+  }
+
+  /** The open orders, in the order they were set. */
+  *open(): IterableIterator<LiveOrder> {
+    for (const o of this.#open) {
+      if (isOpen(o)) yield o;
+      else this.#open.delete(o);
+    }
+  }
+}

@@ -15,7 +15,7 @@ import { decimalString, type InstrumentRegistry } from '@tickline/wire';
 import type { ExecutionLogSink } from './host.js';
 import type { JournalPort } from './journal.js';
 import { OrderStatus as S } from './order-state.js';
-import { isOpen, type LiveOrder, liveOrder } from './orders.js';
+import { type LiveOrder, liveOrder, type OrderTable } from './orders.js';
 import type { VenueFill, VenueOrderState, VenuePort } from './venue.js';
 
 /** What reconciliation needs from the execution core. */
@@ -25,7 +25,7 @@ export interface ReconcileHost {
   readonly journal: JournalPort;
   readonly log: ExecutionLogSink;
   readonly clock: () => number;
-  readonly orders: ReadonlyMap<string, LiveOrder>;
+  readonly orders: OrderTable;
   readonly fillIds: ReadonlySet<string>;
   /** The last venue sequence applied; raised to the open-orders answer's sequence. */
   lastSeq: number;
@@ -157,8 +157,8 @@ export class Reconciler {
       }
       if (o.status === S.PendingNew) core.setStatus(o, o.filled > 0 ? S.PartiallyFilled : S.Accepted, 'reconcile: open at venue', 0, emit);
     }
-    for (const o of core.orders.values()) {
-      if (!isOpen(o) || atVenue.has(o.clientOrderId)) continue;
+    for (const o of core.orders.open()) {
+      if (atVenue.has(o.clientOrderId)) continue;
       if (o.sentSeq > this.#sendMark) continue; // sent after the query: not in the answer yet
       this.stats.closedMissing++;
       let status: number = S.Cancelled;

@@ -11,7 +11,7 @@ import type { ExecutionConfig } from '../config.js';
 import { evaluateExit } from './exits.js';
 import type { ExecutionCounters, Touch } from './host.js';
 import { OrderStatus as S, isTerminal } from './order-state.js';
-import { isOpen, journalRow, type LiveOrder, liveOrder } from './orders.js';
+import { isOpen, journalRow, type LiveOrder, liveOrder, type OrderTable } from './orders.js';
 import type { PositionBook } from './positions.js';
 import type { VenuePort } from './venue.js';
 
@@ -21,7 +21,7 @@ export interface RestingHost {
   readonly venue: VenuePort;
   readonly clock: () => number;
   readonly counters: ExecutionCounters;
-  readonly orders: Map<string, LiveOrder>;
+  readonly orders: OrderTable;
   readonly positions: PositionBook;
   readonly halted: boolean;
   /** A venue-wide cancel sent and not yet acknowledged (sent again on reconnect). */
@@ -157,11 +157,11 @@ export class RestingOrders {
     if (instrument === null) {
       host.cancelAllOwed = true;
       host.venue.cancelAll();
-      for (const o of host.orders.values()) if (isOpen(o)) o.replaceWith = 0;
+      for (const o of host.orders.open()) o.replaceWith = 0;
       return;
     }
-    for (const o of host.orders.values()) {
-      if (o.instrument !== instrument || !isOpen(o)) continue;
+    for (const o of host.orders.open()) {
+      if (o.instrument !== instrument) continue;
       o.replaceWith = 0;
       this.cancel(o, reason, emit);
     }
@@ -180,8 +180,7 @@ export class RestingOrders {
   timers(now: number, emit: Emitter): void {
     const host = this.#host;
     const ack = host.cfg.ackTimeoutMs;
-    for (const o of host.orders.values()) {
-      if (!isOpen(o)) continue;
+    for (const o of host.orders.open()) {
       if (o.status === S.PendingNew && o.sentSeq > 0 && now - o.sentMs > ack) {
         if (o.ackQueryMs === 0) {
           o.ackQueryMs = now;

@@ -171,14 +171,25 @@ export class SignalsCore {
   }
 
   /** Runs one strategy callback on record `rec` of kind `kind` for `instrument` (null: none). */
-  #call(id: string, instrument: number | null, kind: StrategyEventKind, rec: unknown, fn: () => void): void {
+  /**
+   * Calls `fn` on strategy `self` with (`rec`, env), or `fn` alone for `rec` null; no closure per
+   * call (this runs for every view).
+   */
+  #call<T>(
+    id: string,
+    instrument: number | null,
+    kind: StrategyEventKind,
+    rec: T,
+    self: object,
+    fn: (this: object, r: T, env: StrategyEnv) => void,
+  ): void {
     if (this.#disabled.size > 0 && this.#disabled.has(id)) {
       this.counters.strategySkipped++;
       return;
     }
     this.#current = id;
     try {
-      fn();
+      fn.call(self, rec, this.#env);
     } catch (err) {
       // A strategy that throws must not take the stage down: count it, keep what it was doing
       // when it threw, disable it, and go on with the others.
@@ -250,7 +261,8 @@ export class SignalsCore {
     if (!this.#fresh(b.recvS, b.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onBook && this.#runs(slot, b.instrument)) this.#call(st.id, b.instrument, 'book', b, () => st.onBook?.(b, this.#env));
+      if (st.onBook && this.#runs(slot, b.instrument))
+        this.#call(st.id, b.instrument, 'book', b, st, st.onBook as (this: object, r: typeof b, env: StrategyEnv) => void);
     }
   }
 
@@ -265,7 +277,8 @@ export class SignalsCore {
     if (!this.#fresh(t.recvS, t.recvNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onTrade && this.#runs(slot, t.instrument)) this.#call(st.id, t.instrument, 'trades', t, () => st.onTrade?.(t, this.#env));
+      if (st.onTrade && this.#runs(slot, t.instrument))
+        this.#call(st.id, t.instrument, 'trades', t, st, st.onTrade as (this: object, r: typeof t, env: StrategyEnv) => void);
     }
   }
 
@@ -281,7 +294,8 @@ export class SignalsCore {
     if (!this.#fresh(b.endS, b.endNs)) return;
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onBar && this.#runs(slot, b.instrument)) this.#call(st.id, b.instrument, 'bar', b, () => st.onBar?.(b, this.#env));
+      if (st.onBar && this.#runs(slot, b.instrument))
+        this.#call(st.id, b.instrument, 'bar', b, st, st.onBar as (this: object, r: typeof b, env: StrategyEnv) => void);
     }
   }
 
@@ -291,7 +305,8 @@ export class SignalsCore {
     this.#nowMs = this.#clock();
     for (const slot of this.#opts.strategies) {
       const st = slot.strategy;
-      if (st.onFill && this.#runs(slot, f.instrument)) this.#call(st.id, f.instrument, 'fill', f, () => st.onFill?.(f, this.#env));
+      if (st.onFill && this.#runs(slot, f.instrument))
+        this.#call(st.id, f.instrument, 'fill', f, st, st.onFill as (this: object, r: typeof f, env: StrategyEnv) => void);
     }
   }
 
@@ -423,7 +438,7 @@ export class SignalsCore {
     for (const slot of this.#opts.strategies) {
       const saved = snap.strategies?.[slot.strategy.id];
       if (saved !== undefined && slot.strategy.restore)
-        this.#call(slot.strategy.id, null, 'restore', null, () => slot.strategy.restore?.(saved));
+        this.#call(slot.strategy.id, null, 'restore', saved, slot.strategy, slot.strategy.restore as (this: object, r: unknown) => void);
     }
     return n;
   }
