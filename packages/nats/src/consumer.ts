@@ -133,6 +133,7 @@ export class NatsEdgeConsumer implements RecordSource {
   #requested = 0;
   #reqSeq = 0;
   #lastRequestAt = 0;
+  #streamPending = 0;
   #handedBackAt = Number.NEGATIVE_INFINITY;
   #parked = false;
   #closed = false;
@@ -206,6 +207,15 @@ export class NatsEdgeConsumer implements RecordSource {
     return this.#queue.length - this.#qHead;
   }
 
+  /**
+   * Messages still waiting for this consumer in the stream, as the server counted them when it
+   * delivered the last one (the last token of its reply subject), plus those received and not
+   * yet polled: what a drain must wait for.
+   */
+  get backlog(): number {
+    return this.available + this.#streamPending;
+  }
+
   prepareToPark(): boolean {
     this.#parked = true;
     if (this.available > 0 || this.#lost > 0) {
@@ -266,6 +276,8 @@ export class NatsEdgeConsumer implements RecordSource {
       return;
     }
     const wasEmpty = this.available === 0;
+    const reply = msg.reply;
+    if (reply) this.#streamPending = Number(reply.slice(reply.lastIndexOf('.') + 1)) || 0;
     this.#queue.push(msg);
     if (wasEmpty) {
       if (this.#parked) this.#wake?.();
