@@ -21,9 +21,11 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { DropHandler, DropReason, RecordHandler, RecordSource } from '@tickline/ring';
+import type { DropHandler, RecordHandler, RecordSource } from '@tickline/ring';
 import { Body, RecordReader } from '@tickline/wire';
 import { checkPartition, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { CONSUMER_STATS_BYTES, mirrorStats, type NatsConsumerCounters } from './consumer-stats.js';
+import { holeReason, ProducerSequences } from './producer-sequences.js';
 import { watchReconnects } from './reconnect.js';
 import { BLOCK_ACK_WAIT_MS, ensureEdgeStream, retrying } from './stream.js';
 import { consumerName, streamName } from './subjects.js';
@@ -36,8 +38,6 @@ const ENC = new TextEncoder();
 /** Block edge: a record handed back on close is redelivered after this long (past any open request). */
 const NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
 const NAK = ENC.encode(`-NAK {"delay":${NAK_DELAY_MS * 1e6}}`);
-/** Block edge: holes up to this size wait for redeliveries; a larger one is reported at once. */
-const MAX_AWAITED = 65_536;
 
 export interface NatsConsumerOptions {
   /** Verify each payload as a tickline FlatBuffer record (default true). */
@@ -51,53 +51,6 @@ export interface NatsConsumerOptions {
    * another thread (the supervisor) reads them without asking.
    */
   readonly stats?: SharedArrayBuffer;
-}
-
-/** Words of a consumer's shared counters block (float64 each). */
-const STAT_WORDS = 8;
-const S_OUT = 0;
-const S_OLDEST = 1;
-const S_NEWEST = 2;
-const S_STALE = 3;
-const S_CORRUPT = 4;
-const S_DUPLICATES = 5;
-const S_QUEUED = 6;
-
-/** A counters block for NatsConsumerOptions.stats. */
-export function createConsumerStats(): SharedArrayBuffer {
-  return new SharedArrayBuffer(STAT_WORDS * 8);
-}
-
-/** Reads a counters block a consumer keeps (from any thread). */
-export function readConsumerStats(stats: SharedArrayBuffer): NatsConsumerCounters & { queued: number } {
-  const f = new Float64Array(stats);
-  return {
-    recordsOut: f[S_OUT] as number,
-    dropped: {
-      'drop-oldest': f[S_OLDEST] as number,
-      'drop-newest': f[S_NEWEST] as number,
-      stale: f[S_STALE] as number,
-      corrupt: f[S_CORRUPT] as number,
-    },
-    duplicates: f[S_DUPLICATES] as number,
-    queued: f[S_QUEUED] as number,
-  };
-}
-
-export interface NatsConsumerCounters {
-  recordsOut: number;
-  dropped: Record<DropReason, number>;
-  /** Block edge: redeliveries of records this end had already handled (skipped). */
-  duplicates: number;
-}
-
-interface ProducerState {
-  /** Lowest and highest sequence handled without a hole in between. */
-  first: number;
-  last: number;
-  lastEnq: number;
-  /** Block edge: sequences missing in [first, last], with the time a redelivery is due by. */
-  missing: Map<number, number> | null;
 }
 
 interface PullRequest {
@@ -133,17 +86,15 @@ export class NatsEdgeConsumer implements RecordSource {
   #requested = 0;
   #reqSeq = 0;
   #lastRequestAt = 0;
+  #streamPending = 0;
   #handedBackAt = Number.NEGATIVE_INFINITY;
   #parked = false;
   #closed = false;
-  /** Whether the durable consumer had delivered nothing when this end opened. */
-  #fresh = false;
-  readonly #producers = new Map<number, ProducerState>();
-  #lastId = -1;
-  #last: ProducerState | null = null;
   /** Block edge: holes whose redelivery wait passed, to report on the next poll. */
   #lost = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** Where each producer's sequence stands: holes are lost records. */
+  readonly #seqs: ProducerSequences;
   readonly #stats: Float64Array | null;
   #stopWatch: () => void = () => {};
 
@@ -164,11 +115,12 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     this.#window = window;
     this.#wake = options.wake ?? null;
-    if (options.stats !== undefined && !(options.stats instanceof SharedArrayBuffer && options.stats.byteLength >= STAT_WORDS * 8)) {
+    if (options.stats !== undefined && !(options.stats instanceof SharedArrayBuffer && options.stats.byteLength >= CONSUMER_STATS_BYTES)) {
       throw new TypeError('options.stats must be a SharedArrayBuffer from createConsumerStats()');
     }
     this.#stats = options.stats === undefined ? null : new Float64Array(options.stats);
     this.#block = spec.policy === 'block';
+    this.#seqs = new ProducerSequences(this.#block, BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS);
     this.#nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${streamName(spec.prefix, spec.edge)}.${consumerName(partition)}`;
     this.#inbox = createInbox();
   }
@@ -186,7 +138,7 @@ export class NatsEdgeConsumer implements RecordSource {
     const info = await retrying(async () =>
       (await jetstreamManager(nc, { timeout: 2000 })).consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition)),
     );
-    c.#fresh = info.delivered.stream_seq === 0;
+    c.#seqs.fresh = info.delivered.stream_seq === 0;
     const prefix = `${c.#inbox}.`.length;
     c.#sub = nc.subscribe(`${c.#inbox}.*`, { callback: (_err, msg) => c.#onMessage(msg, Number(msg.subject.slice(prefix)) || 0) });
     c.#timer = setInterval(() => c.#housekeep(), PULL_EXPIRES_MS / 2);
@@ -204,6 +156,15 @@ export class NatsEdgeConsumer implements RecordSource {
   /** Messages received and not yet polled. */
   get available(): number {
     return this.#queue.length - this.#qHead;
+  }
+
+  /**
+   * Messages still waiting for this consumer in the stream, as the server counted them when it
+   * delivered the last one (the last token of its reply subject), plus those received and not
+   * yet polled: what a drain must wait for.
+   */
+  get backlog(): number {
+    return this.available + this.#streamPending;
   }
 
   prepareToPark(): boolean {
@@ -266,6 +227,8 @@ export class NatsEdgeConsumer implements RecordSource {
       return;
     }
     const wasEmpty = this.available === 0;
+    const reply = msg.reply;
+    if (reply) this.#streamPending = Number(reply.slice(reply.lastIndexOf('.') + 1)) || 0;
     this.#queue.push(msg);
     if (wasEmpty) {
       if (this.#parked) this.#wake?.();
@@ -301,16 +264,7 @@ export class NatsEdgeConsumer implements RecordSource {
       }
     }
     this.#topUp();
-    if (!this.#block) return;
-    for (const st of this.#producers.values()) {
-      if (st.missing === null) continue;
-      for (const [seq, due] of st.missing) {
-        if (due <= now) {
-          st.missing.delete(seq);
-          this.#lost++;
-        }
-      }
-    }
+    this.#lost += this.#seqs.expire(now);
     if (this.#lost > 0 && this.#parked) this.#wake?.();
   }
 
@@ -359,7 +313,7 @@ export class NatsEdgeConsumer implements RecordSource {
       const enq = f64[2] as number;
       const origin = f64[3] as number;
       const seq = f64[4] as number;
-      const order = this.#sequence(i32[3] as number, seq, now);
+      const order = this.#seqs.place(i32[3] as number, seq, now);
       if (order < 0) {
         this.counters.duplicates++;
         this.#ack(msg);
@@ -367,11 +321,11 @@ export class NatsEdgeConsumer implements RecordSource {
       }
       if (order > 0) {
         if (stale > 0) stale = this.#countStale(stale, onDrop);
-        const reason = this.#holeReason(this.#last as ProducerState, now);
+        const reason = holeReason(this.spec, this.#seqs.current, now);
         this.counters.dropped[reason] += order;
         onDrop(order, reason);
       }
-      (this.#last as ProducerState).lastEnq = enq;
+      this.#seqs.current.lastEnq = enq;
       if (origin < cutoff && this.#perishable[kind & 255] === 1) {
         stale++;
         onExpired?.(enq);
@@ -391,7 +345,7 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     if (stale > 0) this.#countStale(stale, onDrop);
     this.counters.recordsOut += delivered;
-    if (this.#stats !== null) this.#mirror(this.#stats);
+    if (this.#stats !== null) mirrorStats(this.#stats, this.counters, this.available);
     if (this.#qHead === q.length) {
       q.length = 0;
       this.#qHead = 0;
@@ -401,17 +355,6 @@ export class NatsEdgeConsumer implements RecordSource {
     }
     this.#topUp();
     return delivered;
-  }
-
-  #mirror(f: Float64Array): void {
-    const c = this.counters;
-    f[S_OUT] = c.recordsOut;
-    f[S_OLDEST] = c.dropped['drop-oldest'];
-    f[S_NEWEST] = c.dropped['drop-newest'];
-    f[S_STALE] = c.dropped.stale;
-    f[S_CORRUPT] = c.dropped.corrupt;
-    f[S_DUPLICATES] = c.duplicates;
-    f[S_QUEUED] = this.#queue.length - this.#qHead;
   }
 
   #countStale(n: number, onDrop: DropHandler): number {
@@ -439,57 +382,6 @@ export class NatsEdgeConsumer implements RecordSource {
 
   #ack(msg: Msg): void {
     if (this.#block && msg.reply) this.#nc.publish(msg.reply);
-  }
-
-  /**
-   * Places `seq` of producer `id` in its sequence: 0 in order, n > 0 after a hole of n records
-   * (reported now), -1 a record already handled (a redelivery). A block edge reports no hole at
-   * once: it waits for redeliveries until the ack wait has passed (see #housekeep).
-   */
-  #sequence(id: number, seq: number, now: number): number {
-    let st = id === this.#lastId ? this.#last : (this.#producers.get(id) ?? null);
-    if (st === null) {
-      // A producer seen for the first time: a fresh consumer has had everything it published
-      // (from 1); a resumed one picks up where its predecessor left off. What came before is of
-      // unknown age: a hole at the start counts as stale on an edge with a max age.
-      const start = this.#fresh ? 1 : seq;
-      st = { first: start, last: start - 1, lastEnq: Number.NEGATIVE_INFINITY, missing: this.#block ? new Map() : null };
-      this.#producers.set(id, st);
-    }
-    this.#lastId = id;
-    this.#last = st;
-    if (seq === st.last + 1) {
-      st.last = seq;
-      return 0;
-    }
-    if (seq > st.last + 1) {
-      const hole = seq - st.last - 1;
-      if (st.missing !== null && hole <= MAX_AWAITED) {
-        const due = now + BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS;
-        for (let s = st.last + 1; s < seq; s++) st.missing.set(s, due);
-        st.last = seq;
-        return 0;
-      }
-      st.last = seq;
-      return hole;
-    }
-    if (seq < st.first) {
-      // from before this end started (redelivered after a predecessor died): handle it, and
-      // expect what lies between it and the first one handled as well
-      if (st.missing !== null && st.first - seq - 1 <= MAX_AWAITED) {
-        const due = now + BLOCK_ACK_WAIT_MS + 2 * PULL_EXPIRES_MS;
-        for (let s = seq + 1; s < st.first; s++) st.missing.set(s, due);
-      }
-      st.first = seq;
-      return 0;
-    }
-    if (st.missing?.delete(seq)) return 0;
-    return -1;
-  }
-
-  #holeReason(st: ProducerState, now: number): DropReason {
-    if (this.spec.maxAgeMs > 0 && now - st.lastEnq >= this.spec.maxAgeMs) return 'stale';
-    return this.spec.policy === 'drop-oldest' ? 'drop-oldest' : 'drop-newest';
   }
 
   /**

@@ -26,6 +26,8 @@ export interface RecordSource {
   readonly polledAt: number;
   /** Something to poll (bytes or records; 0 when empty). */
   readonly available: number;
+  /** Records still on their way to this end beyond `available` (a stream's backlog); a drain waits for them too. */
+  readonly backlog?: number;
   poll(onRecord: RecordHandler, onDrop: DropHandler, max?: number, onExpired?: (enqMs: number) => void): number;
   /** Counts a record the caller found corrupt after it was delivered. */
   countCorrupt(n?: number): void;

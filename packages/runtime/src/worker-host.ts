@@ -371,7 +371,7 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
       await stopSources();
       const deadline = epochMs() + timeoutMs;
       while (epochMs() < deadline) {
-        if (inputs.every((i) => i.consumer.available === 0)) return true;
+        if (inputs.every((i) => i.consumer.available === 0 && (i.consumer.backlog ?? 0) === 0)) return true;
         await new Promise((r) => setTimeout(r, 2));
       }
       return false;
