@@ -8,8 +8,6 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { type MessagePort, threadId } from 'node:worker_threads';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { NatsConsumerOptions, NatsEdgeConsumer, NatsEdgeProducer, NatsEdgeSpec } from '@tickline/nats';
 import {
   type DropReason,
   type RecordSource,
@@ -22,19 +20,13 @@ import {
 import { Body, epochMs, InstrumentRegistry, type InstrumentSpec, RecordReader, WireDropReason } from '@tickline/wire';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import {
-  deliverRecord,
-  type ForwardingEmitter,
-  FusedEmitter,
-  LocalFeedbackEmitter,
-  RingEmitter,
-  routingKey,
-  SinkEmitter,
-} from './emitter.js';
+import type { NatsEdgeSpec } from '@tickline/nats';
+import { deliverRecord, type ForwardingEmitter, FusedEmitter, LocalFeedbackEmitter, RingEmitter, SinkEmitter } from './emitter.js';
 import { MarketViewTable } from './market-view.js';
 import type { Emitter, StageCore, StageFactory, StageName } from './stage.js';
 import { type HistogramSnapshot, ServiceTimer, snapshotOf } from './timing.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { natsEnds } from './nats-worker.js';
 
 export interface StageSpec {
   readonly name: StageName;
@@ -506,60 +498,4 @@ function lowerThreadPriority(nice: number): void {
   } catch {
     // not Linux, or not allowed: run at the process's priority
   }
-}
-
-/**
- * The NATS side of a worker: its connection and the ends it opened. The NATS modules are loaded
- * only by a worker with an edge on NATS; a worker on rings alone starts as it always did.
- */
-async function natsEnds(task: WorkerTask) {
-  const url = task.natsOutput?.url ?? task.inputs.find((i) => i.nats)?.nats?.spec.url ?? task.feedback.find((f) => f.nats)?.nats?.url;
-  const lib = url ? await import('@tickline/nats') : null;
-  const nc: NatsConnection | null = url
-    ? await (await import('@nats-io/transport-node')).connect({
-        servers: url,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        name: `tickline-${task.group}-${task.partition}`,
-      })
-    : null;
-  const producers: NatsEdgeProducer[] = [];
-  const consumers: NatsEdgeConsumer[] = [];
-  // the subject of a record: its routing key (instrument), read from the record itself
-  let reader: RecordReader | null = null;
-  let readerData: Uint8Array | null = null;
-  const keyOf = (data: Uint8Array, offset: number, length: number): number => {
-    if (data !== readerData) {
-      reader = new RecordReader(data);
-      readerData = data;
-    }
-    const r = reader as RecordReader;
-    return r.open(offset, length) === Body.NONE ? -1 : routingKey(r);
-  };
-  const need = () => {
-    if (nc === null || lib === null) throw new Error(`group ${task.group}: a NATS edge without a URL`);
-    return { nc, lib };
-  };
-  return {
-    connected: nc !== null,
-    async producers(spec: NatsEdgeSpec): Promise<NatsEdgeProducer[]> {
-      const { nc, lib } = need();
-      const list = await Promise.all(Array.from({ length: spec.partitions }, (_, n) => lib.NatsEdgeProducer.open(nc, spec, n, { keyOf })));
-      producers.push(...list);
-      return list;
-    },
-    async consumer(spec: NatsEdgeSpec, options: NatsConsumerOptions): Promise<NatsEdgeConsumer> {
-      const { nc, lib } = need();
-      const c = await lib.NatsEdgeConsumer.open(nc, spec, task.partition, options);
-      consumers.push(c);
-      return c;
-    },
-    async drain(): Promise<void> {
-      await Promise.all(producers.map((p) => p.drain(2000)));
-    },
-    async close(): Promise<void> {
-      await Promise.all([...consumers.map((c) => c.close()), ...producers.map((p) => p.close())]);
-      await nc?.close();
-    },
-  };
 }
