@@ -187,20 +187,14 @@ async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number
 }
 
 async function oneProcess(o: ClusterBenchOptions): Promise<Record<string, number>[]> {
-  const run = await LiveRun.start({ fuse: FUSE, rate: o.rate, instruments: o.instruments, ordersPerSec: o.ordersPerSec });
-  const windows: Record<string, number>[] = [];
-  try {
-    let a = await run.sample();
-    for (let r = 0; r < o.runs; r++) {
-      await new Promise((res) => setTimeout(res, o.seconds * 1000));
-      const b = await run.sample();
-      windows.push(figures(a, b));
-      a = b;
-    }
-  } finally {
-    await run.stop();
-  }
-  return windows;
+  return (
+    await LiveRun.windows(
+      { fuse: FUSE, rate: o.rate, instruments: o.instruments, ordersPerSec: o.ordersPerSec },
+      o.runs,
+      o.seconds,
+      figures,
+    )
+  ).windows;
 }
 
 export async function runClusterBench(o: ClusterBenchOptions): Promise<BenchReport> {

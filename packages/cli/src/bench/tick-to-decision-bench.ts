@@ -25,26 +25,19 @@ export async function runTickToDecisionBench(o: TickToDecisionOptions): Promise<
   const results: BenchResult[] = [];
   for (const [name, fuse] of Object.entries(o.placements)) {
     for (const rate of o.rates) {
-      const run = await LiveRun.start({ fuse, rate, instruments: o.instruments, ordersPerSec: o.ordersPerSec });
-      const windows: Record<string, number>[] = [];
-      try {
-        let a = await run.sample();
-        for (let r = 0; r < o.runs; r++) {
-          await new Promise((res) => setTimeout(res, o.seconds * 1000));
-          const b = await run.sample();
-          windows.push(windowFigures(a, b));
-          a = b;
-        }
-      } finally {
-        await run.stop();
-      }
+      const { windows, warmupMs } = await LiveRun.windows(
+        { fuse, rate, instruments: o.instruments, ordersPerSec: o.ordersPerSec },
+        o.runs,
+        o.seconds,
+        windowFigures,
+      );
       results.push(
         summarize(o.rates.length > 1 ? `pipeline:${name}@${rate}` : `pipeline:${name}`, windows, {
           fuse: fuse.join(' ') || '(none)',
           rate,
           instruments: o.instruments,
           seconds: o.seconds,
-          warmupMs: Math.round(run.warmupMs),
+          warmupMs: Math.round(warmupMs),
         }),
       );
     }

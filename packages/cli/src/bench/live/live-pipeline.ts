@@ -86,6 +86,32 @@ export class LiveRun {
     this.dir = dir;
   }
 
+  /**
+   * Starts a run, measures `runs` consecutive windows of `seconds` (each `figures(before, after)`)
+   * and stops it. Also how long the run took to get every book live.
+   */
+  static async windows(
+    o: LiveOptions,
+    runs: number,
+    seconds: number,
+    figures: (a: Sample, b: Sample) => Record<string, number>,
+  ): Promise<{ windows: Record<string, number>[]; warmupMs: number }> {
+    const run = await LiveRun.start(o);
+    const windows: Record<string, number>[] = [];
+    try {
+      let a = await run.sample();
+      for (let r = 0; r < runs; r++) {
+        await new Promise((res) => setTimeout(res, seconds * 1000));
+        const b = await run.sample();
+        windows.push(figures(a, b));
+        a = b;
+      }
+    } finally {
+      await run.stop();
+    }
+    return { windows, warmupMs: run.warmupMs };
+  }
+
   static async start(o: LiveOptions): Promise<LiveRun> {
     const issues: Issue[] = [];
     const config = runtimeSchema.parse({ ...o.runtime, fuse: [...o.fuse] }, '', issues);
