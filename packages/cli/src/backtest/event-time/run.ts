@@ -22,7 +22,7 @@ export interface EventTimeRun {
   result: EngineResult;
   venue: EngineVenueHandle;
   events: number;
-  /** Events per second of the replay loop, and of prepare + replay. */
+  /** Events and frames per second of the replay loop, and events per second of prepare + replay. */
   eventsPerSec: number;
   endToEndEventsPerSec: number;
   framesPerSec: number;
@@ -66,14 +66,16 @@ export async function runEventTimeBacktest(
   });
   progress.done(result.records);
   const secs = Math.max(result.ms, 0.001) / 1000;
+  // a run stopped early replayed part of the file (its share of records stands for its events)
+  const share = store.count > 0 ? result.records / store.count : 1;
   return {
     prepared,
     result,
     venue,
     events,
-    eventsPerSec: events / secs,
-    endToEndEventsPerSec: events / ((result.ms + prepared.ms) / 1000),
-    framesPerSec: prepared.frames / ((result.ms + prepared.ms) / 1000),
+    eventsPerSec: (events * share) / secs,
+    endToEndEventsPerSec: (events * share) / ((result.ms + prepared.ms) / 1000),
+    framesPerSec: (prepared.frames * share) / secs,
     sampleMs,
   };
 }
