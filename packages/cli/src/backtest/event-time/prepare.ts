@@ -32,6 +32,8 @@ export async function prepareEvents(
   plan: ReplayPlan,
   normalizeConfig: unknown,
   onProgress?: (frames: number) => void,
+  /** Checked once per batch of frames: true stops reading (SIGINT), keeping what was prepared. */
+  stopped?: () => boolean,
 ): Promise<PreparedEvents> {
   const t0 = performance.now();
   const store = new RecordStore();
@@ -86,6 +88,7 @@ export async function prepareEvents(
         frames++;
       }
       onProgress?.(frames);
+      if (stopped?.()) break;
     }
   } finally {
     await input.close();

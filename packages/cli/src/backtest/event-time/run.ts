@@ -37,7 +37,7 @@ export async function runEventTimeBacktest(
   stopped: () => boolean,
 ): Promise<EventTimeRun> {
   const prepProgress = createProgress(r.progress, 0, process.stderr, { unit: 'frames' });
-  const prepared = await prepareEvents(plan, config.normalize, (n) => prepProgress.update(n));
+  const prepared = await prepareEvents(plan, config.normalize, (n) => prepProgress.update(n), stopped);
   prepProgress.done(prepared.frames);
   const store = prepared.store;
   const events = eventTotal(store.events);
