@@ -37,10 +37,15 @@ export function crossEdgeSpec(
   const root = new Subjects(plan.name).root;
   const base = natsEdgeOf({ ...config, nats: { ...config.nats, url: plan.natsUrl, prefix: root } }, edge.edge, producers, consumers);
   const s = edge.stream;
+  // A stream holds what its consumer has not pulled yet, at the consumer's pace: with no time
+  // bound a slow consumer reads seconds-old views, none of them fresh enough to act on. A lossy
+  // cross-node edge with no bound of its own (ring or stream) expires its perishable records at
+  // the run's freshness bound, as the decision edges do.
+  const fresh = !s.durable && base.maxAgeMs === 0 && s.maxAgeMs === 0 ? config.freshness.maxDataAgeMs : 0;
   return natsEdgeSpec({
     ...base,
     policy: s.durable ? 'block' : s.discard === 'old' ? 'drop-oldest' : 'drop-newest',
-    maxAgeMs: Math.max(base.maxAgeMs, s.maxAgeMs),
+    maxAgeMs: Math.max(base.maxAgeMs, s.maxAgeMs, fresh),
     ...(s.maxMsgs !== undefined ? { maxMsgs: s.maxMsgs } : {}),
     ...(s.maxBytes !== undefined ? { maxBytes: s.maxBytes } : {}),
   });

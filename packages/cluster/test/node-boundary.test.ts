@@ -64,7 +64,19 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       const { producers, consumers } = crossEdgePartitions(edge as NonNullable<typeof edge>, all);
       expect({ producers, consumers }).toEqual({ producers: 1, consumers: signalsThreads });
       const spec = crossEdgeSpec(plan, edge as NonNullable<typeof edge>, runtime, producers, consumers);
-      expect(spec).toMatchObject({ policy: 'block', prefix: `tickline-split${signalsThreads}`, partitions: signalsThreads });
+      expect(spec).toMatchObject({ policy: 'block', prefix: `tickline-split${signalsThreads}`, partitions: signalsThreads, maxAgeMs: 0 });
+      // the same edge lossy: with no bound of its own it expires perishable records at the freshness bound
+      const lossy = {
+        ...(edge as NonNullable<typeof edge>),
+        stream: { ...(edge as NonNullable<typeof edge>).stream, durable: false, discard: 'old' as const },
+      };
+      expect(runtime.freshness.maxDataAgeMs).toBeGreaterThan(0);
+      expect(crossEdgeSpec(plan, lossy, runtime, producers, consumers)).toMatchObject({
+        policy: 'drop-oldest',
+        maxAgeMs: runtime.freshness.maxDataAgeMs,
+      });
+      const bounded = { ...lossy, stream: { ...lossy.stream, maxAgeMs: 400 } };
+      expect(crossEdgeSpec(plan, bounded, runtime, producers, consumers).maxAgeMs).toBe(400);
       const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((s) => stages.includes(s)));
 
       const count = 3000;

@@ -37,6 +37,12 @@ export const BLOCK_ACK_WAIT_MS = 30_000;
 /** Unacknowledged messages a block edge's consumer may hold. */
 export const BLOCK_MAX_ACK_PENDING = 4096;
 
+/**
+ * JetStream refuses a stream `max_age` under 100 ms. A shorter edge bound is kept at 100 ms on
+ * the server; the consumer still expires perishable records at the edge's own bound.
+ */
+export const MIN_STREAM_MAX_AGE_MS = 100;
+
 export function streamConfig(spec: NatsEdgeSpec): Partial<StreamConfig> & { name: string } {
   const block = spec.policy === 'block';
   return {
@@ -47,7 +53,7 @@ export function streamConfig(spec: NatsEdgeSpec): Partial<StreamConfig> & { name
     storage: block ? StorageType.File : StorageType.Memory,
     max_bytes: spec.maxBytes,
     max_msgs: spec.maxMsgs,
-    max_age: block ? 0 : nanos(spec.maxAgeMs),
+    max_age: block || spec.maxAgeMs <= 0 ? 0 : nanos(Math.max(spec.maxAgeMs, MIN_STREAM_MAX_AGE_MS)),
     max_msg_size: NATS_HEADER_BYTES + spec.maxRecordBytes,
     num_replicas: 1,
   };

@@ -66,8 +66,10 @@ describe('subjects', () => {
       storage: 'memory',
       max_msgs: 1000,
       max_bytes: 1 << 20,
-      max_age: 50e6,
+      max_age: 100e6, // the server's floor; the consumer expires at 50 ms itself
     });
+    expect(streamConfig(natsEdgeSpec({ ...base, maxAgeMs: 250, policy: 'drop-oldest' })).max_age).toBe(250e6);
+    expect(streamConfig(natsEdgeSpec({ ...base, maxAgeMs: 0, policy: 'drop-oldest' })).max_age).toBe(0);
     expect(streamConfig(natsEdgeSpec({ ...base, policy: 'drop-newest' }))).toMatchObject({ discard: 'new', retention: 'interest' });
     expect(streamConfig(natsEdgeSpec({ ...base, policy: 'block' }))).toMatchObject({
       discard: 'new',
