@@ -206,12 +206,12 @@ export async function runEventTime(d: EngineInput): Promise<EngineResult> {
       let t = tPipe;
       if (nextVenueT < t) t = nextVenueT;
       if (tVenueOwn < t) t = tVenueOwn;
-      if (pi >= n && vi >= n && (tVenueOwn === Number.POSITIVE_INFINITY || tVenueOwn > drainUntil)) break;
       // the batch of pipeline records at one instant ends before anything else happens
       if (batchOpen && !(tPipe === batchT && tPipe <= t && tVenueOwn > tPipe && nextVenueT > tPipe)) {
         endBatch(); // may send orders: look again
         continue;
       }
+      if (pi >= n && vi >= n && (tVenueOwn === Number.POSITIVE_INFINITY || tVenueOwn > drainUntil)) break;
       if (nextTick < t || nextSample < t) {
         const tt = Math.min(nextTick, nextSample);
         now = Math.max(now, tt);
