@@ -28,7 +28,7 @@ import {
   type SignalRecord,
   type TradeBatchLike,
 } from '@tickline/wire';
-import type { Emitter, Mark, RawFrameLike, StageCore } from './stage.js';
+import { type Emitter, type Mark, type RawFrameLike, rawFrameScratch, type StageCore } from './stage.js';
 import type { ServiceTimer } from './timing.js';
 
 /**
@@ -287,19 +287,8 @@ export class RingEmitter implements ForwardingEmitter {
     this.#send(p.instrument, this.#enc.position(p), AGELESS);
   }
   mark(m: Mark): void {
-    const e = this.#enc;
-    switch (m.type) {
-      case 'feed':
-        return this.#send(BROADCAST, e.feedState(m.venue, m.connId, m.up, m.reason, m.tsS, m.tsNs), AGELESS);
-      case 'stale':
-        return this.#send(m.instrument, e.staleMark(m.instrument, m.venue, m.ageMs), AGELESS);
-      case 'halt':
-        return this.#send(BROADCAST, e.haltMark(m.state, m.reason, m.tsS, m.tsNs), AGELESS);
-      case 'resync':
-        return this.#send(m.instrument, e.resyncRequest(m.instrument, m.venue, m.reason), AGELESS);
-      case 'drop':
-        return this.#send(BROADCAST, e.dropMark(m.count, m.reason, m.edge), AGELESS);
-    }
+    // instrument marks go to the instrument's partition, the others to every partition
+    this.#send(m.type === 'stale' || m.type === 'resync' ? m.instrument : BROADCAST, encodeMark(this.#enc, m), AGELESS);
   }
   flush(): void {
     for (const p of this.#next) p.flush();
@@ -654,6 +643,22 @@ export class LocalFeedbackEmitter extends DelegatingEmitter {
   }
 }
 
+/** A mark as the record the rings carry (the bytes are the encoder's, valid until its next call). */
+export function encodeMark(e: Encoder, m: Mark): Uint8Array {
+  switch (m.type) {
+    case 'feed':
+      return e.feedState(m.venue, m.connId, m.up, m.reason, m.tsS, m.tsNs);
+    case 'stale':
+      return e.staleMark(m.instrument, m.venue, m.ageMs);
+    case 'halt':
+      return e.haltMark(m.state, m.reason, m.tsS, m.tsNs);
+    case 'resync':
+      return e.resyncRequest(m.instrument, m.venue, m.reason);
+    case 'drop':
+      return e.dropMark(m.count, m.reason, m.edge);
+  }
+}
+
 /** Delivers an open ring record to a core's handler, or forwards it if the core has none. */
 export function deliverRecord(
   core: StageCore,
@@ -691,16 +696,7 @@ export function deliverRecord(
   emit.forward(reader, data, offset, length);
 }
 
-const rawScratch = {
-  venue: 0,
-  connId: 0,
-  recvS: 0,
-  recvNs: 0,
-  frameSeq: 0,
-  kind: 0,
-  context: null as string | null,
-  bytes: new Uint8Array(0) as Uint8Array,
-};
+const rawScratch = rawFrameScratch();
 
 function rawFrameOf(reader: RecordReader): RawFrameLike {
   const r = reader.raw;

@@ -43,6 +43,14 @@ export interface RawFrameLike {
   readonly bytes: Uint8Array;
 }
 
+/** A raw frame whose fields a source fills in place for each frame it hands on (no allocation per frame). */
+export type MutableRawFrame = { -readonly [K in keyof RawFrameLike]: RawFrameLike[K] };
+
+/** An empty reusable raw frame of `venue`. */
+export function rawFrameScratch(venue = 0): MutableRawFrame {
+  return { venue, connId: 0, recvS: 0, recvNs: 0, frameSeq: 0, kind: 0, context: null, bytes: new Uint8Array(0) };
+}
+
 /** Low-rate control marks that ride the data path (see schema/tickline.fbs "marks"). */
 export type Mark =
   | {

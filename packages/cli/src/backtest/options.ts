@@ -84,7 +84,8 @@ export interface ResolvedBacktest {
   engine: (typeof ENGINES)[number];
   queueModel: string | undefined;
   latency: { feed: LatencyArg | undefined; entry: LatencyArg | undefined; response: LatencyArg | undefined };
-  seed: number;
+  /** --seed; undefined: the config's `backtest.seed` (default 1). */
+  seed: number | undefined;
   venueBooks: 'traded' | 'all';
   json: boolean;
   progress: (typeof PROGRESS_MODES)[number];
@@ -165,7 +166,7 @@ export function resolveBacktestOptions(o: BacktestOptions, now = new Date()): Re
     entry: latencyArg('--entry-latency', o.entryLatency),
     response: latencyArg('--response-latency', o.responseLatency),
   };
-  const seed = num('--seed', o.seed, 0, 2 ** 31 - 1, true) ?? 1;
+  const seed = num('--seed', o.seed, 0, 2 ** 31 - 1, true);
   const venueBooks = (o.venueBooks ?? 'traded') as ResolvedBacktest['venueBooks'];
   if (venueBooks !== 'traded' && venueBooks !== 'all')
     throw new BacktestUsageError(`--venue-books must be one of traded, all, got ${JSON.stringify(o.venueBooks)}`);

@@ -7,7 +7,7 @@
 
 import { openReplayInput } from '@tickline/ingest';
 import createNormalizeStage from '@tickline/normalize/worker';
-import type { RawFrameLike, StageCore } from '@tickline/runtime';
+import { rawFrameScratch, type StageCore } from '@tickline/runtime';
 import { venueId } from '@tickline/wire';
 import type { ReplayPlan } from '../../commands/replay-registry.js';
 import { RecordStore, StoreEmitter } from './store.js';
@@ -52,16 +52,7 @@ export async function prepareEvents(
   if (onRaw === undefined) throw new Error('the normalize stage has no raw-frame handler');
   const input = await openReplayInput(plan.file, { format: plan.format, venue: plan.venue });
   const venue = venueId(plan.venue);
-  const frame = {
-    venue,
-    connId: 0,
-    recvS: 0,
-    recvNs: 0,
-    frameSeq: 0,
-    kind: 0,
-    context: null as string | null,
-    bytes: new Uint8Array(0) as Uint8Array,
-  };
+  const frame = rawFrameScratch(venue);
   let frames = 0;
   let firstMs = Number.NaN;
   let lastMs = Number.NaN;
@@ -84,7 +75,7 @@ export async function prepareEvents(
         frame.kind = f.kind;
         frame.context = f.context;
         frame.bytes = f.bytes;
-        onRaw(frame as RawFrameLike, out);
+        onRaw(frame, out);
         frames++;
       }
       onProgress?.(frames);

@@ -50,16 +50,15 @@ export async function runEventTimeBacktest(
   });
   // the local venue sends nothing over a wire: a request reaches it when the core makes it
   const trading = tradingConfigs(config, r, plan, { url: null }, { commit: 'record' });
-  const runtime = (config as { runtime?: { tickMs?: number } }).runtime;
   const result = await runEventTime({
     store,
     registry: plan.registry,
     factories: { book: createBookStage, signals: createSignalsStage, risk: createRiskStage, execution: createExecutionStage },
     configs: { book: bookConfigFor(config.book, plan), ...trading },
-    maxDataAgeMs: (config as { freshness?: { maxDataAgeMs?: number } }).freshness?.maxDataAgeMs ?? 0,
+    maxDataAgeMs: config.freshness.maxDataAgeMs,
     venue,
     feedLatency: venue.feedLatency,
-    tickMs: runtime?.tickMs ?? 10,
+    tickMs: config.runtime.tickMs,
     sampleMs,
     onProgress: (n) => progress.update(n),
     stopped,

@@ -8,7 +8,7 @@
  * typed arrays (about 20 bytes of index per record on top of its bytes).
  */
 
-import type { Emitter, Mark, RawFrameLike } from '@tickline/runtime';
+import { type Emitter, encodeMark, type Mark, type RawFrameLike } from '@tickline/runtime';
 import { type BookDeltaLike, type BookSnapshotLike, Encoder, type QuoteBatchLike, type TradeBatchLike } from '@tickline/wire';
 
 const CHUNK = 16 * 1024 * 1024;
@@ -146,12 +146,7 @@ export class StoreEmitter implements Emitter {
     this.store.append(this.#enc.quotes(q), this.at, q.instrument, RecordKind.Quotes);
   }
   mark(m: Mark): void {
-    const e = this.#enc;
-    if (m.type === 'drop') this.store.append(e.dropMark(m.count, m.reason, m.edge), this.at);
-    else if (m.type === 'feed') this.store.append(e.feedState(m.venue, m.connId, m.up, m.reason, m.tsS, m.tsNs), this.at);
-    else if (m.type === 'resync') this.store.append(e.resyncRequest(m.instrument, m.venue, m.reason), this.at);
-    else if (m.type === 'stale') this.store.append(e.staleMark(m.instrument, m.venue, m.ageMs), this.at);
-    else this.store.append(e.haltMark(m.state, m.reason, m.tsS, m.tsNs), this.at);
+    this.store.append(encodeMark(this.#enc, m), this.at);
   }
   flush(): void {}
   // normalize emits nothing else

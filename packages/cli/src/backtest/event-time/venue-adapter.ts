@@ -67,8 +67,7 @@ export function venueSettingsOf(config: LoadedConfig['config'], r: ResolvedBackt
     venues[plan.venue] = { spot: rates, swap: rates, futures: rates };
     fees.venues = venues;
   }
-  const input = { ...base, queue, latency, fees, seed: base.seed ?? r.seed };
-  if (r.seed !== 1 || base.seed === undefined) input.seed = r.seed;
+  const input = { ...base, queue, latency, fees, ...(r.seed !== undefined ? { seed: r.seed } : {}) };
   try {
     return resolveFillModelConfig(input, 'backtest');
   } catch (err) {

@@ -11,6 +11,7 @@
  */
 
 import { DEFAULT_OPTIONS, encodeDelta, encodeSnapshot, encodeTrades, Market, type SimBook } from '@tickline/exchange';
+import { rawFrameScratch } from '@tickline/runtime';
 import { openReplayInput } from '@tickline/ingest';
 import { type InstrumentSpec, splitMs, VENUES, type VenueName } from '@tickline/wire';
 import { planReplay } from '../../../commands/replay-registry.js';
@@ -18,18 +19,6 @@ import type { StagePlan, StageSizes } from '../plan.js';
 import { TapeWriter } from '../tape.js';
 import { capturePath } from './captures.js';
 import { SIM_SEED, type SimUniverse } from './sim-universe.js';
-
-/** A reusable raw frame (what ingest hands the emitter). */
-const frame = (venue: number) => ({
-  venue,
-  connId: 0,
-  recvS: 0,
-  recvNs: 0,
-  frameSeq: 0,
-  kind: 0,
-  context: null as string | null,
-  bytes: new Uint8Array(0),
-});
 
 function simTape(u: SimUniverse, records: number): TapeWriter {
   const o = DEFAULT_OPTIONS;
@@ -44,7 +33,7 @@ function simTape(u: SimUniverse, records: number): TapeWriter {
     maxLevels: o.maxLevels,
   });
   const w = new TapeWriter();
-  const f = frame(VENUES.sim);
+  const f = rawFrameScratch(VENUES.sim);
   const t = { s: 0, ns: 0 };
   let ts = Date.now();
   const send = (text: string) => {
@@ -82,7 +71,7 @@ async function captureTape(venue: VenueName, records: number): Promise<{ w: Tape
   const file = capturePath(venue);
   const replay = await planReplay(file, { venue, format: 'capture' });
   const w = new TapeWriter();
-  const f = frame(VENUES[venue]);
+  const f = rawFrameScratch(VENUES[venue]);
   while (w.count < records) {
     const input = await openReplayInput(file, { format: 'capture' });
     const before = w.count;
