@@ -5,10 +5,13 @@
  *
  * Messages come from the partition's durable pull consumer: this end asks for at most `window`
  * messages ahead (pull requests of its own on a private inbox, so nothing piles up in the client
- * beyond that; the rest waits in the stream, where the edge's limits apply). Each message is
- * checked before anything reads it: the header's magic and length against the message size, the
- * payload against maxRecordBytes, and (unless `verify: false`) the FlatBuffer with the wire
- * verifier. A failure is counted as corrupt and skipped.
+ * beyond that; the rest waits in the stream, where the edge's limits apply). A message holds one
+ * or more records (edge-spec.ts). Each record is checked before anything reads it: its header's
+ * magic, and its length against maxRecordBytes and against what is left of the message (the
+ * last record must end the message exactly); a failure there is counted as one corrupt record
+ * and the rest of the message is skipped (its records then show as a hole in the producer's
+ * sequence). Unless `verify: false`, each payload is checked with the wire verifier as well; a
+ * payload that fails is counted as corrupt and skipped alone.
  *
  * Losses are found from the producers' sequence numbers: a hole in one producer's sequence is
  * reported as a drop of that many records, for the reason the edge's policy gives (drop-oldest:
@@ -23,7 +26,7 @@ import { createInbox } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { DropHandler, RecordHandler, RecordSource } from '@tickline/ring';
 import { Body, RecordReader } from '@tickline/wire';
-import { checkPartition, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
 import { CONSUMER_STATS_BYTES, mirrorStats, type NatsConsumerCounters } from './consumer-stats.js';
 import { holeReason, ProducerSequences } from './producer-sequences.js';
 import { watchReconnects } from './reconnect.js';
@@ -82,6 +85,12 @@ export class NatsEdgeConsumer implements RecordSource {
   #sub: Subscription | null = null;
   #queue: (Msg | undefined)[] = [];
   #qHead = 0;
+  /** The message being walked (copied into `data`), its size, and where its next record starts. */
+  #cur: Msg | null = null;
+  #curLen = 0;
+  #curAt = 0;
+  /** Largest message accepted: a batch, or one record of maxRecordBytes. */
+  readonly #msgLimit: number;
   readonly #requests = new Map<number, PullRequest>();
   #requested = 0;
   #reqSeq = 0;
@@ -102,8 +111,8 @@ export class NatsEdgeConsumer implements RecordSource {
     this.#nc = nc;
     this.spec = spec;
     this.partition = partition;
-    const bytes = ((HDR + spec.maxRecordBytes + 7) & ~7) + 8;
-    this.data = new Uint8Array(bytes);
+    this.#msgLimit = maxMessageBytes(spec);
+    this.data = new Uint8Array(((this.#msgLimit + 7) & ~7) + 8);
     this.#i32 = new Int32Array(this.data.buffer);
     this.#f64 = new Float64Array(this.data.buffer);
     this.#reader = options.verify === false ? null : new RecordReader(this.data);
@@ -153,9 +162,9 @@ export class NatsEdgeConsumer implements RecordSource {
     return c;
   }
 
-  /** Messages received and not yet polled. */
+  /** Messages received and not yet polled (one partly polled counts). */
   get available(): number {
-    return this.#queue.length - this.#qHead;
+    return this.#queue.length - this.#qHead + (this.#cur === null ? 0 : 1);
   }
 
   /**
@@ -292,31 +301,54 @@ export class NatsEdgeConsumer implements RecordSource {
     const i32 = this.#i32;
     const f64 = this.#f64;
     const data = this.data;
-    const limit = HDR + this.spec.maxRecordBytes;
+    const maxLen = this.spec.maxRecordBytes;
     let delivered = 0;
     let stale = 0;
-    while (this.#qHead < q.length && delivered < max) {
-      const msg = q[this.#qHead] as Msg;
-      q[this.#qHead++] = undefined;
-      const d = msg.data;
-      if (d.length < HDR || d.length > limit) {
+    while (delivered < max) {
+      if (this.#cur === null) {
+        if (this.#qHead >= q.length) break;
+        const msg = q[this.#qHead] as Msg;
+        q[this.#qHead++] = undefined;
+        const d = msg.data;
+        if (d.length < HDR || d.length > this.#msgLimit) {
+          this.#skip(msg, onDrop);
+          continue;
+        }
+        data.set(d, 0);
+        this.#cur = msg;
+        this.#curLen = d.length;
+        this.#curAt = 0;
+      }
+      const msg = this.#cur;
+      const o = this.#curAt; // a multiple of 8: the header's float64s are aligned
+      const w = o >> 2;
+      const len = i32[w + 1] as number;
+      const end = o + HDR + len;
+      const size = this.#curLen;
+      // the record must fit, and the message end at a record's end (nothing after the last one)
+      if (
+        o + HDR > size ||
+        (i32[w] as number) !== NATS_MAGIC ||
+        !(len >= 0 && len <= maxLen) ||
+        end > size ||
+        (end < size && ((end + 7) & ~7) + HDR > size)
+      ) {
+        this.#cur = null;
         this.#skip(msg, onDrop);
         continue;
       }
-      data.set(d, 0);
-      const len = i32[1] as number;
-      if ((i32[0] as number) !== NATS_MAGIC || len !== d.length - HDR) {
-        this.#skip(msg, onDrop);
-        continue;
-      }
-      const kind = i32[2] as number;
-      const enq = f64[2] as number;
-      const origin = f64[3] as number;
-      const seq = f64[4] as number;
-      const order = this.#seqs.place(i32[3] as number, seq, now);
+      const last = end === size;
+      this.#curAt = (end + 7) & ~7;
+      if (last) this.#cur = null;
+      const kind = i32[w + 2] as number;
+      const f = o >> 3;
+      const enq = f64[f + 2] as number;
+      const origin = f64[f + 3] as number;
+      const seq = f64[f + 4] as number;
+      const order = this.#seqs.place(i32[w + 3] as number, seq, now);
       if (order < 0) {
         this.counters.duplicates++;
-        this.#ack(msg);
+        if (last) this.#ack(msg);
         continue;
       }
       if (order > 0) {
@@ -329,18 +361,20 @@ export class NatsEdgeConsumer implements RecordSource {
       if (origin < cutoff && this.#perishable[kind & 255] === 1) {
         stale++;
         onExpired?.(enq);
-        this.#ack(msg);
+        if (last) this.#ack(msg);
         continue;
       }
       if (stale > 0) stale = this.#countStale(stale, onDrop);
       const reader = this.#reader;
-      if (reader !== null && reader.open(HDR, len) === Body.NONE) {
-        this.#skip(msg, onDrop);
+      if (reader !== null && reader.open(o + HDR, len) === Body.NONE) {
+        this.counters.dropped.corrupt++;
+        onDrop(1, 'corrupt');
+        if (last) this.#ack(msg);
         continue;
       }
       delivered++;
-      const more = onRecord(data, HDR, len, kind, enq, origin);
-      this.#ack(msg);
+      const more = onRecord(data, o + HDR, len, kind, enq, origin);
+      if (last) this.#ack(msg);
       if (more === false) break;
     }
     if (stale > 0) this.#countStale(stale, onDrop);
@@ -395,6 +429,9 @@ export class NatsEdgeConsumer implements RecordSource {
     this.#closed = true;
     this.#stopWatch();
     if (this.#timer) clearInterval(this.#timer);
+    // (a block edge's messages hold one record each: none is ever left partly delivered)
+    if (this.#cur !== null) this.#handBack(this.#cur);
+    this.#cur = null;
     for (let i = this.#qHead; i < this.#queue.length; i++) this.#handBack(this.#queue[i] as Msg);
     this.#queue = [];
     this.#qHead = 0;

@@ -3,22 +3,29 @@
  * server is and how many partitions consume it. A plain object, structured-cloneable, so the
  * supervisor can hand it to the workers that hold the two ends.
  *
- * Message layout (every record is one NATS message on its instrument's subject):
+ * Message layout: a message carries one or more records back to back (up to `batch` records and
+ * BATCH_BYTES, records of one producer flush, in order), each at an 8-byte aligned offset:
  *
  *   uint32  magic      0x4e4c4b54 ("TKLN" little-endian): anything else is not ours
- *   int32   length     payload bytes; must equal the message size minus this header
+ *   int32   length     payload bytes; the next record starts at the next multiple of 8 after it
  *   int32   kind       the record's kind (its Body type), as on a ring
  *   uint32  producer   random id of the producing end (one per upstream partition and start)
  *   float64 enq        epoch ms the producer's batch began (queueing delay = poll time - enq)
  *   float64 origin     epoch ms the record's data was born (its age; +Infinity: ageless)
  *   float64 seq        the producer's record number, 1, 2, 3...: a hole is a lost record
  *   payload            `length` bytes (a FlatBuffer record, verified before anyone reads it)
+ *
+ * The last record ends the message (no padding after it). A message whose records are all about
+ * one instrument goes on that instrument's subject, any other on `.all`: with `batch: 1` every
+ * record is a message on its own instrument's subject, so subscribers can filter by instrument.
  */
 import type { OverflowPolicy } from '@tickline/ring';
 import { checkPrefix, edgeToken } from './subjects.js';
 
 export const NATS_HEADER_BYTES = 40;
 export const NATS_MAGIC = 0x4e4c4b54;
+/** A message of several records stays within this many bytes (one larger record goes alone). */
+export const BATCH_BYTES = 64 * 1024;
 
 export interface NatsEdgeOptions {
   /** Server URL(s), e.g. "nats://127.0.0.1:4222". */
@@ -43,6 +50,11 @@ export interface NatsEdgeOptions {
   readonly partitions?: number;
   /** Block policy: a record refused for this long (stream full) is dropped, counted. Default: never. */
   readonly blockTimeoutMs?: number;
+  /**
+   * Records per message at most (of one flush, within BATCH_BYTES); default 64. 1: one message
+   * per record, on its instrument's subject.
+   */
+  readonly batch?: number;
 }
 
 export interface NatsEdgeSpec {
@@ -57,6 +69,7 @@ export interface NatsEdgeSpec {
   readonly maxRecordBytes: number;
   readonly partitions: number;
   readonly blockTimeoutMs: number;
+  readonly batch: number;
 }
 
 const POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest', 'block'];
@@ -77,6 +90,7 @@ export function natsEdgeSpec(options: NatsEdgeOptions): NatsEdgeSpec {
     maxRecordBytes = MAX_PAYLOAD - NATS_HEADER_BYTES,
     partitions = 1,
     blockTimeoutMs = Number.POSITIVE_INFINITY,
+    batch = 64,
   } = options;
   if (typeof url !== 'string' || !/^(nats|tls|ws|wss):\/\/\S+$/.test(url)) {
     throw new TypeError(`options.url must be a NATS URL like nats://127.0.0.1:4222, got ${JSON.stringify(url)}`);
@@ -106,6 +120,9 @@ export function natsEdgeSpec(options: NatsEdgeOptions): NatsEdgeSpec {
   if (!(typeof blockTimeoutMs === 'number' && blockTimeoutMs > 0)) {
     throw new RangeError(`options.blockTimeoutMs must be > 0, got ${String(blockTimeoutMs)}`);
   }
+  if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
+    throw new RangeError(`options.batch must be an integer from 1 to 4096 (records per message), got ${String(batch)}`);
+  }
   return {
     url,
     edge,
@@ -118,7 +135,17 @@ export function natsEdgeSpec(options: NatsEdgeOptions): NatsEdgeSpec {
     maxRecordBytes,
     partitions,
     blockTimeoutMs,
+    batch,
   };
+}
+
+/**
+ * The largest message of the edge: one record of maxRecordBytes, or a batch of records within
+ * BATCH_BYTES (block edges send one record per message). Also the stream's max_msg_size.
+ */
+export function maxMessageBytes(spec: NatsEdgeSpec): number {
+  const one = NATS_HEADER_BYTES + spec.maxRecordBytes;
+  return spec.batch > 1 && spec.policy !== 'block' ? Math.max(BATCH_BYTES, one) : one;
 }
 
 /** Checks that `partition` is one of the edge's consuming partitions. */

@@ -26,7 +26,7 @@ import {
   type StreamConfig,
   StorageType,
 } from '@nats-io/jetstream';
-import { NATS_HEADER_BYTES, type NatsEdgeSpec } from './edge-spec.js';
+import { maxMessageBytes, type NatsEdgeSpec } from './edge-spec.js';
 import { NatsEdgeError } from './errors.js';
 import { consumerName, edgeSubjects, partitionFilter, streamName } from './subjects.js';
 
@@ -54,7 +54,7 @@ export function streamConfig(spec: NatsEdgeSpec): Partial<StreamConfig> & { name
     max_bytes: spec.maxBytes,
     max_msgs: spec.maxMsgs,
     max_age: block || spec.maxAgeMs <= 0 ? 0 : nanos(Math.max(spec.maxAgeMs, MIN_STREAM_MAX_AGE_MS)),
-    max_msg_size: NATS_HEADER_BYTES + spec.maxRecordBytes,
+    max_msg_size: maxMessageBytes(spec),
     num_replicas: 1,
   };
 }

@@ -81,9 +81,12 @@ describe('subjects', () => {
 });
 
 describe('NATS edge: records and order', () => {
-  it('carries records in order with their kind, origin and enqueue time, on per-instrument subjects', async () => {
+  it.each([
+    { batch: 1, what: "one message per record, on its instrument's subject" },
+    { batch: 64, what: 'up to 64 records per message, on .all unless all about one instrument' },
+  ])('carries records in order with their kind, origin and enqueue time: $what', async ({ batch }) => {
     const edge = edgeName();
-    const spec = natsEdgeSpec({ url: server.url, edge, maxBytes: 1 << 24, partitions: 1 });
+    const spec = natsEdgeSpec({ url: server.url, edge, maxBytes: 1 << 24, partitions: 1, batch });
     const seen: string[] = [];
     const tap = nc.subscribe(`tickline.${edgeToken(edge)}.>`, {
       callback: (_e, m) => {
@@ -96,24 +99,39 @@ describe('NATS edge: records and order', () => {
     const N = 3000;
     for (let i = 0; i < N; i++) {
       send(producer, i % 50, i, i % 7 === 0 ? Number.NaN : 1_000_000 + i);
-      if (i % 64 === 63) producer.flush();
+      if (i % 100 === 99) producer.flush();
     }
+    // one flush about one instrument only
+    for (let i = N; i < N + 10; i++) send(producer, 5, i);
     producer.flush();
     const col = collector();
-    await pollUntil(consumer, col, () => col.records.length >= N, `${N} records`);
+    await pollUntil(consumer, col, () => col.records.length >= N + 10, `${N + 10} records`);
     expect(col.drops).toEqual([]);
-    expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: N + 10 }, (_, i) => i));
     for (const [i, r] of col.records.entries()) {
-      expect(r.instrument).toBe(i % 50);
+      expect(r.instrument).toBe(i < N ? i % 50 : 5);
       expect(r.kind).toBe(Body.StaleMark);
-      if (i % 7 === 0) expect(r.origin).toBe(r.enq);
+      if (i % 7 === 0 || i >= N) expect(r.origin).toBe(r.enq);
       else expect(r.origin).toBe(1_000_000 + i);
       expect(r.enq).toBeGreaterThanOrEqual(before - 1);
     }
-    expect(consumer.counters.recordsOut).toBe(N);
-    await until(() => seen.length >= N, 'the wildcard tap');
-    expect(seen[0]).toBe(`tickline.${edgeToken(edge)}.p0.0`);
-    expect(seen[51]).toBe(`tickline.${edgeToken(edge)}.p0.1`);
+    expect(consumer.counters.recordsOut).toBe(N + 10);
+    expect(producer.counters.published).toBe(N + 10);
+    const root = `tickline.${edgeToken(edge)}.p0`;
+    if (batch === 1) {
+      await until(() => seen.length >= N + 10, 'the wildcard tap');
+      expect(producer.counters.messages).toBe(N + 10);
+      expect(seen[0]).toBe(`${root}.0`);
+      expect(seen[51]).toBe(`${root}.1`);
+      expect(seen.slice(N)).toEqual(Array(10).fill(`${root}.5`));
+    } else {
+      // flushes of 100 records: messages of 64 and 36, mixed instruments; then one message of 10
+      const messages = (N / 100) * 2 + 1;
+      await until(() => seen.length >= messages, 'the wildcard tap');
+      expect(producer.counters.messages).toBe(messages);
+      expect(seen.slice(0, -1)).toEqual(Array(messages - 1).fill(`${root}.all`));
+      expect(seen.at(-1)).toBe(`${root}.5`);
+    }
     tap.unsubscribe();
     await producer.close();
     await consumer.close();
@@ -139,54 +157,68 @@ describe('NATS edge: records and order', () => {
 });
 
 describe('NATS edge: limits and drops', () => {
-  it('drop-oldest: a stream filled past max_msgs discards its oldest, and the consumer counts exactly those', async () => {
-    const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy: 'drop-oldest', maxBytes: 1 << 24, maxMsgs: 100 });
-    const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
-    const N = 1000;
-    for (let i = 0; i < N; i++) send(producer, 7, i);
-    await producer.drain();
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(streamName('tickline', spec.edge));
-    expect(info.state.messages).toBe(100);
-    const discarded = N - info.state.messages;
-    const consumer = await NatsEdgeConsumer.open(nc, spec, 0, { window: 16 });
-    const col = collector();
-    await pollUntil(consumer, col, () => col.records.length >= 100, '100 records');
-    expect(col.drops).toEqual([[discarded, 'drop-oldest']]);
-    expect(consumer.counters.dropped['drop-oldest']).toBe(900);
-    // the survivors are the newest 100, in order, and the mark came before the first of them
-    expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: 100 }, (_, i) => 900 + i));
-    // a second overflow while the consumer is behind: at most `window` (16) records are on
-    // their way to it, the stream keeps 100, the rest is discarded and counted
-    for (let i = N; i < N + 300; i++) send(producer, 7, i);
-    await producer.drain();
-    await pollUntil(consumer, col, () => col.records.at(-1)?.n === N + 299, 'the last record');
-    const dropped = dropTotal(col, 'drop-oldest');
-    expect(col.records.length + dropped).toBe(N + 300);
-    expect(dropped - 900).toBeGreaterThanOrEqual(300 - 100 - 16);
-    expect(col.records.map((r) => r.n)).toEqual([...col.records.map((r) => r.n)].sort((a, b) => a - b));
-    await producer.close();
-    await consumer.close();
-  });
+  it.each([1, 10])(
+    'drop-oldest: a stream filled past max_msgs discards its oldest, and the consumer counts exactly those (%i records per message)',
+    async (batch) => {
+      const maxMsgs = 100 / batch;
+      const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy: 'drop-oldest', maxBytes: 1 << 24, maxMsgs, batch });
+      const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
+      const N = 1000;
+      for (let i = 0; i < N; i++) send(producer, 7, i);
+      await producer.drain();
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(streamName('tickline', spec.edge));
+      expect(info.state.messages).toBe(maxMsgs);
+      const discarded = N - info.state.messages * batch;
+      const consumer = await NatsEdgeConsumer.open(nc, spec, 0, { window: 16 });
+      const col = collector();
+      await pollUntil(consumer, col, () => col.records.length >= 100, '100 records');
+      expect(col.drops).toEqual([[discarded, 'drop-oldest']]);
+      expect(consumer.counters.dropped['drop-oldest']).toBe(900);
+      // the survivors are the newest 100, in order, and the mark came before the first of them
+      expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: 100 }, (_, i) => 900 + i));
+      // a second overflow while the consumer is behind: at most `window` (16) messages are on
+      // their way to it, the stream keeps 100 records, the rest is discarded and counted
+      for (let i = N; i < N + 300; i++) send(producer, 7, i);
+      await producer.drain();
+      await pollUntil(consumer, col, () => col.records.at(-1)?.n === N + 299, 'the last record');
+      const dropped = dropTotal(col, 'drop-oldest');
+      expect(col.records.length + dropped).toBe(N + 300);
+      expect(dropped - 900).toBeGreaterThanOrEqual(300 - 100 - 16 * batch);
+      expect(col.records.map((r) => r.n)).toEqual([...col.records.map((r) => r.n)].sort((a, b) => a - b));
+      await producer.close();
+      await consumer.close();
+    },
+  );
 
-  it('drop-newest: publishes the stream refuses are counted by the producer and marked by the consumer', async () => {
-    const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy: 'drop-newest', maxBytes: 1 << 24, maxMsgs: 100 });
-    const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
-    for (let i = 0; i < 400; i++) send(producer, 3, i);
-    await producer.drain();
-    await until(() => producer.counters.refused === 300, 'producer refusals');
-    const consumer = await NatsEdgeConsumer.open(nc, spec, 0);
-    const col = collector();
-    await pollUntil(consumer, col, () => col.records.length >= 100, 'the 100 stored');
-    expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    send(producer, 3, 400);
-    producer.flush();
-    await pollUntil(consumer, col, () => col.records.length >= 101, 'the record after the refusals');
-    expect(col.drops).toEqual([[300, 'drop-newest']]);
-    expect(col.records.at(-1)?.n).toBe(400);
-    await producer.close();
-    await consumer.close();
-  });
+  it.each([1, 10])(
+    'drop-newest: publishes the stream refuses are counted by the producer and marked by the consumer (%i records per message)',
+    async (batch) => {
+      const spec = natsEdgeSpec({
+        url: server.url,
+        edge: edgeName(),
+        policy: 'drop-newest',
+        maxBytes: 1 << 24,
+        maxMsgs: 100 / batch,
+        batch,
+      });
+      const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
+      for (let i = 0; i < 400; i++) send(producer, 3, i);
+      await producer.drain();
+      await until(() => producer.counters.refused === 300, 'producer refusals');
+      const consumer = await NatsEdgeConsumer.open(nc, spec, 0);
+      const col = collector();
+      await pollUntil(consumer, col, () => col.records.length >= 100, 'the 100 stored');
+      expect(col.records.map((r) => r.n)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      send(producer, 3, 400);
+      producer.flush();
+      await pollUntil(consumer, col, () => col.records.length >= 101, 'the record after the refusals');
+      expect(col.drops).toEqual([[300, 'drop-newest']]);
+      expect(col.records.at(-1)?.n).toBe(400);
+      await producer.close();
+      await consumer.close();
+    },
+  );
 
   it('max_age: the stream expires what waits longer, the consumer marks the hole as stale and drops old records itself', async () => {
     const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy: 'drop-oldest', maxBytes: 1 << 24, maxAgeMs: 300 });
@@ -240,7 +272,7 @@ describe('NATS edge: limits and drops', () => {
     nc.publish(subject, header(1000)); // bigger than the consumer's maxRecordBytes below
     send(producer, 9, 123);
     await producer.drain();
-    const narrow = natsEdgeSpec({ ...wide, maxRecordBytes: 256 });
+    const narrow = natsEdgeSpec({ ...wide, maxRecordBytes: 256, batch: 1 });
     const consumer = await NatsEdgeConsumer.open(nc, narrow, 0);
     const col = collector();
     await pollUntil(consumer, col, () => col.records.length >= 1, 'the good record');
@@ -251,6 +283,51 @@ describe('NATS edge: limits and drops', () => {
     const reply = await nc.request(subject, header(1000), { timeout: 2000 });
     expect(new TextDecoder().decode(reply.data)).toMatch(/error/);
     await producer.close();
+    await consumer.close();
+  });
+
+  it('in a message of several records: delivers those before a broken one, skips the rest, counts it once', async () => {
+    const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy: 'drop-oldest', maxBytes: 1 << 22 });
+    const subject = recordSubject('tickline', spec.edge, 0, -1);
+    /** Records n = seq (StaleMark of instrument 4, ageMs n), each padded to 8 bytes; `tail` bytes appended. */
+    const message = (seqs: number[], opts: { badMagicAt?: number; tail?: number } = {}) => {
+      const parts = seqs.map((seq, i) => {
+        const payload = enc.staleMark(4, 1, seq);
+        const b = new Uint8Array((NATS_HEADER_BYTES + payload.length + 7) & ~7);
+        const v = new DataView(b.buffer);
+        v.setUint32(0, i === opts.badMagicAt ? 0x0badf00d : NATS_MAGIC, true);
+        v.setInt32(4, payload.length, true);
+        v.setInt32(8, enc.kind, true);
+        v.setUint32(12, 99, true);
+        v.setFloat64(16, Date.now(), true);
+        v.setFloat64(24, Date.now(), true);
+        v.setFloat64(32, seq, true);
+        b.set(payload, NATS_HEADER_BYTES);
+        return i === seqs.length - 1 ? b.subarray(0, NATS_HEADER_BYTES + payload.length) : b;
+      });
+      const size = parts.reduce((a, b) => a + b.length, 0) + (opts.tail ?? 0);
+      const out = new Uint8Array(size).fill(0xee);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    };
+    await ensureEdgeStream(nc, spec);
+    const consumer = await NatsEdgeConsumer.open(nc, spec, 0);
+    nc.publish(subject, message([1, 2, 3, 4], { badMagicAt: 2 })); // 1, 2 delivered; 3 broken: 3, 4 skipped
+    nc.publish(subject, message([5], { tail: 5 })); // 5 bytes after the last record: broken
+    nc.publish(subject, message([6, 7])); // fine: the hole 3-5 is counted before 6
+    const col = collector();
+    await pollUntil(consumer, col, () => col.records.length >= 4, '4 records');
+    expect(col.records.map((r) => r.n)).toEqual([1, 2, 6, 7]);
+    expect(consumer.counters.dropped.corrupt).toBe(2);
+    expect(col.drops).toEqual([
+      [1, 'corrupt'],
+      [1, 'corrupt'],
+      [3, 'drop-oldest'],
+    ]);
     await consumer.close();
   });
 
@@ -267,7 +344,7 @@ describe('NATS edge: limits and drops', () => {
 
   it('empties a lossy stream at a new start, and keeps what a block stream owes', async () => {
     for (const policy of ['drop-oldest', 'block'] as const) {
-      const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy, maxBytes: 1 << 20 });
+      const spec = natsEdgeSpec({ url: server.url, edge: edgeName(), policy, maxBytes: 1 << 20, batch: 1 });
       const producer = await NatsEdgeProducer.open(nc, spec, 0, { keyOf });
       for (let i = 0; i < 10; i++) send(producer, 1, i);
       await producer.drain();

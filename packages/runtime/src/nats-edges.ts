@@ -35,6 +35,7 @@ export function natsEdgeOf(config: RuntimeConfig, edge: EdgeName, producers: num
     maxMsgs: perRing < 0 ? -1 : perRing * cells,
     maxRecordBytes: Math.min(MAX_PAYLOAD, p.capacityBytes / 2 - RECORD_HEADER_BYTES),
     partitions: consumers,
+    batch: config.nats.batch,
     ...(p.blockTimeoutMs !== undefined ? { blockTimeoutMs: p.blockTimeoutMs } : {}),
   });
 }

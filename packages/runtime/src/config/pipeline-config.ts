@@ -129,6 +129,11 @@ export const runtimeShape = {
     prefix: str('tickline', /^[a-z0-9][a-z0-9-]{0,63}$/, 'one subject token of lowercase letters, digits and "-", e.g. "tickline"'),
     /** Messages a consuming worker asks for ahead of what it has handled (per partition). */
     window: int(1, 65_536, 512),
+    /**
+     * Records per message at most on lossy edges (those of one flush, within 64 KiB); 1 sends
+     * each record alone on its instrument's subject. Block edges always send one per message.
+     */
+    batch: int(1, 4096, 64),
   }),
   freshness: obj({
     /**
