@@ -35,8 +35,14 @@ import { consumerName, streamName } from './subjects.js';
 
 const HDR = NATS_HEADER_BYTES;
 const nowMs = (): number => performance.timeOrigin + performance.now();
-/** Pull requests expire after this long on the server (a new one follows at once). */
-const PULL_EXPIRES_MS = 1000;
+/**
+ * Pull requests expire after this long on the server (a new one follows at once). Short, because a
+ * request the server let lapse without answering (it expired while the server was stalled) is
+ * only noticed past its expiry: until then this end gets nothing.
+ */
+const PULL_EXPIRES_MS = 250;
+/** A request unanswered this long after it was made has lapsed: forget it and ask again. */
+const PULL_LAPSED_MS = PULL_EXPIRES_MS + 100;
 const ENC = new TextEncoder();
 /** Block edge: a record handed back on close is redelivered after this long (past any open request). */
 const NAK_DELAY_MS = PULL_EXPIRES_MS + 100;
@@ -263,11 +269,11 @@ export class NatsEdgeConsumer implements RecordSource {
     }
   }
 
-  /** Forgets requests a server restart lost, asks again, and ages the block edge's holes. */
+  /** Forgets requests a server restart lost or let lapse, asks again, and ages the block edge's holes. */
   #housekeep(): void {
     const now = nowMs();
     for (const [id, r] of this.#requests) {
-      if (now - r.at > PULL_EXPIRES_MS * 3) {
+      if (now - r.at > PULL_LAPSED_MS) {
         this.#requested -= r.remaining;
         this.#requests.delete(id);
       }

@@ -8,6 +8,14 @@
  * Chunks are filled front to back and never rewritten (the client keeps a reference to each
  * payload until its socket write), so publishing copies nothing.
  *
+ * A time bound on lossy edges with a max age: published records wait in the client until the
+ * server reads them, and that queue has no bound of its own. The producer probes it (a PING
+ * every quarter of the max age at most; the PONG comes once the server has read everything
+ * before it); while a probe is unanswered for longer than the max age, records are held back
+ * and conflated per instrument and kind (producer-hold.ts) instead of queued behind stale ones,
+ * and go out when the probe returns. So a slow server or link gets fewer, fresh records rather
+ * than every record, late.
+ *
  * Why several records per message: each message costs the client, the server (store, index,
  * deliver) and the consumer a fixed amount of work, several µs each, whatever its size. One view
  * per message is most of the CPU a market-data edge takes; 64 per message makes it negligible.
@@ -27,6 +35,7 @@ import type { RecordWriter } from '@tickline/ring';
 import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
 import { NatsEdgeError } from './errors.js';
 import { watchReconnects } from './reconnect.js';
+import { HeldRecords } from './producer-hold.js';
 import { ensureEdgeStream } from './stream.js';
 import { recordSubject } from './subjects.js';
 
@@ -53,6 +62,12 @@ export interface NatsProducerCounters {
   waits: number;
   /** Block edge: messages waiting to be stored. */
   pending: number;
+  /** Lossy edge with a max age: records replaced by a newer one of their instrument while held back. */
+  conflated: number;
+  /** Lossy edge with a max age: records held back until they were older than the max age. */
+  expired: number;
+  /** Lossy edge with a max age: records held back now. */
+  held: number;
 }
 
 interface Pending {
@@ -93,7 +108,31 @@ export class NatsEdgeProducer implements RecordWriter {
   #pumping = false;
   #closed = false;
   #stopWatch: () => void = () => {};
-  readonly counters: NatsProducerCounters = { published: 0, messages: 0, refused: 0, waits: 0, pending: 0 };
+  readonly counters: NatsProducerCounters = {
+    published: 0,
+    messages: 0,
+    refused: 0,
+    waits: 0,
+    pending: 0,
+    conflated: 0,
+    expired: 0,
+    held: 0,
+  };
+  /** Lossy edge with a max age: that bound (ms), else 0 (no probing, nothing held). */
+  readonly #bound: number;
+  readonly #perishable = new Uint8Array(256);
+  readonly #held = new HeldRecords();
+  /** When the unanswered probe was sent (-1: none), and when the last one was. */
+  #probeAt = -1;
+  #lastProbe = Number.NEGATIVE_INFINITY;
+  readonly #probeDone = (): void => {
+    this.#probeAt = -1;
+    if (this.#held.size > 0 && !this.#closed) {
+      const now = nowMs();
+      this.#release(now);
+      this.#probe(now);
+    }
+  };
 
   private constructor(nc: NatsConnection, spec: NatsEdgeSpec, partition: number, options: NatsProducerOptions) {
     this.#nc = nc;
@@ -106,6 +145,9 @@ export class NatsEdgeProducer implements RecordWriter {
     this.#chunk = new Uint8Array(this.#chunkBytes);
     this.#i32 = new Int32Array(this.#chunk.buffer);
     this.#f64 = new Float64Array(this.#chunk.buffer);
+    this.#bound = spec.policy === 'block' ? 0 : spec.maxAgeMs;
+    if (spec.maxAgeKinds === null) this.#perishable.fill(1);
+    else for (const k of spec.maxAgeKinds) this.#perishable[k] = 1;
     if (spec.policy === 'drop-newest') {
       const inbox = createInbox();
       this.#inbox = inbox;
@@ -143,7 +185,8 @@ export class NatsEdgeProducer implements RecordWriter {
 
   backlogMs(now: number): number {
     const head = this.#queue[0];
-    return head === undefined ? 0 : now - head.since;
+    if (head !== undefined) return now - head.since;
+    return this.#probeAt >= 0 && this.#held.size > 0 ? now - this.#probeAt : 0;
   }
 
   reserve(length: number, kind: number, originMs = Number.NaN): number {
@@ -221,6 +264,15 @@ export class NatsEdgeProducer implements RecordWriter {
     // consumer that stops mid-way never leaves a message half delivered.
     const most = block ? 1 : this.spec.batch;
     const maxBytes = this.#maxBatchBytes;
+    const bound = this.#bound;
+    const now = bound > 0 ? nowMs() : 0;
+    if (bound > 0) {
+      if (this.#probeAt >= 0 && now - this.#probeAt > bound) {
+        this.#hold();
+        return;
+      }
+      if (this.#held.size > 0) this.#release(now);
+    }
     // Records of one flush lie back to back (8-byte aligned) in the chunk: a message is the
     // slice from its first record's header to its last record's payload end.
     let i = 0;
@@ -258,6 +310,53 @@ export class NatsEdgeProducer implements RecordWriter {
     if (block) {
       this.counters.pending = this.#queue.length;
       if (!this.#pumping) void this.#pump();
+    }
+    if (bound > 0) this.#probe(now);
+  }
+
+  /** Asks the server for a PONG (at most every quarter of the bound): how far behind it reads. */
+  #probe(now: number): void {
+    if (this.#probeAt >= 0 || now - this.#lastProbe < this.#bound / 4 || this.#closed) return;
+    this.#probeAt = now;
+    this.#lastProbe = now;
+    this.#nc.flush().then(this.#probeDone, this.#probeDone);
+  }
+
+  /** The connection is behind: holds the flush's records back (conflating perishable ones). */
+  #hold(): void {
+    const batch = this.#batch;
+    const chunk = this.#chunk;
+    const i32 = this.#i32;
+    const keyOf = this.#keyOf;
+    for (let i = 0; i < batch.length; i++) {
+      const pos = batch[i] as number;
+      const len = i32[(pos >> 2) + 1] as number;
+      const kind = i32[(pos >> 2) + 2] as number;
+      const key = keyOf === null ? -1 : keyOf(chunk, pos + HDR, len, kind);
+      this.counters.conflated += this.#held.add(
+        chunk.subarray(pos, pos + HDR + len),
+        key < 0 ? -1 : key,
+        kind,
+        this.#perishable[kind & 255] === 1,
+      );
+    }
+    batch.length = 0;
+    this.counters.held = this.#held.size;
+  }
+
+  /** Publishes what was held back, in order, less what aged past the bound meanwhile. */
+  #release(now: number): void {
+    const { messages, expired } = this.#held.drain(now - this.#bound, this.spec.batch, this.#maxBatchBytes);
+    this.counters.expired += expired;
+    this.counters.held = 0;
+    for (const m of messages) {
+      try {
+        this.#nc.publish(this.#subject(m.key), m.bytes, this.#replyFor(m.records));
+        this.counters.published += m.records;
+        this.counters.messages++;
+      } catch {
+        this.counters.refused += m.records;
+      }
     }
   }
 
@@ -325,6 +424,7 @@ export class NatsEdgeProducer implements RecordWriter {
   async drain(timeoutMs = 5000): Promise<boolean> {
     const deadline = nowMs() + timeoutMs;
     this.flush();
+    if (this.#held.size > 0) this.#release(nowMs());
     while (this.#queue.length > 0 && nowMs() < deadline) await sleep(5);
     if (this.spec.policy !== 'block') await this.#nc.flush().catch(() => {});
     return this.#queue.length === 0;
@@ -332,6 +432,7 @@ export class NatsEdgeProducer implements RecordWriter {
 
   async close(): Promise<void> {
     this.flush();
+    if (this.#held.size > 0) this.#release(nowMs());
     this.#closed = true;
     this.#stopWatch();
     this.#ackSub?.unsubscribe();

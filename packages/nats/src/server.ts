@@ -34,6 +34,12 @@ export interface NatsServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server if it runs, then starts it again on the same port and store. */
   restart(): Promise<void>;
+  /**
+   * Freezes the server process (SIGSTOP): connections stay open but nothing is read or answered,
+   * as with a server stalled on its host; `resume()` (SIGCONT) lets it go on.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 /** Resolves the nats-server binary: NATS_SERVER_BIN, then PATH, then /usr/sbin and /usr/bin. */
@@ -170,6 +176,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     const p = proc;
     proc = undefined;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    p.kill('SIGCONT'); // a paused server would not act on the signal
     p.kill(signal);
     await waitExit(p);
   };
@@ -188,6 +195,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     async restart() {
       await kill('SIGTERM');
       proc = await launch(bin, port, storeDir, timeoutMs);
+    },
+    pause() {
+      proc?.kill('SIGSTOP');
+    },
+    resume() {
+      proc?.kill('SIGCONT');
     },
   };
 }

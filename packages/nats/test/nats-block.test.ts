@@ -1,43 +1,27 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsEdgeConsumer, NatsEdgeProducer, type NatsServer, natsEdgeSpec, startNatsServer, streamName } from '../src/index.js';
-import { client, collector, keyOf, pollUntil, send, until } from './nats-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { NatsEdgeConsumer, NatsEdgeProducer, natsEdgeSpec, streamName } from '../src/index.js';
+import { collector, keyOf, pollUntil, send, until, serverWithTwoClients } from './nats-helpers.js';
 
-let server: NatsServer;
-let pubConn: NatsConnection;
-let subConn: NatsConnection;
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  // two connections, as two processes would have
-  pubConn = await client(server.url);
-  subConn = await client(server.url);
-});
-
-afterAll(async () => {
-  await pubConn?.close();
-  await subConn?.close();
-  await server?.stop();
-});
+const env = serverWithTwoClients();
 
 const ordered = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('NATS block edge: durable, acknowledged, nothing lost or duplicated', () => {
   it('waits while the stream is full, survives a consumer restart and a server kill -9', async () => {
-    const spec = natsEdgeSpec({ url: server.url, edge: 'execution->risk', policy: 'block', maxBytes: 1 << 22, maxMsgs: 50 });
-    const producer = await NatsEdgeProducer.open(pubConn, spec, 0, { keyOf });
+    const spec = natsEdgeSpec({ url: env.server.url, edge: 'execution->risk', policy: 'block', maxBytes: 1 << 22, maxMsgs: 50 });
+    const producer = await NatsEdgeProducer.open(env.pubConn, spec, 0, { keyOf });
     for (let i = 0; i < 300; i++) send(producer, i % 5, i);
     producer.flush();
     // nobody consumes yet: the stream fills to its limit and the producer waits, counted
-    const jsm = await jetstreamManager(subConn);
+    const jsm = await jetstreamManager(env.subConn);
     const name = streamName('tickline', spec.edge);
     await until(async () => (await jsm.streams.info(name)).state.messages === 50, 'the stream to fill');
     await until(() => producer.counters.waits > 0, 'the producer to wait');
     expect(producer.counters.refused).toBe(0);
 
     // consumer A takes 120, then stops (a restart): what it had not delivered goes back
-    const a = await NatsEdgeConsumer.open(subConn, spec, 0, { window: 16 });
+    const a = await NatsEdgeConsumer.open(env.subConn, spec, 0, { window: 16 });
     const colA = collector();
     await until(() => {
       colA.poll(a, 120 - colA.records.length);
@@ -46,18 +30,18 @@ describe('NATS block edge: durable, acknowledged, nothing lost or duplicated', (
     await a.close();
 
     // consumer B picks up exactly where A stopped
-    const b = await NatsEdgeConsumer.open(subConn, spec, 0, { window: 16 });
+    const b = await NatsEdgeConsumer.open(env.subConn, spec, 0, { window: 16 });
     const colB = collector();
     await pollUntil(b, colB, () => colA.records.length + colB.records.length >= 300, 'consumer B', 20_000);
     expect([...colA.records, ...colB.records].map((r) => r.n)).toEqual(ordered(300));
     await until(() => producer.counters.published === 300, 'the last acknowledgement');
 
     // the server dies (kill -9) with records still to send; it restarts on the same store
-    await server.kill('SIGKILL');
+    await env.server.kill('SIGKILL');
     for (let i = 300; i < 400; i++) send(producer, i % 5, i);
     producer.flush();
     await new Promise((r) => setTimeout(r, 300));
-    await server.restart();
+    await env.server.restart();
     for (let i = 400; i < 500; i++) send(producer, i % 5, i);
     producer.flush();
     await pollUntil(b, colB, () => colA.records.length + colB.records.length >= 500, 'records after the server restart', 30_000);
@@ -73,13 +57,13 @@ describe('NATS block edge: durable, acknowledged, nothing lost or duplicated', (
   });
 
   it('keeps records on disk while no consumer runs, across a server restart', async () => {
-    const spec = natsEdgeSpec({ url: server.url, edge: 'execution->signals', policy: 'block', maxBytes: 1 << 22, maxMsgs: 1000 });
-    const producer = await NatsEdgeProducer.open(pubConn, spec, 0, { keyOf });
+    const spec = natsEdgeSpec({ url: env.server.url, edge: 'execution->signals', policy: 'block', maxBytes: 1 << 22, maxMsgs: 1000 });
+    const producer = await NatsEdgeProducer.open(env.pubConn, spec, 0, { keyOf });
     for (let i = 0; i < 200; i++) send(producer, 1, i);
     expect(await producer.drain()).toBe(true);
-    await server.kill('SIGKILL');
-    await server.restart();
-    const c = await NatsEdgeConsumer.open(subConn, spec, 0);
+    await env.server.kill('SIGKILL');
+    await env.server.restart();
+    const c = await NatsEdgeConsumer.open(env.subConn, spec, 0);
     const col = collector();
     await pollUntil(c, col, () => col.records.length >= 200, 'the stored records', 20_000);
     expect(col.records.map((r) => r.n)).toEqual(ordered(200));

@@ -1,8 +1,9 @@
 /** Shared pieces of the NATS edge tests: records, a routing key, a polling loop. */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll } from 'vitest';
 import type { DropReason } from '@tickline/ring';
 import { Body, Encoder, RecordReader } from '@tickline/wire';
-import type { NatsEdgeConsumer, NatsEdgeProducer } from '../src/index.js';
+import { type NatsEdgeConsumer, type NatsEdgeProducer, type NatsServer, startNatsServer } from '../src/index.js';
 
 export const enc = new Encoder();
 
@@ -83,3 +84,23 @@ export function client(url: string): Promise<NatsConnection> {
 }
 
 export const dropTotal = (col: Collected, reason: DropReason) => col.drops.filter(([, r]) => r === reason).reduce((a, [n]) => a + n, 0);
+
+/**
+ * A real server for the file's tests with two connections to it (a publisher's and a
+ * subscriber's, as two processes would have), started before and stopped after them.
+ */
+export function serverWithTwoClients(): { server: NatsServer; pubConn: NatsConnection; subConn: NatsConnection } {
+  const env = {} as { server: NatsServer; pubConn: NatsConnection; subConn: NatsConnection };
+  beforeAll(async () => {
+    env.server = await startNatsServer();
+    env.pubConn = await client(env.server.url);
+    env.subConn = await client(env.server.url);
+  });
+  afterAll(async () => {
+    env.server?.resume();
+    await env.pubConn?.close();
+    await env.subConn?.close();
+    await env.server?.stop();
+  });
+  return env;
+}

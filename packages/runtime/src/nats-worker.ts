@@ -59,6 +59,21 @@ export async function natsEnds(task: NatsTaskPart) {
       consumers.push(c);
       return c;
     },
+    /**
+     * Records the producers of `edge` wrote but never sent, by reason: `conflated` (replaced by a
+     * newer one of their instrument while the connection was behind), `stale` (held back past
+     * the edge's max age), `refused` (the stream refused them, or the connection was closed).
+     */
+    outLosses(edge: string): { conflated: number; stale: number; refused: number } {
+      const out = { conflated: 0, stale: 0, refused: 0 };
+      for (const p of producers) {
+        if (p.spec.edge !== edge) continue;
+        out.conflated += p.counters.conflated;
+        out.stale += p.counters.expired;
+        out.refused += p.counters.refused;
+      }
+      return out;
+    },
     async drain(): Promise<void> {
       await Promise.all(producers.map((p) => p.drain(2000)));
     },

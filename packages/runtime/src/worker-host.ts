@@ -327,6 +327,9 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
         if (i === last) {
           const outDropped = (emitters[i] as ForwardingEmitter).dropped;
           if (outDropped > 0) dropped.output = outDropped;
+          if (task.natsOutput) {
+            for (const [why, n] of Object.entries(nats.outLosses(task.natsOutput.edge))) if (n > 0) dropped[`output-${why}`] = n;
+          }
         }
         return {
           stage: s.name,
