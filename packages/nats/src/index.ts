@@ -12,5 +12,5 @@ export {
 export { NATS_ERROR_CODES, NATS_SERVER_INSTALL_HINT, type NatsErrorCode, NatsEdgeError } from './errors.js';
 export { NatsEdgeProducer, type NatsProducerCounters, type NatsProducerOptions, type RecordKeyFn } from './producer.js';
 export { findNatsServer, freePort, type NatsServer, type NatsServerOptions, startNatsServer } from './server.js';
-export { BLOCK_ACK_WAIT_MS, consumerConfig, ensureEdgeStream, purgeLossyStream, streamConfig } from './stream.js';
+export { BLOCK_ACK_WAIT_MS, consumerConfig, deleteEdgeStream, ensureEdgeStream, purgeLossyStream, streamConfig } from './stream.js';
 export { consumerName, edgeSubjects, edgeToken, partitionFilter, recordSubject, streamName } from './subjects.js';

@@ -154,6 +154,20 @@ export async function purgeLossyStream(nc: NatsConnection, spec: NatsEdgeSpec): 
   );
 }
 
+/**
+ * Deletes an edge's stream and its consumers (a run that made edges of its own, such as a
+ * benchmark, gives their memory back to the server). True if there was one.
+ */
+export async function deleteEdgeStream(nc: NatsConnection, spec: NatsEdgeSpec): Promise<boolean> {
+  const jsm = await jetstreamManager(nc, { timeout: 2000 });
+  try {
+    return await jsm.streams.delete(streamName(spec.prefix, spec.edge));
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw streamError(streamName(spec.prefix, spec.edge), err);
+  }
+}
+
 function isTransient(err: unknown): boolean {
   return TRANSIENT.test(errText(err));
 }

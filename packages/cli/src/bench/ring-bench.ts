@@ -12,7 +12,7 @@
  */
 
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { findNatsServer, NatsEdgeConsumer, type NatsServer, natsEdgeSpec, startNatsServer } from '@tickline/nats';
+import { deleteEdgeStream, findNatsServer, NatsEdgeConsumer, type NatsServer, natsEdgeSpec, startNatsServer } from '@tickline/nats';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createRing, RingConsumer } from '@tickline/ring';
 import { type BenchReport, type BenchResult, LatencyHistogram, moduleUrl, report, summarize, TS_WORKER_ENTRY } from '@tickline/runtime';
@@ -49,6 +49,7 @@ async function runOnce(
   batch: number,
   ratePerSec: number,
   perRecord = false,
+  natsBatch = 64,
 ): Promise<RunOutcome> {
   const go = new SharedArrayBuffer(16);
   const goI32 = new Int32Array(go);
@@ -89,6 +90,7 @@ async function runOnce(
       policy: 'drop-oldest',
       maxBytes: 1 << 30,
       maxRecordBytes: 64 * 1024,
+      batch: natsBatch,
     });
     job.nats = spec;
     const c = await NatsEdgeConsumer.open(side.nc, spec, 0, { verify: false, window: 1024 });
@@ -104,6 +106,7 @@ async function runOnce(
       while (received < count) if (c.poll(onRecord, onDrop, 4096) === 0) await c.waitForRecords(100);
       const end = now();
       await c.close();
+      await deleteEdgeStream(side.nc, spec); // each run has a stream of its own: give its memory back
       return end;
     };
   } else if (transport === 'ringbufjs') {
@@ -185,16 +188,19 @@ async function runAll(opts: RingBenchOptions, transports: Transport[], natsNote:
   const results: BenchResult[] = [];
   // batch<N>: N messages per publish (ring: one record of N messages and one flush; MessagePort:
   // one postMessage; ringbuf.js: one push). ring:records64: 64 separate records per flush, the
-  // ring's variable-length record path with a header each.
-  const cases: [Transport, number, boolean, string][] = [];
+  // ring's variable-length record path with a header each; nats:records64 the same over NATS,
+  // the 64 records of a flush in one message (nats.batch 64), and nats:records64-unbatched one
+  // message per record (nats.batch 1), as the edge sent them before it batched.
+  const cases: [Transport, number, boolean, string, number?][] = [];
   for (const batch of [1, 64]) for (const t of transports) cases.push([t, batch, false, `${t}:batch${batch}`]);
   if (transports.includes('ring')) cases.push(['ring', 64, true, 'ring:records64']);
-  for (const [t, batch, perRecord, name] of cases) {
+  if (transports.includes('nats')) cases.push(['nats', 64, true, 'nats:records64', 64], ['nats', 64, true, 'nats:records64-unbatched', 1]);
+  for (const [t, batch, perRecord, name, natsBatch] of cases) {
     const runs: Record<string, number>[] = [];
     // MessagePort and NATS at batch 1 are ~100x slower: fewer messages keep the run short.
-    const count = (t === 'messageport' || t === 'nats') && batch === 1 ? Math.ceil(opts.count / 10) : opts.count;
+    const count = (t === 'messageport' || t === 'nats') && (batch === 1 || perRecord) ? Math.ceil(opts.count / 10) : opts.count;
     for (let r = 0; r < opts.runs; r++) {
-      const o = await runOnce(t, 'throughput', count, batch, 0, perRecord);
+      const o = await runOnce(t, 'throughput', count, batch, 0, perRecord, natsBatch);
       if (o.outOfOrder > 0) throw new Error(`${t}: ${o.outOfOrder} messages out of order`);
       runs.push({ msgsPerSec: count / o.seconds });
     }
@@ -215,7 +221,8 @@ async function runAll(opts: RingBenchOptions, transports: Transport[], natsNote:
     return x && y ? (x / y).toFixed(2) : 'n/a';
   };
   return report('ring', opts.runs, results, [
-    `ratio ring/nats: batch64 ${ratio('ring:batch64', 'nats:batch64')}x; nats: a JetStream edge (memory stream, drop-oldest, pull consumer) over loopback to a nats-server the bench started, one NATS message per record`,
+    `ratio ring/nats: batch64 ${ratio('ring:batch64', 'nats:batch64')}x, records64 ${ratio('ring:records64', 'nats:records64')}x; nats: a JetStream edge (memory stream, drop-oldest, pull consumer) over loopback to a nats-server the bench started; batch<N>: one record (one message) of N structs per flush; records64: 64 records per flush`,
+    `ratio nats batched/unbatched: records64 ${ratio('nats:records64', 'nats:records64-unbatched')}x (the 64 records of a flush in one message, against one message each)`,
     ...(natsNote ? [natsNote] : []),
     `ratio ring/messageport: batch1 ${ratio('ring:batch1', 'messageport:batch1')}x, batch64 ${ratio('ring:batch64', 'messageport:batch64')}x`,
     `ratio ring/ringbufjs: batch1 ${ratio('ring:batch1', 'ringbufjs:batch1')}x, batch64 ${ratio('ring:batch64', 'ringbufjs:batch64')}x`,

@@ -69,6 +69,28 @@ if (job.transport === 'ring' && job.perRecord) {
     }
     p.flush();
   }
+} else if (natsProducer !== null && job.perRecord) {
+  // one record per message, `batch` records per flush (the edge packs a flush's records into
+  // messages of up to its spec's batch)
+  const p = natsProducer;
+  const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+  let chunk = p.data;
+  let f64 = new Float64Array(chunk.buffer);
+  for (let i = 0; i < job.count; i++) {
+    const ts = pace(i, t0);
+    const off = p.reserve(16, 0);
+    if (p.data !== chunk) {
+      chunk = p.data; // reserve started a new chunk
+      f64 = new Float64Array(chunk.buffer);
+    }
+    f64[off >> 3] = i;
+    f64[(off >> 3) + 1] = ts;
+    if ((i + 1) % job.batch === 0) {
+      p.flush();
+      if ((i + 1) % (job.batch * 16) === 0) await yieldToLoop();
+    }
+  }
+  await p.drain();
 } else if (natsProducer !== null) {
   // one record (one NATS message) of `batch` messages per flush, like the ring's
   const p = natsProducer;
