@@ -28,6 +28,8 @@ export interface NatsServer {
   readonly storeDir: string;
   /** Whether a server process is running now. */
   readonly running: boolean;
+  /** The server process's id, or -1 while none runs. */
+  readonly pid: number;
   /** Stops the server (SIGTERM, then waits) and removes the store directory if it made it. */
   stop(): Promise<void>;
   /** Sends `signal` (default SIGKILL) and waits for the process to exit; the store stays. */
@@ -186,6 +188,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     storeDir,
     get running() {
       return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
+    },
+    get pid() {
+      return proc?.pid ?? -1;
     },
     kill,
     async stop() {

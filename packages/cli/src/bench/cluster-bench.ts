@@ -35,6 +35,7 @@ import {
 } from '@tickline/runtime';
 import { spawnExchange } from './live/exchange-process.js';
 import { counter, LiveRun, type Sample, windowFigures } from './live/live-pipeline.js';
+import { processCpuSeconds } from './live/process-cpu.js';
 
 export interface ClusterBenchOptions {
   runs: number;
@@ -166,7 +167,11 @@ async function threeNodes(o: ClusterBenchOptions): Promise<Record<string, number
         await new Promise((r) => setTimeout(r, 100));
         stats = mergeStats(await Promise.all(nodes.map(nodeStats)));
       }
-      return { t: performance.now(), stats, rssBytes: 0, exchange: await ex.stats() };
+      const cpu: Record<string, number> = { exchange: processCpuSeconds(ex.pid), nats: processCpuSeconds(nats.pid) };
+      for (const n of nodes) cpu[`node${n.name}`] = processCpuSeconds(n.child.pid ?? -1);
+      // the cluster's pipeline: its three node processes and the NATS server between them
+      cpu.pipeline = (cpu.nats as number) + nodes.reduce((a, n) => a + (cpu[`node${n.name}`] as number), 0);
+      return { t: performance.now(), stats, rssBytes: 0, exchange: await ex.stats(), cpu };
     };
     const windows: Record<string, number>[] = [];
     let a = await sample();
@@ -209,6 +214,7 @@ export async function runClusterBench(o: ClusterBenchOptions): Promise<BenchRepo
   return report('cluster', o.runs, results, [
     'tick-to-decision (p50Us, p99Us, p999Us): frame received by ingest (node A or B) -> order handed to the venue gateway by execution (node C); book views cross nodes over a JetStream edge on a local nats-server',
     'eventsPerSec: market-data events the book stages took in (A + B); medians (min, max) over consecutive measured windows of one start each, 3-nodes first, then 1-process',
+    'cpuPct<Role>: share of one core each process used in the window (2 cores: 200 is the machine); cpuPctPipeline: the one process, or the three nodes and the NATS server together; cpuPctExchange: the venue (load generator)',
     'edgeP50Us/edgeP99Us: book -> signals queueing delay in the window (over NATS between nodes, a ring in one process); skippedStalePerSec: book views signals skipped as older than freshness.maxDataAgeMs (no decision on them, so p50Us is null when every view arrives too late)',
   ]);
 }

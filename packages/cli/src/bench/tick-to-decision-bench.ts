@@ -45,6 +45,7 @@ export async function runTickToDecisionBench(o: TickToDecisionOptions): Promise<
   return report('pipeline', o.runs, results, [
     'tick-to-decision (p50Us, p99Us, p999Us): frame received by ingest -> order handed to the venue gateway by execution; orderP50Us/orderP99Us: -> the order leaving for the venue after its journal commit (SQLite WAL, synchronous=full, group commit); real stages; the embedded exchange in its own process',
     'eventsPerSec: market-data events (level changes + trades) the book stage took in; ticksPerSec: records it processed; generatedEventsPerSec: what the exchange generated',
+    'cpuPctPipeline / cpuPctExchange: share of one core the pipeline process (every thread) and the exchange process used in the window',
     'medians (min, max) over consecutive measured windows of one start per placement and rate, after every book is live',
   ]);
 }

@@ -32,6 +32,7 @@ import {
 } from '@tickline/runtime';
 import { InstrumentRegistry, type InstrumentSpec } from '@tickline/wire';
 import { type ExchangeProcess, spawnExchange } from './exchange-process.js';
+import { cpuFigures, processCpuSeconds } from './process-cpu.js';
 
 const STAGE_MODULES = Object.fromEntries(STAGES.map((s) => [s, import.meta.resolve(`@tickline/${s}/worker`)])) as Record<StageName, string>;
 
@@ -61,6 +62,8 @@ export interface Sample {
   readonly stats: PipelineStats;
   readonly rssBytes: number;
   readonly exchange: ExchangeStats;
+  /** CPU seconds used so far by each process of the run, by role (`exchange`, `pipeline`, ...). */
+  readonly cpu?: Record<string, number>;
 }
 
 export class LiveRun {
@@ -181,7 +184,9 @@ export class LiveRun {
       stats = await this.pipeline.stats();
     }
     const [exchange] = await Promise.all([this.exchange.stats()]);
-    return { t: performance.now(), stats, rssBytes: process.memoryUsage().rss, exchange };
+    const self = process.cpuUsage();
+    const cpu = { exchange: processCpuSeconds(this.exchange.pid), pipeline: (self.user + self.system) / 1e6 };
+    return { t: performance.now(), stats, rssBytes: process.memoryUsage().rss, exchange, cpu };
   }
 
   async stop(): Promise<void> {
@@ -239,7 +244,7 @@ export function generatedRate(a: Sample, b: Sample): number {
   return dt > 0 ? (b.exchange.eventsGenerated - a.exchange.eventsGenerated) / dt : Number.NaN;
 }
 
-/** Throughput and decision latency of the window between two samples. */
+/** Throughput, decision latency and CPU by process of the window between two samples. */
 export function windowFigures(a: Sample, b: Sample): Record<string, number> {
   const dt = (b.t - a.t) / 1000;
   const book = (s: Sample) => stageOf(s.stats, 'book');
@@ -256,5 +261,6 @@ export function windowFigures(a: Sample, b: Sample): Record<string, number> {
     p999Us: q(0.999),
     orderP50Us: q(0.5, o),
     orderP99Us: q(0.99, o),
+    ...cpuFigures(a.cpu, b.cpu, dt),
   };
 }
