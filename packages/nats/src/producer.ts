@@ -30,11 +30,12 @@
  *   until blockTimeoutMs passes (then its records are dropped and counted as drop-newest, like
  *   a ring's).
  */
-import { createInbox, headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { RecordWriter } from '@tickline/ring';
 import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
 import { NatsEdgeError } from './errors.js';
 import { watchReconnects } from './reconnect.js';
+import { BlockQueue } from './producer-block.js';
 import { HeldRecords } from './producer-hold.js';
 import { ensureEdgeStream } from './stream.js';
 import { recordSubject } from './subjects.js';
@@ -70,16 +71,6 @@ export interface NatsProducerCounters {
   held: number;
 }
 
-interface Pending {
-  subject: string;
-  bytes: Uint8Array;
-  records: number;
-  id: string;
-  since: number;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export class NatsEdgeProducer implements RecordWriter {
   readonly spec: NatsEdgeSpec;
   readonly partition: number;
@@ -104,8 +95,8 @@ export class NatsEdgeProducer implements RecordWriter {
   /** drop-newest: publish options by record count (reply `<inbox>.<count>`). */
   readonly #pubOpts: ({ reply: string } | undefined)[] = [];
   #ackSub: Subscription | null = null;
-  readonly #queue: Pending[] = [];
-  #pumping = false;
+  /** Block edge: what waits to be stored; null on lossy edges. */
+  readonly #block: BlockQueue | null;
   #closed = false;
   #stopWatch: () => void = () => {};
   readonly counters: NatsProducerCounters = {
@@ -146,6 +137,7 @@ export class NatsEdgeProducer implements RecordWriter {
     this.#i32 = new Int32Array(this.#chunk.buffer);
     this.#f64 = new Float64Array(this.#chunk.buffer);
     this.#bound = spec.policy === 'block' ? 0 : spec.maxAgeMs;
+    this.#block = spec.policy === 'block' ? new BlockQueue(nc, spec, this.counters) : null;
     if (spec.maxAgeKinds === null) this.#perishable.fill(1);
     else for (const k of spec.maxAgeKinds) this.#perishable[k] = 1;
     if (spec.policy === 'drop-newest') {
@@ -184,8 +176,7 @@ export class NatsEdgeProducer implements RecordWriter {
   }
 
   backlogMs(now: number): number {
-    const head = this.#queue[0];
-    if (head !== undefined) return now - head.since;
+    if (this.#block !== null) return this.#block.backlogMs(now);
     return this.#probeAt >= 0 && this.#held.size > 0 ? now - this.#probeAt : 0;
   }
 
@@ -223,7 +214,7 @@ export class NatsEdgeProducer implements RecordWriter {
   tryReserve(length: number, kind: number, originMs = Number.NaN): number {
     // A block edge with more waiting than its stream holds refuses (the caller sheds); the
     // lossy policies never wait, so there is always room.
-    if (this.spec.policy === 'block' && this.spec.maxMsgs > 0 && this.#queue.length >= this.spec.maxMsgs) return -1;
+    if (this.spec.policy === 'block' && this.spec.maxMsgs > 0 && (this.#block?.length ?? 0) >= this.spec.maxMsgs) return -1;
     return this.reserve(length, kind, originMs);
   }
 
@@ -294,7 +285,7 @@ export class NatsEdgeProducer implements RecordWriter {
       const subject = this.#subject(key);
       const bytes = chunk.subarray(start, end);
       if (block) {
-        this.#queue.push({ subject, bytes, records: count, id: `${this.id}-${f64[(start >> 3) + 4]}`, since: nowMs() });
+        this.#block?.push({ subject, bytes, records: count, id: `${this.id}-${f64[(start >> 3) + 4]}`, since: nowMs() });
         continue;
       }
       try {
@@ -307,10 +298,7 @@ export class NatsEdgeProducer implements RecordWriter {
       }
     }
     batch.length = 0;
-    if (block) {
-      this.counters.pending = this.#queue.length;
-      if (!this.#pumping) void this.#pump();
-    }
+    this.#block?.kick();
     if (bound > 0) this.#probe(now);
   }
 
@@ -379,61 +367,21 @@ export class NatsEdgeProducer implements RecordWriter {
     if ((status >= 400 && status !== 0) || data.length < 3 || data[2] === 0x65 /* {"e */) this.counters.refused += records;
   }
 
-  /** Block edge: stores the queue in order, one message in flight, retrying while the stream is full. */
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    let backoff = 1;
-    try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const m = this.#queue[0] as Pending;
-        const h = headers();
-        h.set('Nats-Msg-Id', m.id);
-        let stored = false;
-        let full = false;
-        try {
-          const reply = await this.#nc.request(m.subject, m.bytes, { timeout: 2000, headers: h });
-          const text = new TextDecoder().decode(reply.data);
-          stored = text.startsWith('{"stream"');
-          full = !stored && /maximum (messages|bytes)|resource limits/i.test(text);
-        } catch {
-          // no responders (stream not there yet) or a timeout (server restarting): retry
-        }
-        if (stored) {
-          this.#queue.shift();
-          this.counters.published += m.records;
-          this.counters.messages++;
-          backoff = 1;
-        } else {
-          if (full) this.counters.waits++;
-          if (nowMs() - m.since >= this.spec.blockTimeoutMs) {
-            this.#queue.shift();
-            this.counters.refused += m.records;
-          } else {
-            await sleep(full ? backoff : 50);
-            backoff = Math.min(50, backoff * 2);
-          }
-        }
-        this.counters.pending = this.#queue.length;
-      }
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
   /** Resolves once a block edge stored everything queued (or `timeoutMs` passed); true if empty. */
   async drain(timeoutMs = 5000): Promise<boolean> {
     const deadline = nowMs() + timeoutMs;
     this.flush();
     if (this.#held.size > 0) this.#release(nowMs());
-    while (this.#queue.length > 0 && nowMs() < deadline) await sleep(5);
-    if (this.spec.policy !== 'block') await this.#nc.flush().catch(() => {});
-    return this.#queue.length === 0;
+    if (this.#block !== null) return this.#block.settled(deadline);
+    await this.#nc.flush().catch(() => {});
+    return true;
   }
 
   async close(): Promise<void> {
     this.flush();
     if (this.#held.size > 0) this.#release(nowMs());
     this.#closed = true;
+    this.#block?.close();
     this.#stopWatch();
     this.#ackSub?.unsubscribe();
     this.#ackSub = null;
