@@ -243,8 +243,8 @@ async function replayPipeline(
   // replay-source.ts), so the drop-oldest rings never overflow whatever the speed.
   const ingestThreads = groups.find((g) => g.stages.includes('ingest'))?.threads ?? 1;
   let creditBusy = false;
-  const creditTimer = setInterval(() => {
-    if (creditBusy || !replaying) return;
+  const grantCredit = () => {
+    if (creditBusy) return;
     let room = Number.POSITIVE_INFINITY;
     let empty = true;
     for (const r of p.ringStats()) {
@@ -256,7 +256,9 @@ async function replayPipeline(
     p.command('ingest', 'replay-credit', { bytes: Math.max(0, Math.floor(room / ingestThreads)), empty })
       .catch(() => {})
       .finally(() => (creditBusy = false));
-  }, 2);
+  };
+  // a node without ingest has no source to grant credit to
+  const creditTimer = replaying ? setInterval(grantCredit, 2) : null;
 
   const through = replaying ? 'end of file' : 'replay complete';
   let stopReason = through;
@@ -285,7 +287,7 @@ async function replayPipeline(
     }
     if (replaying) await hooks.replayed?.(p);
   }
-  clearInterval(creditTimer);
+  if (creditTimer !== null) clearInterval(creditTimer);
   unhook();
   const hard = setTimeout(() => {
     log.error('shutdown took longer than 5 s; exiting');
