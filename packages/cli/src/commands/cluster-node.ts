@@ -13,7 +13,6 @@ import {
   ClusterView,
   type Heartbeat,
   type NodePlan,
-  type NodeStats,
   type CrossEdge,
   crossEdgePartitions,
   crossEdgeSpec,
@@ -103,9 +102,8 @@ export class ClusterNode {
   /** The hooks of `tickline replay FILE --node X`: as a run's, the file in place of the venue. */
   get replayHooks(): ReplayHooks {
     const runsNormalize = this.node.stages.includes('normalize');
-    const b = this.#boundary();
     return {
-      boundary: b,
+      boundary: this.#boundary(),
       ...(runsNormalize
         ? { keepInstruments: (registry: InstrumentRegistry) => inShards(this.plan, registry, this.node.shards).map((s) => s.id) }
         : {}),
@@ -176,7 +174,8 @@ export class ClusterNode {
     this.view.attach(this.#presence);
     this.#presence.onStats((node, stats) => {
       this.view.update(node, stats);
-      if ((stats as NodeStats | null)?.replayDone === true) this.#replayed.add(node);
+      // (a replaying peer's last word: its file is through; its leaving is no lost feed)
+      if (this.view.snapshot().nodes.find((n) => n.name === node)?.stats?.replayDone === true) this.#replayed.add(node);
     });
     this.#presence.onPeer((peer, up, hb) => this.#onPeer(peer, up, hb));
     await this.#presence.waitForPeers([...this.plan.nodes.keys()], this.plan.startTimeoutMs);
