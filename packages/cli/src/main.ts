@@ -224,7 +224,9 @@ export function buildProgram(): Command {
       ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList as string } : {}),
     };
     const raw = typeof o.config === 'string' ? readConfigFile(o.config) : {};
-    if ((isClusterConfig(raw) || o.node !== undefined) && o.verify !== true) {
+    if (o.verify === true && (o.node !== undefined || isClusterConfig(raw)))
+      throw new UsageError('--verify checks the file in this process: it takes no --node and no cluster config');
+    if (isClusterConfig(raw) || o.node !== undefined) {
       const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
       const loaded = loadClusterConfig(raw, o.node as string | undefined, pipelineOverrides(o), source, { replay: true });
       applyLogFormat(loaded.config.log.format);
