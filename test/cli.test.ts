@@ -78,6 +78,19 @@ describe('tickline CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--config: cannot be read/);
 
+    // replay through a cluster node: the node is checked like run's; --verify takes none
+    const cluster = join(dir, 'cluster.json');
+    writeFileSync(
+      cluster,
+      JSON.stringify({ cluster: { nats: { url: 'nats://127.0.0.1:4222' }, nodes: { A: { stages: ['ingest', 'normalize', 'book'] } } } }),
+    );
+    const badNode = await tickline(['replay', join(dir, 'x.tkr'), '--config', cluster, '--node', 'Z']);
+    expect(badNode.code).toBe(2);
+    expect(badNode.stderr).toContain('--node: names unknown node "Z" (nodes: A)');
+    const verifyNode = await tickline(['replay', join(dir, 'x.tkr'), '--node', 'A', '--verify']);
+    expect(verifyNode.code).toBe(2);
+    expect(verifyNode.stderr).toContain('--verify checks the file in this process: it takes no --node and no cluster config');
+
     const badBench = await tickline(['bench', 'nope']);
     expect(badBench.code).toBe(2);
     expect(badBench.stderr).toMatch(/bench name must be one of ring, codec, pipeline, overload, normalize, book, stage/);
@@ -96,7 +109,7 @@ describe('tickline CLI', () => {
     const badVenue = await tickline(['bench', 'normalize', '--venue', 'nope']);
     expect(badVenue.code).toBe(2);
     expect(badVenue.stderr).toMatch(/--venue must be one of sim, binance-spot, binance-usdm for bench normalize, got "nope"/);
-  }, 180_000); // eleven CLI starts, one after another: on a loaded 2-core box each takes seconds
+  }, 240_000); // thirteen CLI starts, one after another: on a loaded 2-core box each takes seconds
 
   it('runs six pools on the embedded exchange and prints per-stage counts as JSON after --duration', async () => {
     const r = await tickline([

@@ -15,6 +15,7 @@ import { isTerminal, SqliteJournal } from '@tickline/execution';
 import { type ExchangeHandle, startExchange } from '@tickline/exchange';
 import { type NatsServer, startNatsServer } from '@tickline/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { threeNodeCluster } from './cluster-plan.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = join(ROOT, 'packages/cli/src/main.ts');
@@ -131,18 +132,7 @@ describe('cluster failures, with real node processes and a real nats-server', ()
     writeFileSync(
       config,
       JSON.stringify({
-        cluster: {
-          name: 'failtest',
-          nats: { url: nats.url },
-          shards: { count: 2 },
-          heartbeatMs: 200,
-          peerTimeoutMs: 2500,
-          nodes: {
-            A: { stages: ['ingest', 'normalize', 'book'], shards: [0], http: { port: 0 } },
-            B: { stages: ['ingest', 'normalize', 'book'], shards: [1], http: { port: 0 } },
-            C: { stages: ['signals', 'risk', 'execution'], shards: 'all', http: { port: 0 } },
-          },
-        },
+        cluster: threeNodeCluster('failtest', nats.url, { heartbeatMs: 200, peerTimeoutMs: 2500 }),
         venue: { name: 'sim', url: exchange.wsUrl, restUrl: exchange.httpUrl },
         fuse: ['ingest+normalize+book', 'signals+risk+execution'],
         stateDir: join(dir, 'state'),

@@ -32,6 +32,8 @@ export function loadClusterConfig(
   nodeName: string | undefined,
   overrides: Record<string, unknown>,
   source: string,
+  /** For `tickline replay FILE --node`: the file is the market, no venue URL is needed. */
+  opts: { replay?: boolean } = {},
 ): LoadedClusterConfig {
   if (!isRecord(raw)) throw new ConfigError(source, [{ path: '(config)', message: 'must be an object (a mapping of settings)' }]);
   const { cluster: section, ...shared } = raw;
@@ -47,7 +49,7 @@ export function loadClusterConfig(
   const config = loaded?.config ?? (configSchema.parse(shared, '', []) as TicklineConfig);
   const parsed = clusterSchema.parse(section, 'cluster', issues);
   const plan = planCluster(parsed, (edge) => edgePolicy(config, edge).policy, 'cluster', issues);
-  if (config.venue.name === 'sim' && (config.venue.url === undefined || config.venue.restUrl === undefined))
+  if (opts.replay !== true && config.venue.name === 'sim' && (config.venue.url === undefined || config.venue.restUrl === undefined))
     issues.push({
       path: 'venue.url',
       message:

@@ -14,11 +14,11 @@ import { backtestCompare } from './commands/backtest-compare.js';
 import { CHAOS_SECONDS, chaos } from './commands/chaos.js';
 import { FAULTS, type FaultName } from './chaos/index.js';
 import { record } from './commands/record.js';
-import { replay } from './commands/replay.js';
+import { type ReplayOptions, replay } from './commands/replay.js';
 import { run } from './commands/run.js';
 import { sim, simReplay } from './commands/sim.js';
 import { isClusterConfig, loadClusterConfig } from './cluster-config.js';
-import { runClusterNode } from './commands/cluster-node.js';
+import { replayClusterNode, runClusterNode } from './commands/cluster-node.js';
 import { ConfigError, loadConfig, readConfigFile } from './config.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('package.json', packageDir(import.meta.url)), 'utf8')) as { version: string }).version;
@@ -205,6 +205,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .option('--instrument-list <file>', 'venue instrument list (JSON or .rest) for instrument precision')
     .option('--fuse <groups...>', 'fuse adjacent stages into one worker')
+    .option('--node <name>', "with a cluster config: the node this process runs; the file is every node's market (docs/cluster.md)")
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .addOption(logFormatOption());
   for (const s of STAGES) replayCmd.option(`--threads.${s} <n>`, `worker threads of the ${s} stage`);
@@ -213,7 +214,7 @@ export function buildProgram(): Command {
     const speed = speedText === 'max' ? 'max' : Number(speedText);
     if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0))
       throw new UsageError(`--speed must be a positive number or max, got ${JSON.stringify(speedText)}`);
-    process.exitCode = await replay(loadWith(o, pipelineOverrides(o)), {
+    const replayOpts: ReplayOptions = {
       file,
       speed,
       ...(o.venue !== undefined ? { venue: o.venue as string } : {}),
@@ -221,7 +222,18 @@ export function buildProgram(): Command {
       ...(o.verify === true ? { verify: true } : {}),
       ...(o.json === true ? { json: true } : {}),
       ...(o.instrumentList !== undefined ? { instrumentList: o.instrumentList as string } : {}),
-    });
+    };
+    const raw = typeof o.config === 'string' ? readConfigFile(o.config) : {};
+    if (o.verify === true && (o.node !== undefined || isClusterConfig(raw)))
+      throw new UsageError('--verify checks the file in this process: it takes no --node and no cluster config');
+    if (isClusterConfig(raw) || o.node !== undefined) {
+      const source = typeof o.config === 'string' ? o.config : 'defaults and flags';
+      const loaded = loadClusterConfig(raw, o.node as string | undefined, pipelineOverrides(o), source, { replay: true });
+      applyLogFormat(loaded.config.log.format);
+      process.exitCode = await replayClusterNode(loaded, replayOpts);
+      return;
+    }
+    process.exitCode = await replay(loadWith(o, pipelineOverrides(o)), replayOpts);
   });
 
   const backtestCmd = program

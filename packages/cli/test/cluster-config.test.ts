@@ -76,6 +76,15 @@ describe('cluster config', () => {
     expect(issues).toHaveLength(expected.length);
   });
 
+  it('a replay (`tickline replay FILE --node A`) needs no venue URL: the file is the market', () => {
+    const raw = readConfigFile(EXAMPLE) as Record<string, unknown>;
+    const noUrl = { ...raw, venue: { name: 'sim' } };
+    expect(() => loadClusterConfig(noUrl, 'A', {}, 'test')).toThrow(/venue\.url: is required in a cluster config/);
+    expect(loadClusterConfig(noUrl, 'A', {}, 'test', { replay: true }).node.name).toBe('A');
+    // everything else is checked as for a run
+    expect(() => loadClusterConfig(noUrl, 'Z', {}, 'test', { replay: true })).toThrow(/--node: names unknown node "Z"/);
+  });
+
   it('refuses a missing or unknown --node, naming the nodes', () => {
     const raw = readConfigFile(EXAMPLE);
     expect(issuesOf(raw, null)).toEqual(['--node: is required with a cluster config (nodes: A, B, C)']);

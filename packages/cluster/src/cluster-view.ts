@@ -33,6 +33,11 @@ export interface NodeStats {
   readonly edges: readonly { readonly edge: string; readonly side: 'in' | 'out'; readonly moved: number; readonly lost: number }[];
   /** Trading state where the node runs risk ('active', 'reducing', 'halted'). */
   readonly tradingState?: string;
+  /**
+   * A replaying node (`tickline replay FILE --node A`) whose file is through and whose rings are
+   * empty: its `out` count is final, and it leaves soon (not a lost feed).
+   */
+  readonly replayDone?: boolean;
 }
 
 export type NodeHealth = 'ok' | 'starting' | 'degraded' | 'down' | 'unknown';
@@ -198,6 +203,8 @@ function isNodeStats(v: unknown): v is NodeStats {
     typeof s.records === 'object' &&
     s.records !== null &&
     typeof s.lagP99Ms === 'object' &&
-    s.lagP99Ms !== null
+    s.lagP99Ms !== null &&
+    Array.isArray(s.edges) &&
+    (s.replayDone === undefined || typeof s.replayDone === 'boolean')
   );
 }

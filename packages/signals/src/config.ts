@@ -64,6 +64,11 @@ export interface SignalsConfig {
    * run's `freshness.maxDataAgeMs`.
    */
   readonly maxDataAgeMs: number;
+  /**
+   * File for the intent log (intent-log.ts): one JSON line per order intent; `{partition}` is
+   * replaced. null = off (the default).
+   */
+  readonly intentLog: string | null;
 }
 
 const STRATEGY = refine(
@@ -100,6 +105,7 @@ const SCHEMA = obj({
   snapshot: obj({ path: nullable(str('')), intervalMs: int(100, 86_400_000, 60_000) }),
   keepBars: int(1, 100_000, 200),
   maxDataAgeMs: int(0, 3_600_000, 50),
+  intentLog: nullable(str('', /\S/, 'a file path')),
 });
 
 /** Every violation in `raw` (empty when valid), paths under `path`. */

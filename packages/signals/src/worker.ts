@@ -4,8 +4,10 @@
  */
 
 import { type StageContext, type StageCore, withFreshness } from '@tickline/runtime';
+import type { OrderIntentRecord } from '@tickline/wire';
 import { resolveSignalsConfig } from './config.js';
 import { SignalsCore, type SignalsSnapshot } from './core/signals-core.js';
+import { IntentLog } from './intent-log.js';
 import type { StrategyType } from './core/strategy.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { createStrategies } from './strategies/index.js';
@@ -16,6 +18,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
   const userTypes = new Map<string, StrategyType>();
   for (const s of cfg.strategies)
     if (s.type === 'module' && s.module && !userTypes.has(s.module)) userTypes.set(s.module, await loadStrategyModule(s.module));
+  const intentLog = cfg.intentLog === null ? null : new IntentLog(cfg.intentLog, ctx.registry, ctx.partition);
   const core = new SignalsCore({
     registry: ctx.registry,
     strategies: createStrategies(cfg, ctx.registry, ctx.partition, userTypes),
@@ -25,6 +28,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     keepBars: cfg.keepBars,
     maxDataAgeMs: cfg.maxDataAgeMs,
     ...(ctx.clock ? { clock: ctx.clock } : {}),
+    ...(intentLog !== null ? { onIntent: (i: OrderIntentRecord) => intentLog.add(i) } : {}),
     onStrategyError: (e) => {
       // logged once per strategy (it is disabled), by the supervisor as a stage error
       ctx.notify('error', {
@@ -62,6 +66,15 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
       ctx.notify('error', { stage: 'signals', message: `snapshot ${snapPath} unreadable, starting empty: ${(err as Error).message}` });
     }
   }
+  let intentLogReported = false;
+  const flushIntents = () => {
+    if (intentLog === null) return;
+    intentLog.flush();
+    if (intentLog.firstError !== null && !intentLogReported) {
+      intentLogReported = true; // once: the count says how many lines were lost
+      ctx.notify('error', { stage: 'signals', message: `intent log ${intentLog.path}: write failed: ${intentLog.firstError}` });
+    }
+  };
   let nextSave = Date.now() + cfg.snapshot.intervalMs;
   return {
     onBookView: (v, emit) => core.onBookView(v, emit),
@@ -70,6 +83,7 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
     onFill: (f, emit) => core.onFill(f, emit),
     onMark: (m, emit) => core.onMark(m, emit),
     tick(nowMs) {
+      flushIntents();
       if (snapPath !== null && nowMs >= nextSave) {
         nextSave = nowMs + cfg.snapshot.intervalMs;
         save();
@@ -94,7 +108,15 @@ export default async function createSignalsStage(ctx: StageContext): Promise<Sta
       }
       throw new Error(`signals: unknown command '${command}'; allowed: bars, snapshot, report, strategy-errors, disable-strategy`);
     },
-    stats: () => ({ ...core.stats(), snapshots, snapshotErrors }),
-    close: save,
+    stats: () => ({
+      ...core.stats(),
+      snapshots,
+      snapshotErrors,
+      ...(intentLog !== null ? { intentLogLines: intentLog.written, intentLogLost: intentLog.lost } : {}),
+    }),
+    close() {
+      flushIntents();
+      save();
+    },
   };
 }

@@ -38,7 +38,7 @@ describe('signals config', () => {
       bogus: true,
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      'bogus: is not a known setting (allowed here: strategies, seed, maxIntentsPerSecond, snapshot, keepBars, maxDataAgeMs)',
+      'bogus: is not a known setting (allowed here: strategies, seed, maxIntentsPerSecond, snapshot, keepBars, maxDataAgeMs, intentLog)',
       'strategies[0].params.lotz: is not a known setting (allowed here: threshold, lots, cooldownMs, maxSpreadBps, side)',
       'strategies[0].params.threshold: must be a number from 0.01 to 1, got 2',
       'strategies[1].type: must be one of "imbalance", "spread-reversion", "tick-trend", "random", "module", got "nope"',

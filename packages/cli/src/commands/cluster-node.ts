@@ -20,8 +20,9 @@ import {
   Presence,
 } from '@tickline/cluster';
 import { createLogger, type Pipeline, type StageName } from '@tickline/runtime';
-import { canonicalName, type InstrumentRegistry, type VenueName } from '@tickline/wire';
+import { canonicalName, type InstrumentRegistry, type InstrumentSpec, type VenueName } from '@tickline/wire';
 import type { LoadedClusterConfig } from '../cluster-config.js';
+import { type ReplayHooks, type ReplayOptions, replay } from './replay.js';
 import { type RunHooks, type RunOptions, run } from './run.js';
 
 /** Stages whose loss leaves a shard without books. */
@@ -34,13 +35,15 @@ export function registryDigest(registry: InstrumentRegistry): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The instruments in `shards`, in registry order. */
+function inShards(plan: ClusterPlan, registry: InstrumentRegistry, shards: readonly number[]): InstrumentSpec[] {
+  const want = new Set(shards);
+  return registry.list().filter((s) => want.has(assignShard(plan.rule, canonicalName(s.venue, s.symbol))));
+}
+
 /** The canonical ids of the instruments in `shards`, in registry order. */
 export function shardInstruments(plan: ClusterPlan, registry: InstrumentRegistry, shards: readonly number[]): string[] {
-  const want = new Set(shards);
-  return registry
-    .list()
-    .map((s) => canonicalName(s.venue, s.symbol))
-    .filter((id) => want.has(assignShard(plan.rule, id)));
+  return inShards(plan, registry, shards).map((s) => canonicalName(s.venue, s.symbol));
 }
 
 export class ClusterNode {
@@ -54,6 +57,10 @@ export class ClusterNode {
   #statsTimer: NodeJS.Timeout | null = null;
   /** Peers whose instruments this node's risk has halted. */
   readonly #halted = new Set<string>();
+  /** Replaying peers whose file is through (their leaving is no lost feed). */
+  readonly #replayed = new Set<string>();
+  /** This node replayed its file (its stats say so). */
+  #replayDone = false;
   readonly #venue: VenueName;
   readonly #loaded: LoadedClusterConfig;
 
@@ -92,6 +99,55 @@ export class ClusterNode {
     };
   }
 
+  /** The hooks of `tickline replay FILE --node X`: as a run's, the file in place of the venue. */
+  get replayHooks(): ReplayHooks {
+    const runsNormalize = this.node.stages.includes('normalize');
+    return {
+      boundary: this.#boundary(),
+      ...(runsNormalize
+        ? { keepInstruments: (registry: InstrumentRegistry) => inShards(this.plan, registry, this.node.shards).map((s) => s.id) }
+        : {}),
+      beforePipeline: (registry) =>
+        this.#join(
+          registry,
+          inShards(this.plan, registry, this.node.shards).map((s) => s.symbol),
+        ),
+      started: (pipeline) => this.#started(pipeline),
+      replayed: async (pipeline) => {
+        this.#replayDone = true;
+        await this.#publishStats(pipeline);
+      },
+      complete: () => this.#replayComplete(),
+      finalStats: (pipeline) => this.view.localStats(pipeline, this.#presence),
+      stopping: () => this.close(),
+    };
+  }
+
+  /**
+   * A node fed over NATS by replaying peers has everything once every one of them says its file
+   * is through and this node took as many records from the edge as they handed to it.
+   */
+  #replayComplete(): boolean {
+    const { head } = nodeBoundary(this.plan, this.node.name);
+    if (head === undefined) return false;
+    const feeders = new Set(head.routes.filter((r) => r.to === this.node.name).map((r) => r.from));
+    const nodes = this.view.snapshot().nodes;
+    let sent = 0;
+    for (const n of nodes) {
+      if (!feeders.has(n.name)) continue;
+      if (n.stats?.replayDone !== true) return false;
+      sent += n.stats.edges.find((e) => e.side === 'out' && e.edge === head.edge)?.moved ?? 0;
+    }
+    const took = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.moved ?? -1;
+    return took >= sent;
+  }
+
+  async #publishStats(pipeline: Pipeline): Promise<void> {
+    const stats = { ...(await this.view.localStats(pipeline, this.#presence)), ...(this.#replayDone ? { replayDone: true } : {}) };
+    this.view.update(this.node.name, stats);
+    this.#presence?.publishStats(stats);
+  }
+
   async #join(registry: InstrumentRegistry, symbols: readonly string[]): Promise<void> {
     this.#registry = registry;
     const self: Heartbeat = {
@@ -116,7 +172,11 @@ export class ClusterNode {
       log: this.#log,
     });
     this.view.attach(this.#presence);
-    this.#presence.onStats((node, stats) => this.view.update(node, stats));
+    this.#presence.onStats((node, stats) => {
+      this.view.update(node, stats);
+      // (a replaying peer's last word: its file is through; its leaving is no lost feed)
+      if (this.view.snapshot().nodes.find((n) => n.name === node)?.stats?.replayDone === true) this.#replayed.add(node);
+    });
     this.#presence.onPeer((peer, up, hb) => this.#onPeer(peer, up, hb));
     await this.#presence.waitForPeers([...this.plan.nodes.keys()], this.plan.startTimeoutMs);
   }
@@ -130,12 +190,7 @@ export class ClusterNode {
       'cross-node edges open',
     );
     presence.update({ phase: 'running' });
-    const publish = async () => {
-      const stats = await this.view.localStats(pipeline, this.#presence);
-      this.view.update(this.node.name, stats);
-      this.#presence?.publishStats(stats);
-    };
-    this.#statsTimer = setInterval(() => void publish().catch(() => {}), Math.max(250, this.plan.heartbeatMs * 2));
+    this.#statsTimer = setInterval(() => void this.#publishStats(pipeline).catch(() => {}), Math.max(250, this.plan.heartbeatMs * 2));
     this.#statsTimer.unref();
     // peers that went down before the pipeline ran
     for (const [peer, p] of this.#presence?.peers() ?? []) if (!p.up) this.#onPeer(peer, false, p.heartbeat);
@@ -147,6 +202,10 @@ export class ClusterNode {
    */
   #onPeer(peer: string, up: boolean, hb: Heartbeat): void {
     this.view.peer(peer, up, hb);
+    if (!up && this.#replayed.has(peer)) {
+      this.#log.info({ peer }, `peer ${peer} finished its replay and left`);
+      return;
+    }
     if (!this.node.stages.includes('risk') || this.#pipeline === null || this.#registry === null) return;
     const peerPlan = this.plan.nodes.get(peer);
     if (peerPlan === undefined || !peerPlan.stages.some((s) => FEED_STAGES.includes(s))) return;
@@ -179,6 +238,16 @@ export class ClusterNode {
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     await this.#presence?.close();
   }
+}
+
+/**
+ * Replays a file through one node of a cluster (`tickline replay FILE --config c.yaml --node A`):
+ * a node running ingest replays the file keeping only its shards' instruments and ends at its
+ * end; a node without ingest ends once everything its peers replayed has reached it.
+ */
+export async function replayClusterNode(loaded: LoadedClusterConfig, opts: ReplayOptions): Promise<number> {
+  const node = new ClusterNode(loaded);
+  return replay(loaded, opts, node.replayHooks);
 }
 
 /** Runs one node of a cluster until stopped (the exit code of the run). */

@@ -13,8 +13,17 @@
 
 import { type VerifyReport, Verifier } from '@tickline/book';
 import { Normalizer } from '@tickline/normalize';
-import { createLogger, MarketViewTable, moduleUrl, Pipeline, type PipelineStats, STAGES, type StageName } from '@tickline/runtime';
-import { isVenueName, VENUE_NAMES, venueId } from '@tickline/wire';
+import {
+  createLogger,
+  MarketViewTable,
+  moduleUrl,
+  Pipeline,
+  type PipelineOptions,
+  type PipelineStats,
+  STAGES,
+  type StageName,
+} from '@tickline/runtime';
+import { type InstrumentRegistry, isVenueName, VENUE_NAMES, venueId } from '@tickline/wire';
 import { openReplayInput, type ReplayFormat, type ReplayInputReport, type ReplaySpeed } from '@tickline/ingest';
 import type { LoadedConfig } from '../config.js';
 import { bookConfigFor, planReplay, type ReplayPlan, ReplayUsageError } from './replay-registry.js';
@@ -36,7 +45,30 @@ export interface ReplayOptions {
   instrumentList?: string;
 }
 
+/**
+ * What a cluster node adds to a replay (cluster-node.ts, `tickline replay FILE --node A`): every
+ * node reads the file's registry; a node running ingest replays the file keeping only its shards'
+ * instruments, a node without ingest takes what its peers send until `complete()`.
+ */
+export interface ReplayHooks {
+  /** Instrument ids whose records normalize passes on (the node's shards); absent: all. */
+  keepInstruments?(registry: InstrumentRegistry): number[] | undefined;
+  /** After the registry is read, before the pipeline starts (a node waits for its peers here). */
+  beforePipeline?(registry: InstrumentRegistry): Promise<void>;
+  started?(pipeline: Pipeline): void;
+  /** A node running ingest: the file is through and its rings are empty (before it stops). */
+  replayed?(pipeline: Pipeline): Promise<void>;
+  /** A node without ingest: true once everything its peers replayed has reached it. */
+  complete?(): boolean;
+  /** At stop, before the pipeline drains: what to add to the summary (a node's edge counts). */
+  finalStats?(pipeline: Pipeline): Promise<unknown>;
+  stopping?(): Promise<void>;
+  readonly boundary?: PipelineOptions['boundary'];
+}
+
 export interface ReplaySummary extends RunSummary {
+  /** A cluster node's own stats at the end (its cross-node edges' moved and lost counts). */
+  node?: unknown;
   replay: {
     file: string;
     format: ReplayFormat;
@@ -60,7 +92,7 @@ const REPLAY_MODULE = moduleUrl('./recording/replay-worker.ts', import.meta.reso
 /** Fill fraction of a ring above which the replay source gets no credit. */
 const HIGH_WATER = 0.5;
 
-export async function replay(loaded: LoadedConfig, opts: ReplayOptions): Promise<number> {
+export async function replay(loaded: LoadedConfig, opts: ReplayOptions, hooks: ReplayHooks = {}): Promise<number> {
   let plan: ReplayPlan;
   try {
     if (opts.venue !== undefined && !isVenueName(opts.venue))
@@ -77,7 +109,7 @@ export async function replay(loaded: LoadedConfig, opts: ReplayOptions): Promise
     }
     throw err;
   }
-  return opts.verify === true ? verifyCommand(loaded, plan, opts) : replayPipeline(loaded, plan, opts);
+  return opts.verify === true ? verifyCommand(loaded, plan, opts) : replayPipeline(loaded, plan, opts, hooks);
 }
 
 export interface VerifyOutcome {
@@ -139,12 +171,41 @@ interface ReplayStatusLike {
   error: string | null;
 }
 
-async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan, opts: ReplayOptions): Promise<number> {
+async function replayPipeline(
+  { config, groups }: LoadedConfig,
+  plan: ReplayPlan,
+  opts: ReplayOptions,
+  hooks: ReplayHooks,
+): Promise<number> {
   const log = createLogger(config.log.level);
   const started = performance.now();
   const speed = opts.speed ?? 1;
   const specs = plan.registry.list();
   const marketView = new MarketViewTable(Math.max(1, ...specs.map((s) => s.id + 1)));
+  // a cluster node without ingest replays nothing itself: it takes what its peers replay
+  const replaying = groups.some((g) => g.stages.includes('ingest'));
+  let onSignal: (sig: NodeJS.Signals) => void = () => {};
+  const signalled = new Promise<string>((resolve) => (onSignal = resolve));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  if (hooks.beforePipeline) {
+    try {
+      await Promise.race([
+        hooks.beforePipeline(plan.registry),
+        signalled.then((r) => Promise.reject(new Error(`stopped (${r}) before start`))),
+      ]);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'not started');
+      await hooks.stopping?.().catch(() => {});
+      unhook();
+      return 1;
+    }
+  }
+  const keep = hooks.keepInstruments?.(plan.registry);
   let pipeline: Pipeline | null = null;
   pipeline = await Pipeline.start({
     config,
@@ -152,8 +213,12 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
     stageModules: { ...STAGE_MODULES, ingest: REPLAY_MODULE },
     stageConfigs: {
       ingest: { venue: plan.venue, symbols: [], replay: { file: plan.file, format: plan.format, speed, flowControl: true } },
-      normalize: config.normalize,
+      normalize: keep === undefined ? config.normalize : { ...(config.normalize as object), keepInstruments: keep },
       book: bookConfigFor(config.book, plan),
+      // the config's strategies, limits and execution settings (no venue: orders go nowhere)
+      signals: config.signals,
+      risk: config.risk,
+      execution: config.execution,
     },
     registry: specs,
     marketView,
@@ -161,13 +226,15 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
     onEvent: (e) => {
       if (e.event === 'resync') void pipeline?.command('ingest', 'resync', e.data).catch(() => {});
     },
+    ...(hooks.boundary ? { boundary: hooks.boundary } : {}),
   });
   const p = pipeline;
+  hooks.started?.(p);
   const replayStarted = performance.now();
   let replayMs = 0;
   log.info(
-    { file: plan.file, venue: plan.venue, format: plan.format, speed, instruments: specs.length },
-    'tickline replaying; Ctrl-C to stop',
+    { file: plan.file, venue: plan.venue, format: plan.format, speed, instruments: keep?.length ?? specs.length },
+    replaying ? 'tickline replaying; Ctrl-C to stop' : 'tickline taking the replay from its peers; Ctrl-C to stop',
   );
 
   // Flow control: the source emits only against byte credit = the room left below HIGH_WATER in
@@ -176,7 +243,7 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
   // replay-source.ts), so the drop-oldest rings never overflow whatever the speed.
   const ingestThreads = groups.find((g) => g.stages.includes('ingest'))?.threads ?? 1;
   let creditBusy = false;
-  const creditTimer = setInterval(() => {
+  const grantCredit = () => {
     if (creditBusy) return;
     let room = Number.POSITIVE_INFINITY;
     let empty = true;
@@ -189,13 +256,12 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
     p.command('ingest', 'replay-credit', { bytes: Math.max(0, Math.floor(room / ingestThreads)), empty })
       .catch(() => {})
       .finally(() => (creditBusy = false));
-  }, 2);
+  };
+  // a node without ingest has no source to grant credit to
+  const creditTimer = replaying ? setInterval(grantCredit, 2) : null;
 
-  let onSignal: (sig: NodeJS.Signals) => void = () => {};
-  const signalled = new Promise<string>((resolve) => (onSignal = resolve));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let stopReason = 'end of file';
+  const through = replaying ? 'end of file' : 'replay complete';
+  let stopReason = through;
   for (;;) {
     const tick = new Promise<null>((r) => setTimeout(() => r(null), 50));
     const sig = await Promise.race([signalled, tick]);
@@ -203,11 +269,15 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
       stopReason = sig;
       break;
     }
+    if (!replaying) {
+      if (hooks.complete?.() === true) break;
+      continue;
+    }
     const statuses = (await p.command('ingest', 'replay-status', {}).catch(() => [])) as ReplayStatusLike[];
     if (statuses.length > 0 && statuses.every((s) => s.done)) break;
   }
   replayMs = performance.now() - replayStarted;
-  if (stopReason === 'end of file') {
+  if (stopReason === through) {
     // let the last records travel: wait until every ring is empty (bounded)
     const deadline = performance.now() + 10_000;
     let quiet = 0;
@@ -215,24 +285,27 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
       await new Promise((r) => setTimeout(r, 20));
       quiet = p.ringStats().every((r) => r.usedBytes === 0) ? quiet + 1 : 0;
     }
+    if (replaying) await hooks.replayed?.(p);
   }
-  clearInterval(creditTimer);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  if (creditTimer !== null) clearInterval(creditTimer);
+  unhook();
   const hard = setTimeout(() => {
     log.error('shutdown took longer than 5 s; exiting');
     process.exit(1);
   }, 4800);
   hard.unref();
+  const node = hooks.finalStats ? await hooks.finalStats(p).catch(() => null) : undefined;
+  await hooks.stopping?.().catch(() => {});
   const final = await p.stop(2500);
   clearTimeout(hard);
   const summary = replaySummary(
     final,
     plan,
     speed,
-    { started, replayMs, stopReason },
+    { started, replayMs, stopReason, through },
     groups.map((g) => `${g.name}x${g.threads}`),
   );
+  if (node !== undefined) summary.node = node;
   if (opts.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     const lines = summaryLines(summary);
@@ -242,14 +315,14 @@ async function replayPipeline({ config, groups }: LoadedConfig, plan: ReplayPlan
         `${summary.durationS}s (${stopReason}); ${r.framesPerSec} frames/s; restarts=${summary.restarts}\n${lines.join('\n')}\n`,
     );
   }
-  return summary.replay.complete || stopReason !== 'end of file' ? 0 : 1;
+  return summary.replay.complete || stopReason !== through ? 0 : 1;
 }
 
 function replaySummary(
   final: PipelineStats,
   plan: ReplayPlan,
   speed: ReplaySpeed,
-  t: { started: number; replayMs: number; stopReason: string },
+  t: { started: number; replayMs: number; stopReason: string; through: string },
   placement: string[],
 ): ReplaySummary {
   const { stopReason } = t;
@@ -271,7 +344,7 @@ function replaySummary(
       badLines: core.replayBadLines ?? 0,
       resyncRequests: core.replayResyncRequests ?? 0,
       creditWaits: core.replayCreditWaits ?? 0,
-      complete: stopReason === 'end of file' && (core.replayErrors ?? 0) === 0,
+      complete: stopReason === t.through && (core.replayErrors ?? 0) === 0,
     },
   };
 }

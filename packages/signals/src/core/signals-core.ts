@@ -47,6 +47,8 @@ export interface SignalsCoreOptions {
    * this: late data makes late decisions. 0 = no bound (replays that keep recorded times).
    */
   readonly maxDataAgeMs?: number;
+  /** Called with every order intent emitted (the worker's intent log); unset: nothing is done. */
+  readonly onIntent?: (intent: OrderIntentRecord) => void;
   /** Called once per strategy, when it first throws (and is disabled): the worker logs it. */
   readonly onStrategyError?: (e: StrategyError) => void;
 }
@@ -398,6 +400,7 @@ export class SignalsCore {
     };
     emit.signal(signal);
     emit.orderIntent(intent);
+    this.#opts.onIntent?.(intent);
     c.signals++;
     c.intents++;
     return true;
