@@ -182,6 +182,25 @@ export class NatsEdgeConsumer implements RecordSource {
     return this.available + this.#streamPending;
   }
 
+  /**
+   * Whether the stream holds nothing more for this end, as the server counts it (its pending
+   * count can lag a delivery, and a pull request the server let lapse delivers nothing until it
+   * is renewed). Asks again for messages if some wait. False when the server cannot be asked.
+   */
+  async drained(): Promise<boolean> {
+    if (this.available > 0) return false;
+    try {
+      const jsm = await jetstreamManager(this.#nc, { timeout: 1000 });
+      const info = await jsm.consumers.info(streamName(this.spec.prefix, this.spec.edge), consumerName(this.partition));
+      this.#streamPending = info.num_pending;
+      if (info.num_pending === 0) return this.available === 0;
+      if (this.#requested === 0) this.#topUp();
+      return false;
+    } catch {
+      return false;
+    }
+  }
+
   prepareToPark(): boolean {
     this.#parked = true;
     if (this.available > 0 || this.#lost > 0) {

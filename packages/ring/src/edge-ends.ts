@@ -28,6 +28,11 @@ export interface RecordSource {
   readonly available: number;
   /** Records still on their way to this end beyond `available` (a stream's backlog); a drain waits for them too. */
   readonly backlog?: number;
+  /**
+   * Asks where the records are kept (a stream's server) whether any is still waiting for this end;
+   * false when it cannot tell. A drain that sees nothing locally confirms with it.
+   */
+  drained?(): Promise<boolean>;
   poll(onRecord: RecordHandler, onDrop: DropHandler, max?: number, onExpired?: (enqMs: number) => void): number;
   /** Counts a record the caller found corrupt after it was delivered. */
   countCorrupt(n?: number): void;

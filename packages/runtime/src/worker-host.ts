@@ -365,8 +365,19 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     drain: async (timeoutMs: number) => {
       await stopSources();
       const deadline = epochMs() + timeoutMs;
+      let askedAt = Number.NEGATIVE_INFINITY;
       while (epochMs() < deadline) {
-        if (inputs.every((i) => i.consumer.available === 0 && (i.consumer.backlog ?? 0) === 0)) return true;
+        if (inputs.every((i) => i.consumer.available === 0 && (i.consumer.backlog ?? 0) === 0)) {
+          // a stream's count of what waits for this end comes with its deliveries: confirm
+          // with its server that nothing is left (at most every 50 ms)
+          const remote = inputs.filter((i) => i.consumer.drained !== undefined);
+          if (remote.length === 0) return true;
+          if (epochMs() - askedAt >= 50) {
+            askedAt = epochMs();
+            const answers = await Promise.all(remote.map((i) => (i.consumer.drained as () => Promise<boolean>).call(i.consumer)));
+            if (answers.every(Boolean)) return true;
+          }
+        }
         await new Promise((r) => setTimeout(r, 2));
       }
       return false;
