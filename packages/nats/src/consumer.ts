@@ -329,7 +329,9 @@ export class NatsEdgeConsumer implements RecordSource {
     const maxLen = this.spec.maxRecordBytes;
     let delivered = 0;
     let stale = 0;
-    while (delivered < max) {
+    // (a block edge's message is acknowledged once all its records were handled: one begun is
+    // delivered to its end, past `max`, so no poll leaves one half delivered)
+    while (delivered < max || (this.#block && this.#cur !== null)) {
       if (this.#cur === null) {
         if (this.#qHead >= q.length) break;
         const msg = q[this.#qHead] as Msg;
@@ -454,7 +456,8 @@ export class NatsEdgeConsumer implements RecordSource {
     this.#closed = true;
     this.#stopWatch();
     if (this.#timer) clearInterval(this.#timer);
-    // (a block edge's messages hold one record each: none is ever left partly delivered)
+    // (a block edge's message is left partly delivered only when its handler failed: handed back,
+    // its records come again, as after a crash)
     if (this.#cur !== null) this.#handBack(this.#cur);
     this.#cur = null;
     for (let i = this.#qHead; i < this.#queue.length; i++) this.#handBack(this.#queue[i] as Msg);

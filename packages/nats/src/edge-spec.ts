@@ -141,11 +141,11 @@ export function natsEdgeSpec(options: NatsEdgeOptions): NatsEdgeSpec {
 
 /**
  * The largest message of the edge: one record of maxRecordBytes, or a batch of records within
- * BATCH_BYTES (block edges send one record per message). Also the stream's max_msg_size.
+ * BATCH_BYTES. Also the stream's max_msg_size.
  */
 export function maxMessageBytes(spec: NatsEdgeSpec): number {
   const one = NATS_HEADER_BYTES + spec.maxRecordBytes;
-  return spec.batch > 1 && spec.policy !== 'block' ? Math.max(BATCH_BYTES, one) : one;
+  return spec.batch > 1 ? Math.max(BATCH_BYTES, one) : one;
 }
 
 /** Checks that `partition` is one of the edge's consuming partitions. */

@@ -1,6 +1,6 @@
 /**
- * A block edge's publishing side: messages (one record each) stored in order, one in flight at a
- * time, each with a Nats-Msg-Id so a retry is never stored twice. A refusal because the stream is
+ * A block edge's publishing side: messages (the records of a flush, up to the edge's batch)
+ * stored in order, one in flight at a time, each with a Nats-Msg-Id so a retry is never stored twice. A refusal because the stream is
  * full is retried with a growing pause (counted as waits) until it is stored, or until the edge's
  * blockTimeoutMs passes (then its records are dropped and counted as refused, like a ring's
  * drop-newest).
@@ -71,8 +71,14 @@ export class BlockQueue {
     return this.#queue.length === 0;
   }
 
-  close(): void {
+  /** Stops storing; returns the records of the messages still queued (never to be stored). */
+  close(): number {
     this.#closed = true;
+    let records = 0;
+    for (const m of this.#queue) records += m.records;
+    this.#queue.length = 0;
+    this.#counters.pending = 0;
+    return records;
   }
 
   async #pump(): Promise<void> {

@@ -251,9 +251,7 @@ export class NatsEdgeProducer implements RecordWriter {
     const f64 = this.#f64;
     const keyOf = this.#keyOf;
     const block = this.spec.policy === 'block';
-    // A block edge sends one record per message: each is acknowledged once it was handled, so a
-    // consumer that stops mid-way never leaves a message half delivered.
-    const most = block ? 1 : this.spec.batch;
+    const most = this.spec.batch;
     const maxBytes = this.#maxBatchBytes;
     const bound = this.#bound;
     const now = bound > 0 ? nowMs() : 0;
@@ -381,7 +379,8 @@ export class NatsEdgeProducer implements RecordWriter {
     this.flush();
     if (this.#held.size > 0) this.#release(nowMs());
     this.#closed = true;
-    this.#block?.close();
+    // a block edge's records not stored by now never will be: counted, not dropped silently
+    if (this.#block !== null) this.counters.refused += this.#block.close();
     this.#stopWatch();
     this.#ackSub?.unsubscribe();
     this.#ackSub = null;

@@ -62,7 +62,8 @@ export async function natsEnds(task: NatsTaskPart) {
     /**
      * Records the producers of `edge` wrote but never sent, by reason: `conflated` (replaced by a
      * newer one of their instrument while the connection was behind), `stale` (held back past
-     * the edge's max age), `refused` (the stream refused them, or the connection was closed).
+     * the edge's max age), `refused` (the stream refused them, the connection was closed, or a
+     * block edge closed with them still unstored).
      */
     outLosses(edge: string): { conflated: number; stale: number; refused: number } {
       const out = { conflated: 0, stale: 0, refused: 0 };

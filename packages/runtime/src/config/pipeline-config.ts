@@ -130,8 +130,8 @@ export const runtimeShape = {
     /** Messages a consuming worker asks for ahead of what it has handled (per partition). */
     window: int(1, 65_536, 512),
     /**
-     * Records per message at most on lossy edges (those of one flush, within 64 KiB); 1 sends
-     * each record alone on its instrument's subject. Block edges always send one per message.
+     * Records per message at most (those of one flush, within 64 KiB); 1 sends each record alone
+     * on its instrument's subject.
      */
     batch: int(1, 4096, 64),
   }),
