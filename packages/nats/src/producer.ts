@@ -305,7 +305,11 @@ export class NatsEdgeProducer implements RecordWriter {
     if (this.#probeAt >= 0 || now - this.#lastProbe < this.#bound / 4 || this.#closed) return;
     this.#probeAt = now;
     this.#lastProbe = now;
-    this.#nc.flush().then(this.#probeDone, this.#probeDone);
+    try {
+      this.#nc.flush().then(this.#probeDone, this.#probeDone);
+    } catch {
+      this.#probeDone(); // a closed connection: nothing to wait for
+    }
   }
 
   /** The connection is behind: holds the flush's records back (conflating perishable ones). */
