@@ -215,10 +215,7 @@ async function replayPipeline(
       ingest: { venue: plan.venue, symbols: [], replay: { file: plan.file, format: plan.format, speed, flowControl: true } },
       normalize: keep === undefined ? config.normalize : { ...(config.normalize as object), keepInstruments: keep },
       book: bookConfigFor(config.book, plan),
-      // the config's strategies, limits and execution settings (no venue: orders go nowhere)
-      signals: config.signals,
-      risk: config.risk,
-      execution: config.execution,
+      ...replayTradingConfigs(config),
     },
     registry: specs,
     marketView,
@@ -316,6 +313,20 @@ async function replayPipeline(
     );
   }
   return summary.replay.complete || stopReason !== through ? 0 : 1;
+}
+
+/**
+ * The config's strategies, limits and execution settings for a replay, which trades nothing and
+ * must not touch a live run's state: no order entry (whatever `execution.venue.url` says: orders
+ * are refused venue_down), a journal in memory, and no market-view snapshot file.
+ */
+function replayTradingConfigs(config: LoadedConfig['config']): Record<'signals' | 'risk' | 'execution', unknown> {
+  const signals = { ...(config.signals as Record<string, unknown>) };
+  signals.snapshot = { ...((signals.snapshot ?? {}) as Record<string, unknown>), path: null };
+  const exec = { ...(config.execution as Record<string, unknown>) };
+  exec.venue = { ...((exec.venue ?? {}) as Record<string, unknown>), url: null };
+  exec.journal = { ...((exec.journal ?? {}) as Record<string, unknown>), path: null };
+  return { signals, risk: config.risk, execution: exec };
 }
 
 function replaySummary(
