@@ -25,6 +25,8 @@ import type { LoadedClusterConfig } from '../cluster-config.js';
 import { type ReplayHooks, type ReplayOptions, replay } from './replay.js';
 import { type RunHooks, type RunOptions, run } from './run.js';
 
+/** A replay node fed by peers that are through ends after this long without a new record. */
+const REPLAY_QUIET_MS = 3000;
 /** Stages whose loss leaves a shard without books. */
 const FEED_STAGES: readonly StageName[] = ['ingest', 'normalize', 'book'];
 
@@ -61,6 +63,9 @@ export class ClusterNode {
   readonly #replayed = new Set<string>();
   /** This node replayed its file (its stats say so). */
   #replayDone = false;
+  /** Records this node had taken from its input edge, and since when (performance.now()). */
+  #took = -1;
+  #tookSince = 0;
   readonly #venue: VenueName;
   readonly #loaded: LoadedClusterConfig;
 
@@ -139,7 +144,21 @@ export class ClusterNode {
       sent += n.stats.edges.find((e) => e.side === 'out' && e.edge === head.edge)?.moved ?? 0;
     }
     const took = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.moved ?? -1;
-    return took >= sent;
+    if (took >= sent) return true;
+    // Every feeder is through but records are missing (lost on the way, counted there): once
+    // nothing more has come for REPLAY_QUIET_MS, end rather than wait for ever, and say so.
+    const now = performance.now();
+    if (took !== this.#took) {
+      this.#took = took;
+      this.#tookSince = now;
+      return false;
+    }
+    if (now - this.#tookSince < REPLAY_QUIET_MS) return false;
+    this.#log.warn(
+      { took, sent, missing: sent - took },
+      `replay ends ${sent - took} record(s) short of what the peers sent (see the edges' lost counts)`,
+    );
+    return true;
   }
 
   async #publishStats(pipeline: Pipeline): Promise<void> {
