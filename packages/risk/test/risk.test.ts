@@ -6,6 +6,25 @@ const registry = testRegistry();
 // 2024-01-03 (Wednesday) 15:00 UTC = 10:00 New York (EST, -300): regular hours
 const WED_10AM_NY = Date.UTC(2024, 0, 3, 15, 0);
 
+/** An order event from execution: an accepted limit buy of 1 at 100.00 on instrument 1 (`i1`), unless `o` says otherwise. */
+const orderEvent = (o: Partial<Parameters<RiskCore['onOrderEvent']>[0]>): Parameters<RiskCore['onOrderEvent']>[0] => ({
+  clientOrderId: 'i1',
+  venueOrderId: '1',
+  instrument: 1,
+  status: 1,
+  side: 0,
+  price: 10_000,
+  size: 1,
+  filled: 0,
+  priceScale: 2,
+  sizeScale: 0,
+  reason: '',
+  venueSeq: 1,
+  tsS: 0,
+  tsNs: 0,
+  ...o,
+});
+
 function setup(cfg: Record<string, unknown> = {}, start = WED_10AM_NY) {
   const clock = { now: start };
   const logs: string[] = [];
@@ -161,25 +180,7 @@ describe('pre-trade checks', () => {
     expect(t.core.rejects.max_position).toBe(1);
     const cid = `i${(1).toString(36)}`;
     // execution accepted intent 1 (open order 10), then it filled: position 10, nothing open
-    t.core.onOrderEvent(
-      {
-        clientOrderId: cid,
-        venueOrderId: '1',
-        instrument: 1,
-        status: 1,
-        side: 0,
-        price: 10_000,
-        size: 10,
-        filled: 0,
-        priceScale: 2,
-        sizeScale: 0,
-        reason: '',
-        venueSeq: 1,
-        tsS: 0,
-        tsNs: 0,
-      },
-      t.rec,
-    );
+    t.core.onOrderEvent(orderEvent({ clientOrderId: cid, size: 10 }), t.rec);
     expect(t.core.instrument(1)?.pendingBuy).toBe(10);
     expect(t.core.instrument(1)?.openBuy).toBe(10);
     t.core.onFill(
@@ -202,25 +203,7 @@ describe('pre-trade checks', () => {
       },
       t.rec,
     );
-    t.core.onOrderEvent(
-      {
-        clientOrderId: cid,
-        venueOrderId: '1',
-        instrument: 1,
-        status: 3,
-        side: 0,
-        price: 10_000,
-        size: 10,
-        filled: 10,
-        priceScale: 2,
-        sizeScale: 0,
-        reason: '',
-        venueSeq: 2,
-        tsS: 0,
-        tsNs: 0,
-      },
-      t.rec,
-    );
+    t.core.onOrderEvent(orderEvent({ clientOrderId: cid, status: 3, size: 10, filled: 10, venueSeq: 2 }), t.rec);
     t.core.onPosition(
       {
         instrument: 1,
@@ -416,25 +399,7 @@ describe('trading state', () => {
     t.book(1);
     t.book(2, 20_000, 20_002);
     expect(t.send({ instrument: 1, size: 5, price: 9_990 })).toBe(true);
-    t.core.onOrderEvent(
-      {
-        clientOrderId: 'i1',
-        venueOrderId: '1',
-        instrument: 1,
-        status: 1,
-        side: 0,
-        price: 9_990,
-        size: 5,
-        filled: 0,
-        priceScale: 2,
-        sizeScale: 0,
-        reason: '',
-        venueSeq: 1,
-        tsS: 0,
-        tsNs: 0,
-      },
-      t.rec,
-    );
+    t.core.onOrderEvent(orderEvent({ price: 9_990, size: 5 }), t.rec);
     expect(t.send({ instrument: 2, size: 1, price: 19_990 })).toBe(true);
     const before = t.rec.intents.length;
     const r = t.core.control('halt-instruments', { instruments: ['sim:AAPL', 'sim:NOPE'], on: true, reason: 'feed_down:node B' });
@@ -464,25 +429,7 @@ describe('trading state', () => {
     const t = setup({ dailyLossLimit: 50 });
     t.book();
     expect(t.send({ size: 5, tif: 0, price: 9_990 })).toBe(true);
-    t.core.onOrderEvent(
-      {
-        clientOrderId: 'i1',
-        venueOrderId: '1',
-        instrument: 1,
-        status: 1,
-        side: 0,
-        price: 9_990,
-        size: 5,
-        filled: 0,
-        priceScale: 2,
-        sizeScale: 0,
-        reason: '',
-        venueSeq: 1,
-        tsS: 0,
-        tsNs: 0,
-      },
-      t.rec,
-    );
+    t.core.onOrderEvent(orderEvent({ price: 9_990, size: 5 }), t.rec);
     t.core.onPosition(
       {
         instrument: 1,
