@@ -26,7 +26,7 @@ import { createInbox } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { DropHandler, RecordHandler, RecordSource } from '@tickline/ring';
 import { Body, RecordReader } from '@tickline/wire';
-import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec, nowMs, pad8 } from './edge-spec.js';
 import { CONSUMER_STATS_BYTES, mirrorStats, type NatsConsumerCounters } from './consumer-stats.js';
 import { holeReason, ProducerSequences } from './producer-sequences.js';
 import { watchReconnects } from './reconnect.js';
@@ -34,7 +34,6 @@ import { BLOCK_ACK_WAIT_MS, ensureEdgeStream, retrying } from './stream.js';
 import { consumerName, streamName } from './subjects.js';
 
 const HDR = NATS_HEADER_BYTES;
-const nowMs = (): number => performance.timeOrigin + performance.now();
 /**
  * Pull requests expire after this long on the server (a new one follows at once). Short, because a
  * request the server let lapse without answering (it expired while the server was stalled) is
@@ -118,7 +117,7 @@ export class NatsEdgeConsumer implements RecordSource {
     this.spec = spec;
     this.partition = partition;
     this.#msgLimit = maxMessageBytes(spec);
-    this.data = new Uint8Array(((this.#msgLimit + 7) & ~7) + 8);
+    this.data = new Uint8Array(pad8(this.#msgLimit) + 8);
     this.#i32 = new Int32Array(this.data.buffer);
     this.#f64 = new Float64Array(this.data.buffer);
     this.#reader = options.verify === false ? null : new RecordReader(this.data);
@@ -358,14 +357,14 @@ export class NatsEdgeConsumer implements RecordSource {
         (i32[w] as number) !== NATS_MAGIC ||
         !(len >= 0 && len <= maxLen) ||
         end > size ||
-        (end < size && ((end + 7) & ~7) + HDR > size)
+        (end < size && pad8(end) + HDR > size)
       ) {
         this.#cur = null;
         this.#skip(msg, onDrop);
         continue;
       }
       const last = end === size;
-      this.#curAt = (end + 7) & ~7;
+      this.#curAt = pad8(end);
       if (last) this.#cur = null;
       const kind = i32[w + 2] as number;
       const f = o >> 3;

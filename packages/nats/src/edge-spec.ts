@@ -24,6 +24,12 @@ import { checkPrefix, edgeToken } from './subjects.js';
 
 export const NATS_HEADER_BYTES = 40;
 export const NATS_MAGIC = 0x4e4c4b54;
+/** Where a record that ends at `n` lets the next one start: records sit at 8-byte aligned offsets. */
+export const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** Epoch ms with sub-ms precision: the clock of the records' enq and origin fields. */
+export const nowMs = (): number => performance.timeOrigin + performance.now();
+
 /** A message of several records stays within this many bytes (one larger record goes alone). */
 export const BATCH_BYTES = 64 * 1024;
 

@@ -6,9 +6,8 @@
  * drop-newest).
  */
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import type { NatsEdgeSpec } from './edge-spec.js';
+import { type NatsEdgeSpec, nowMs } from './edge-spec.js';
 
-const nowMs = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const DECODER = new TextDecoder();
 

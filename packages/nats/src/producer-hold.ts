@@ -9,10 +9,9 @@
  * A record replaced or expired here is never sent: the consumer sees the hole in the producer's
  * sequence and counts it as the policy's loss (or as stale), as for anything else the edge drops.
  */
-import { NATS_HEADER_BYTES } from './edge-spec.js';
+import { NATS_HEADER_BYTES, pad8 } from './edge-spec.js';
 
 const HDR = NATS_HEADER_BYTES;
-const pad8 = (n: number): number => (n + 7) & ~7;
 
 interface Held {
   /** Header and payload, as written (a slice of the producer's chunk, never rewritten). */

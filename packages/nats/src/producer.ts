@@ -32,7 +32,7 @@
  */
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { RecordWriter } from '@tickline/ring';
-import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec } from './edge-spec.js';
+import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec, nowMs, pad8 } from './edge-spec.js';
 import { NatsEdgeError } from './errors.js';
 import { watchReconnects } from './reconnect.js';
 import { BlockQueue } from './producer-block.js';
@@ -41,8 +41,6 @@ import { ensureEdgeStream } from './stream.js';
 import { recordSubject } from './subjects.js';
 
 const HDR = NATS_HEADER_BYTES;
-const pad8 = (n: number): number => (n + 7) & ~7;
-const nowMs = (): number => performance.timeOrigin + performance.now();
 
 /** Routing key of a record (its instrument id, or -1 for every instrument). */
 export type RecordKeyFn = (data: Uint8Array, offset: number, length: number, kind: number) => number;
