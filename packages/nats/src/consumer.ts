@@ -23,7 +23,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createInbox } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { DropHandler, RecordHandler, RecordSource } from '@tickline/ring';
 import { Body, RecordReader } from '@tickline/wire';
 import { checkPartition, maxMessageBytes, NATS_HEADER_BYTES, NATS_MAGIC, type NatsEdgeSpec, nowMs, pad8 } from './edge-spec.js';
@@ -111,6 +111,8 @@ export class NatsEdgeConsumer implements RecordSource {
   readonly #seqs: ProducerSequences;
   readonly #stats: Float64Array | null;
   #stopWatch: () => void = () => {};
+  /** The JetStream API of this end's connection (opened with it; drained() asks it). */
+  #jsm: JetStreamManager | null = null;
 
   private constructor(nc: NatsConnection, spec: NatsEdgeSpec, partition: number, options: NatsConsumerOptions) {
     this.#nc = nc;
@@ -149,9 +151,10 @@ export class NatsEdgeConsumer implements RecordSource {
     checkPartition(spec, partition);
     const c = new NatsEdgeConsumer(nc, spec, partition, options);
     await ensureEdgeStream(nc, spec);
-    const info = await retrying(async () =>
-      (await jetstreamManager(nc, { timeout: 2000 })).consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition)),
-    );
+    const info = await retrying(async () => {
+      c.#jsm = await jetstreamManager(nc, { timeout: 2000 });
+      return c.#jsm.consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition));
+    });
     c.#seqs.fresh = info.delivered.stream_seq === 0;
     const prefix = `${c.#inbox}.`.length;
     c.#sub = nc.subscribe(`${c.#inbox}.*`, { callback: (_err, msg) => c.#onMessage(msg, Number(msg.subject.slice(prefix)) || 0) });
@@ -189,8 +192,8 @@ export class NatsEdgeConsumer implements RecordSource {
   async drained(): Promise<boolean> {
     if (this.available > 0) return false;
     try {
-      const jsm = await jetstreamManager(this.#nc, { timeout: 1000 });
-      const info = await jsm.consumers.info(streamName(this.spec.prefix, this.spec.edge), consumerName(this.partition));
+      this.#jsm ??= await jetstreamManager(this.#nc, { timeout: 1000 });
+      const info = await this.#jsm.consumers.info(streamName(this.spec.prefix, this.spec.edge), consumerName(this.partition));
       this.#streamPending = info.num_pending;
       if (info.num_pending === 0) return this.available === 0;
       if (this.#requested === 0) this.#topUp();

@@ -365,12 +365,12 @@ export async function runWorker(task: WorkerTask): Promise<WorkerStats> {
     drain: async (timeoutMs: number) => {
       await stopSources();
       const deadline = epochMs() + timeoutMs;
+      // a stream's count of what waits for this end comes with its deliveries: once nothing
+      // waits locally, confirm with its server that nothing is left (at most every 50 ms)
+      const remote = inputs.filter((i) => i.consumer.drained !== undefined);
       let askedAt = Number.NEGATIVE_INFINITY;
       while (epochMs() < deadline) {
         if (inputs.every((i) => i.consumer.available === 0 && (i.consumer.backlog ?? 0) === 0)) {
-          // a stream's count of what waits for this end comes with its deliveries: confirm
-          // with its server that nothing is left (at most every 50 ms)
-          const remote = inputs.filter((i) => i.consumer.drained !== undefined);
           if (remote.length === 0) return true;
           if (epochMs() - askedAt >= 50) {
             askedAt = epochMs();
