@@ -56,6 +56,9 @@ describe('liveness', () => {
     const dt = Date.now() - t0;
     expect(dt).toBeGreaterThanOrEqual(190);
     expect(dt).toBeLessThan(1500);
+    // the silence it had seen when it declared the connection dead: at least the timeout
+    expect(source.stats().heartbeatSilenceMs).toBeGreaterThanOrEqual(200);
+    expect(source.stats().heartbeatSilenceMs).toBeLessThan(dt + 1);
     expect(source.stats().pingsSent).toBeGreaterThanOrEqual(1);
     await until(() => emit.feedMarks().length >= 2);
     expect(emit.marks.find((m) => m.type === 'feed' && !m.up)).toMatchObject({ reason: 'heartbeat_timeout' });

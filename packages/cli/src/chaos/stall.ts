@@ -92,20 +92,29 @@ export async function heartbeat(ctx: ChaosContext): Promise<ChaosResult> {
     await env.faults({ stall: [], ignorePings: false });
     const resumed = await until(() => env.states.find((s) => s.t > halt.t && s.state === 'active'), 30_000, 'trading to resume', 10);
     await env.allLive(30_000);
+    const timeouts = (ingest.heartbeatTimeouts ?? 0) - (ingest0.heartbeatTimeouts ?? 0);
+    // the silence ingest had measured when it gave its verdict (mean over the timeouts counted)
+    const silenceMs = timeouts > 0 ? ((ingest.heartbeatSilenceMs ?? 0) - (ingest0.heartbeatSilenceMs ?? 0)) / timeouts : Number.NaN;
     v.set({
       heartbeatTimeoutMs: HEARTBEAT.heartbeatTimeoutMs,
+      silenceAtVerdictMs: Math.round(silenceMs),
       deadAfterMs: Math.round(dead),
       haltAfterMs: Math.round(detectMs),
-      heartbeatTimeouts: (ingest.heartbeatTimeouts ?? 0) - (ingest0.heartbeatTimeouts ?? 0),
+      heartbeatTimeouts: timeouts,
       pingsSent: (ingest.pingsSent ?? 0) - (ingest0.pingsSent ?? 0),
       haltReason: halt.reason,
       booksLiveWhileHalted: book.live ?? 0,
       resumeMs: Math.round(resumed.t - halt.t),
     });
-    v.check((ingest.heartbeatTimeouts ?? 0) > (ingest0.heartbeatTimeouts ?? 0), 'no heartbeat timeout was counted');
+    v.check(timeouts > 0, 'no heartbeat timeout was counted');
     v.check(
-      dead <= HEARTBEAT.heartbeatTimeoutMs + CHECK_SLACK_MS,
-      `ingest declared the silent connection dead after ${Math.round(dead)} ms (timeout ${HEARTBEAT.heartbeatTimeoutMs} ms, + ${CHECK_SLACK_MS} ms for its check period)`,
+      silenceMs >= HEARTBEAT.heartbeatTimeoutMs && silenceMs <= HEARTBEAT.heartbeatTimeoutMs + CHECK_SLACK_MS,
+      `ingest declared the silent connection dead after ${Math.round(silenceMs)} ms of silence (timeout ${HEARTBEAT.heartbeatTimeoutMs} ms, + ${CHECK_SLACK_MS} ms for its check period)`,
+    );
+    // seen from outside, through polled counters: the verdict plus the poll's own delay
+    v.check(
+      dead <= HEARTBEAT.heartbeatTimeoutMs + CHECK_SLACK_MS + HALT_SLACK_MS,
+      `the timeout showed in ingest's counters ${Math.round(dead)} ms after the venue went silent (timeout ${HEARTBEAT.heartbeatTimeoutMs} ms, + ${CHECK_SLACK_MS} ms check period, + ${HALT_SLACK_MS} ms for the poll)`,
     );
   });
 }

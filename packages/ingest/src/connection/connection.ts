@@ -360,6 +360,7 @@ export class VenueConnection {
     const verdict = this.#heartbeat.check(now);
     if (verdict === 'dead') {
       this.#ctx.stats.heartbeatTimeouts++;
+      this.#ctx.stats.heartbeatSilenceMs += Math.round(now - this.#heartbeat.silentSince);
       this.drop('heartbeat_timeout');
       return;
     }

@@ -6,6 +6,8 @@ export interface Counters {
   reconnects: number;
   disconnects: number;
   heartbeatTimeouts: number;
+  /** Silence each heartbeat timeout had seen when declared, summed (ms): over `heartbeatTimeouts`, the mean verdict time. */
+  heartbeatSilenceMs: number;
   ackTimeouts: number;
   pingsSent: number;
   upgradeRejected: number;
@@ -56,6 +58,7 @@ export function newCounters(): Counters {
     reconnects: 0,
     disconnects: 0,
     heartbeatTimeouts: 0,
+    heartbeatSilenceMs: 0,
     ackTimeouts: 0,
     pingsSent: 0,
     upgradeRejected: 0,
