@@ -18,12 +18,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, record, replay } from '@tickline/cli';
+import { loadConfig, replay } from '@tickline/cli';
 import { shardOf } from '@tickline/cluster';
 import { type NatsServer, startNatsServer } from '@tickline/nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captured } from './capture-output.js';
 import { threeNodeCluster } from './cluster-plan.js';
+import { recordSim } from './sim-recording.js';
 import { TicklineProcess } from './tickline-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tkl-determinism-'));
@@ -105,14 +106,7 @@ const total = (m: Map<string, string[]>) => [...m.values()].reduce((a, l) => a +
 describe('determinism: one process and the three-node cluster', () => {
   it('make the same order intents per instrument from one recording, with nothing dropped', async () => {
     const file = join(dir, 'sim.tkr');
-    const rec = await captured(() =>
-      record(loadConfig({ exchange: { instruments: 40 } }, { 'log.level': 'silent' }, 'test'), {
-        out: file,
-        durationS: 2,
-        summary: 'json',
-      }),
-    );
-    expect(rec.code, rec.err).toBe(0);
+    await recordSim(file, 40, 2);
 
     // one process
     const oneDir = join(dir, 'one');

@@ -7,9 +7,10 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ExchangeProcess, loadConfig, record, replay, spawnExchange } from '@tickline/cli';
+import { type ExchangeProcess, loadConfig, replay, spawnExchange } from '@tickline/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captured } from './capture-output.js';
+import { recordSim } from './sim-recording.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tkl-replay-guard-'));
 let ex: ExchangeProcess;
@@ -24,14 +25,7 @@ afterAll(async () => {
 describe('replay', () => {
   it('makes intents from the recording but sends no order to a configured venue and writes no journal or snapshot', async () => {
     const file = join(tmp, 'sim.tkr');
-    const rec = await captured(() =>
-      record(loadConfig({ exchange: { instruments: 20 } }, { 'log.level': 'silent' }, 'test'), {
-        out: file,
-        durationS: 2,
-        summary: 'json',
-      }),
-    );
-    expect(rec.code, rec.err).toBe(0);
+    await recordSim(file, 20, 2);
 
     const journal = join(tmp, 'journal-{partition}.sqlite');
     const snapshot = join(tmp, 'signals-{partition}.snap');

@@ -28,9 +28,17 @@ export interface NodeStats {
   /**
    * Its cross-node edges: `in`, records its workers took from NATS and those found lost (holes
    * in a producer's sequence on a lossy edge, expired, corrupt); `out`, records its last stage
-   * handed to NATS and those it dropped.
+   * handed to NATS and those it dropped. `lostAtEnd` (in, at the end of a cluster replay, included in
+   * `lost`): records its feeders handed over that it neither took nor found as holes, because
+   * nothing of their producer came after them (discarded from the stream before it read them).
    */
-  readonly edges: readonly { readonly edge: string; readonly side: 'in' | 'out'; readonly moved: number; readonly lost: number }[];
+  readonly edges: readonly {
+    readonly edge: string;
+    readonly side: 'in' | 'out';
+    readonly moved: number;
+    readonly lost: number;
+    readonly lostAtEnd?: number;
+  }[];
   /** Trading state where the node runs risk ('active', 'reducing', 'halted'). */
   readonly tradingState?: string;
   /**

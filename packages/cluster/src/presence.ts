@@ -129,14 +129,20 @@ export class Presence {
   }
 
   /**
-   * Resolves once every node in `required` is up, logging the missing ones at once and every
-   * `logEveryMs` after. Rejects with TKL_ERR_CLUSTER_PEERS after `timeoutMs` (0: waits for ever).
+   * Resolves once every node in `required` is up (and, with `phase`, announces that phase),
+   * logging the missing ones at once and every `logEveryMs` after. Rejects with
+   * TKL_ERR_CLUSTER_PEERS after `timeoutMs` (0: waits for ever).
    */
-  async waitForPeers(required: readonly string[], timeoutMs = 0, logEveryMs = 5000): Promise<void> {
-    const missing = () => required.filter((n) => n !== this.#self.node && this.#peers.get(n)?.up !== true);
+  async waitForPeers(required: readonly string[], timeoutMs = 0, logEveryMs = 5000, phase?: Heartbeat['phase']): Promise<void> {
+    const missing = () =>
+      required.filter((n) => {
+        const p = this.#peers.get(n);
+        return n !== this.#self.node && (p?.up !== true || (phase !== undefined && p.heartbeat.phase !== phase));
+      });
     if (missing().length === 0) return;
     const started = Date.now();
-    this.#opts.log.warn({ missing: missing() }, `waiting for peers: ${missing().join(', ')}`);
+    const what = (m: string[]) => (phase === undefined ? `peers: ${m.join(', ')}` : `${m.join(', ')} to be ${phase}`);
+    this.#opts.log.warn({ missing: missing(), ...(phase ? { phase } : {}) }, `waiting for ${what(missing())}`);
     let lastLog = started;
     await new Promise<void>((resolve, reject) => {
       const check = () => {
@@ -144,15 +150,19 @@ export class Presence {
         if (m.length === 0) {
           clearInterval(t);
           off();
-          this.#opts.log.info({ waitedMs: Date.now() - started }, 'every peer is up');
+          this.#opts.log.info(
+            { waitedMs: Date.now() - started },
+            phase === undefined ? 'every peer is up' : `${required.join(', ')} ${phase}`,
+          );
           resolve();
         } else if (timeoutMs > 0 && Date.now() - started >= timeoutMs) {
           clearInterval(t);
           off();
-          reject(new ClusterError('TKL_ERR_CLUSTER_PEERS', `peers still missing after ${timeoutMs} ms: ${m.join(', ')}`));
+          const not = phase === undefined ? 'peers still missing' : `peers not ${phase}`;
+          reject(new ClusterError('TKL_ERR_CLUSTER_PEERS', `${not} after ${timeoutMs} ms: ${m.join(', ')}`));
         } else if (Date.now() - lastLog >= logEveryMs) {
           lastLog = Date.now();
-          this.#opts.log.warn({ missing: m }, `waiting for peers: ${m.join(', ')}`);
+          this.#opts.log.warn({ missing: m }, `waiting for ${what(m)}`);
         }
       };
       const off = this.onPeer(() => check());

@@ -115,4 +115,29 @@ describe('presence over a real nats-server', () => {
     });
     await pa.close();
   });
+
+  it('waits for a peer that is up to announce a phase (a replay waits for the nodes it feeds to run)', async () => {
+    const a = capture();
+    const pa = await start('A', a.log);
+    const pc = await start('C', capture().log);
+    await pa.waitForPeers(['C']); // up, still starting
+    let resolved = false;
+    const running = pa.waitForPeers(['C'], 0, 100, 'running').then(() => {
+      resolved = true;
+    });
+    await until(() => a.lines.some((l) => l.msg === 'waiting for C to be running'), 'the line naming C and the phase');
+    await new Promise((r) => setTimeout(r, 200)); // several heartbeats of C, all 'starting'
+    expect(resolved).toBe(false);
+    pc.update({ phase: 'running' });
+    await running;
+    expect(a.lines.some((l) => l.msg === 'C running')).toBe(true);
+    // and a timeout names the phase it waited for
+    pc.update({ phase: 'starting' });
+    await until(() => pa.peers().get('C')?.heartbeat.phase === 'starting', 'C starting again');
+    await expect(pa.waitForPeers(['C'], 300, 5000, 'running')).rejects.toMatchObject({
+      code: 'TKL_ERR_CLUSTER_PEERS',
+      message: expect.stringMatching(/: peers not running after 300 ms: C$/),
+    });
+    await Promise.all([pa.close(), pc.close()]);
+  });
 });

@@ -13,6 +13,7 @@ import {
   ClusterView,
   type Heartbeat,
   type NodePlan,
+  type NodeStats,
   type CrossEdge,
   crossEdgePartitions,
   crossEdgeSpec,
@@ -66,6 +67,8 @@ export class ClusterNode {
   /** Records this node had taken from its input edge, and since when (performance.now()). */
   #took = -1;
   #tookSince = 0;
+  /** What the feeders handed to the input edge, once a replay ended short of it. */
+  #sentAtShortEnd: number | null = null;
   readonly #venue: VenueName;
   readonly #loaded: LoadedClusterConfig;
 
@@ -117,13 +120,16 @@ export class ClusterNode {
           registry,
           inShards(this.plan, registry, this.node.shards).map((s) => s.symbol),
         ),
-      started: (pipeline) => this.#started(pipeline),
+      started: async (pipeline) => {
+        this.#started(pipeline);
+        await this.#waitForConsumers();
+      },
       replayed: async (pipeline) => {
         this.#replayDone = true;
         await this.#publishStats(pipeline);
       },
       complete: () => this.#replayComplete(),
-      finalStats: (pipeline) => this.view.localStats(pipeline, this.#presence),
+      finalStats: async (pipeline) => this.#withLostAtEnd(await this.view.localStats(pipeline, this.#presence)),
       stopping: () => this.close(),
     };
   }
@@ -144,6 +150,7 @@ export class ClusterNode {
       sent += n.stats.edges.find((e) => e.side === 'out' && e.edge === head.edge)?.moved ?? 0;
     }
     const took = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.moved ?? -1;
+    if (took < 0) return false; // its own first stats are not out yet
     if (took >= sent) return true;
     // Every feeder is through but records are missing (lost on the way, counted there): once
     // nothing more has come for REPLAY_QUIET_MS, end rather than wait for ever, and say so.
@@ -154,11 +161,43 @@ export class ClusterNode {
       return false;
     }
     if (now - this.#tookSince < REPLAY_QUIET_MS) return false;
+    const counted = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.lost ?? 0;
+    this.#sentAtShortEnd = sent;
     this.#log.warn(
-      { took, sent, missing: sent - took },
-      `replay ends ${sent - took} record(s) short of what the peers sent (see the edges' lost counts)`,
+      { took, sent, missing: sent - took, countedLost: counted, lostAtEnd: Math.max(0, sent - took - counted) },
+      `replay ends ${sent - took} record(s) short of what the peers sent: ${counted} found lost on the way (holes), ` +
+        `${Math.max(0, sent - took - counted)} lost at the end (nothing of their producer came after them)`,
     );
     return true;
+  }
+
+  /**
+   * A replay that ended short: records of a producer that vanished from the stream after the last
+   * one this node read leave no hole to find. The feeders' own counts say how many were sent, so
+   * the rest is counted as lost at the end, on the input edge.
+   */
+  #withLostAtEnd(stats: NodeStats): NodeStats {
+    const sent = this.#sentAtShortEnd;
+    const head = nodeBoundary(this.plan, this.node.name).head;
+    if (sent === null || head === undefined) return stats;
+    const edges = stats.edges.map((e) => {
+      if (e.side !== 'in' || e.edge !== head.edge) return e;
+      const lostAtEnd = Math.max(0, sent - e.moved - e.lost);
+      return { ...e, lost: e.lost + lostAtEnd, lostAtEnd };
+    });
+    return { ...stats, edges };
+  }
+
+  /**
+   * A replaying node hands records on only once the nodes it feeds run: each empties the lossy
+   * streams it reads when its pipeline starts (an earlier run's backlog), which would discard
+   * what was replayed into them before.
+   */
+  async #waitForConsumers(): Promise<void> {
+    const { tail } = nodeBoundary(this.plan, this.node.name);
+    const fed = [...new Set(tail?.routes.filter((r) => r.from === this.node.name).map((r) => r.to) ?? [])];
+    if (fed.length === 0 || this.#presence === null) return;
+    await this.#presence.waitForPeers(fed, this.plan.startTimeoutMs, 5000, 'running');
   }
 
   async #publishStats(pipeline: Pipeline): Promise<void> {

@@ -55,7 +55,11 @@ export interface ReplayHooks {
   keepInstruments?(registry: InstrumentRegistry): number[] | undefined;
   /** After the registry is read, before the pipeline starts (a node waits for its peers here). */
   beforePipeline?(registry: InstrumentRegistry): Promise<void>;
-  started?(pipeline: Pipeline): void;
+  /**
+   * The pipeline runs; the replay begins once this resolves (a replaying cluster node waits for the
+   * nodes it feeds to open their edges). A rejection ends the run before the replay, exit code 1.
+   */
+  started?(pipeline: Pipeline): void | Promise<void>;
   /** A node running ingest: the file is through and its rings are empty (before it stops). */
   replayed?(pipeline: Pipeline): Promise<void>;
   /** A node without ingest: true once everything its peers replayed has reached it. */
@@ -226,13 +230,23 @@ async function replayPipeline(
     ...(hooks.boundary ? { boundary: hooks.boundary } : {}),
   });
   const p = pipeline;
-  hooks.started?.(p);
+  const notReady = await Promise.race([
+    Promise.resolve()
+      .then(() => hooks.started?.(p))
+      .then(
+        () => null,
+        (err: unknown) => ({ reason: err instanceof Error ? err.message : String(err), code: 1 }),
+      ),
+    signalled.then((r) => ({ reason: r, code: 0 })),
+  ]);
+  if (notReady !== null && notReady.code !== 0) log.error({ err: notReady.reason }, 'the replay did not begin');
   const replayStarted = performance.now();
   let replayMs = 0;
-  log.info(
-    { file: plan.file, venue: plan.venue, format: plan.format, speed, instruments: keep?.length ?? specs.length },
-    replaying ? 'tickline replaying; Ctrl-C to stop' : 'tickline taking the replay from its peers; Ctrl-C to stop',
-  );
+  if (notReady === null)
+    log.info(
+      { file: plan.file, venue: plan.venue, format: plan.format, speed, instruments: keep?.length ?? specs.length },
+      replaying ? 'tickline replaying; Ctrl-C to stop' : 'tickline taking the replay from its peers; Ctrl-C to stop',
+    );
 
   // Flow control: the source emits only against byte credit = the room left below HIGH_WATER in
   // the fullest forward ring (read from shared memory), split between ingest partitions. Records
@@ -255,11 +269,11 @@ async function replayPipeline(
       .finally(() => (creditBusy = false));
   };
   // a node without ingest has no source to grant credit to
-  const creditTimer = replaying ? setInterval(grantCredit, 2) : null;
+  const creditTimer = replaying && notReady === null ? setInterval(grantCredit, 2) : null;
 
   const through = replaying ? 'end of file' : 'replay complete';
-  let stopReason = through;
-  for (;;) {
+  let stopReason = notReady?.reason ?? through;
+  while (notReady === null) {
     const tick = new Promise<null>((r) => setTimeout(() => r(null), 50));
     const sig = await Promise.race([signalled, tick]);
     if (sig !== null) {
@@ -312,6 +326,7 @@ async function replayPipeline(
         `${summary.durationS}s (${stopReason}); ${r.framesPerSec} frames/s; restarts=${summary.restarts}\n${lines.join('\n')}\n`,
     );
   }
+  if (notReady !== null) return notReady.code;
   return summary.replay.complete || stopReason !== through ? 0 : 1;
 }
 
