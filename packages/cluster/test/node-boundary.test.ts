@@ -1,4 +1,5 @@
-import { type NatsServer, startNatsServer } from '@tickline/nats';
+import { connect } from '@nats-io/transport-node';
+import { type NatsServer, startNatsServer, streamName } from '@tickline/nats';
 import {
   createLogger,
   edgePolicy,
@@ -116,4 +117,73 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       expect(ends.every((r) => Object.values(r.dropped).every((d) => d === 0))).toBe(true);
     }, 90_000);
   }
+
+  it('a node writing a lossy edge leaves what other nodes wrote in its stream; the reader empties it when it starts', async () => {
+    const issues: Issue[] = [];
+    const runtime = runtimeSchema.parse({}, '', issues);
+    const all = placementGroups(runtime, issues);
+    const section = clusterSchema.parse(
+      {
+        name: 'keep',
+        nats: { url: nats.url },
+        // a minute's bound: nothing expires from the stream during the test
+        edges: { 'book->signals': { stream: { maxAgeMs: 60_000 } } },
+        nodes: {
+          A: { stages: ['ingest', 'normalize', 'book'], shards: 'all' },
+          C: { stages: ['signals', 'risk', 'execution'], shards: 'all' },
+        },
+      },
+      'cluster',
+      issues,
+    );
+    const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
+    expect(issues).toEqual([]);
+    const edge = nodeBoundary(plan, 'C').head as NonNullable<ReturnType<typeof nodeBoundary>['head']>;
+    const { producers, consumers } = crossEdgePartitions(edge, all);
+    const spec = crossEdgeSpec(plan, edge, runtime, producers, consumers);
+    expect(spec).toMatchObject({ policy: 'drop-oldest', maxAgeMs: 60_000 });
+    const nc = await connect({ servers: nats.url });
+    const inStream = async (): Promise<number> => {
+      const r = await nc.request(`$JS.API.STREAM.INFO.${streamName(spec.prefix, spec.edge)}`, '', { timeout: 2000 });
+      return (r.json() as { state: { messages: number } }).state.messages;
+    };
+    const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((st) => stages.includes(st)));
+    const writer = (count: number) =>
+      Pipeline.start({
+        config: runtime,
+        groups: groupsOf(['ingest', 'normalize', 'book']),
+        stageModules: modules,
+        stageConfigs: { ingest: { count, ticks: 1, instruments: 8 } },
+        registry: [],
+        logger,
+        boundary: { tail: { edge: 'book->signals', nats: spec } },
+      });
+    try {
+      // one writer's records wait in the stream (no reader runs yet)
+      const a1 = await writer(500);
+      const t0 = Date.now();
+      while ((await inStream()) === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      await a1.stop(1000);
+      const kept = await inStream();
+      expect(kept).toBeGreaterThan(0);
+      // another writer starting (a second shard's node, or the first one restarting) keeps them
+      const a2 = await writer(1);
+      expect(await inStream()).toBeGreaterThanOrEqual(kept);
+      await a2.stop(1000);
+      // the reader starting empties it: what waited there is an earlier run's backlog
+      const c = await Pipeline.start({
+        config: runtime,
+        groups: groupsOf(['signals', 'risk', 'execution']),
+        stageModules: modules,
+        stageConfigs: {},
+        registry: [],
+        logger,
+        boundary: { head: { edge: 'book->signals', nats: spec } },
+      });
+      expect(await inStream()).toBe(0);
+      await c.stop(1000);
+    } finally {
+      await nc.close();
+    }
+  }, 90_000);
 });

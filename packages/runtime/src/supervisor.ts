@@ -198,12 +198,10 @@ export class Pipeline {
         ? null
         : { grid: null, nats: head.nats, natsStats: Array.from({ length: firstGroup.threads }, () => createNatsStats()) };
     const tailC: EdgeCarrier | null = tail === undefined ? null : { grid: null, nats: tail.nats, natsStats: [] };
-    await this.#setUpStreams([
-      ...chain.map((c) => c.nats),
-      ...feedbacks.map((f) => f.carrier?.nats ?? null),
-      headC?.nats ?? null,
-      tailC?.nats ?? null,
-    ]);
+    await this.#setUpStreams(
+      [...chain.map((c) => c.nats), ...feedbacks.map((f) => f.carrier?.nats ?? null), headC?.nats ?? null],
+      [tailC?.nats ?? null],
+    );
     // Spinning pays only when every busy worker has a core to itself.
     const spinUs = config.runtime.spinUs ?? (busyThreads(groups) < availableParallelism() ? 50 : 0);
     const tuning = { ...config.runtime, spinUs };
@@ -410,10 +408,14 @@ export class Pipeline {
 
   /**
    * Creates the streams (and durable consumers) of the edges on NATS before any worker starts,
-   * and empties the lossy ones.
+   * and empties the lossy ones this node reads (`read`: what an earlier run left in them is
+   * stale). A stream it only writes (`written`: a cluster node's outgoing edge) is left as it is:
+   * other nodes may write it too, and what they wrote is still owed to the reader, which empties
+   * it when it starts itself.
    */
-  async #setUpStreams(specs: readonly (NatsEdgeSpec | null)[]): Promise<void> {
-    const list = specs.filter((s): s is NatsEdgeSpec => s !== null);
+  async #setUpStreams(read: readonly (NatsEdgeSpec | null)[], written: readonly (NatsEdgeSpec | null)[]): Promise<void> {
+    const reads = read.filter((s): s is NatsEdgeSpec => s !== null);
+    const list = [...reads, ...written.filter((s): s is NatsEdgeSpec => s !== null)];
     const first = list[0];
     if (first === undefined) return;
     const { ensureEdgeStream, purgeLossyStream } = await import('@tickline/nats');
@@ -425,7 +427,7 @@ export class Pipeline {
       // a lossy edge starts empty (an earlier run's backlog is stale); a block edge keeps what it owes
       for (const spec of list) {
         await ensureEdgeStream(nc, spec);
-        await purgeLossyStream(nc, spec);
+        if (reads.includes(spec)) await purgeLossyStream(nc, spec);
       }
     } finally {
       await nc.close();
