@@ -35,29 +35,34 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
     await nats?.stop();
   });
 
+  /** Runtime settings and a plan of two nodes: A runs ingest -> normalize -> book, C the rest. */
+  const twoNodes = (runtimeSection: Record<string, unknown>, cluster: Record<string, unknown>) => {
+    const issues: Issue[] = [];
+    const runtime = runtimeSchema.parse(runtimeSection, '', issues);
+    const all = placementGroups(runtime, issues);
+    const section = clusterSchema.parse(
+      {
+        nats: { url: nats.url },
+        nodes: {
+          A: { stages: ['ingest', 'normalize', 'book'], shards: 'all' },
+          C: { stages: ['signals', 'risk', 'execution'], shards: 'all' },
+        },
+        ...cluster,
+      },
+      'cluster',
+      issues,
+    );
+    const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
+    expect(issues).toEqual([]);
+    return { runtime, all, plan };
+  };
+
   for (const signalsThreads of [1, 2]) {
     it(`carries every record in per-instrument order, losing none on a block edge (${signalsThreads} consuming partition(s))`, async () => {
-      const issues: Issue[] = [];
-      const runtime = runtimeSchema.parse(
+      const { runtime, all, plan } = twoNodes(
         { threads: { signals: signalsThreads }, rings: { edges: { 'book->signals': { policy: 'block' } } } },
-        '',
-        issues,
+        { name: `split${signalsThreads}` },
       );
-      const all = placementGroups(runtime, issues);
-      const section = clusterSchema.parse(
-        {
-          name: `split${signalsThreads}`,
-          nats: { url: nats.url },
-          nodes: {
-            A: { stages: ['ingest', 'normalize', 'book'], shards: 'all' },
-            C: { stages: ['signals', 'risk', 'execution'], shards: 'all' },
-          },
-        },
-        'cluster',
-        issues,
-      );
-      const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
-      expect(issues).toEqual([]);
       const edge = nodeBoundary(plan, 'C').head;
       expect(edge?.edge).toBe('book->signals');
       expect(nodeBoundary(plan, 'A').tail).toBe(edge);
@@ -119,25 +124,8 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
   }
 
   it('a node writing a lossy edge leaves what other nodes wrote in its stream; the reader empties it when it starts', async () => {
-    const issues: Issue[] = [];
-    const runtime = runtimeSchema.parse({}, '', issues);
-    const all = placementGroups(runtime, issues);
-    const section = clusterSchema.parse(
-      {
-        name: 'keep',
-        nats: { url: nats.url },
-        // a minute's bound: nothing expires from the stream during the test
-        edges: { 'book->signals': { stream: { maxAgeMs: 60_000 } } },
-        nodes: {
-          A: { stages: ['ingest', 'normalize', 'book'], shards: 'all' },
-          C: { stages: ['signals', 'risk', 'execution'], shards: 'all' },
-        },
-      },
-      'cluster',
-      issues,
-    );
-    const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
-    expect(issues).toEqual([]);
+    // a minute's bound: nothing expires from the stream during the test
+    const { runtime, all, plan } = twoNodes({}, { name: 'keep', edges: { 'book->signals': { stream: { maxAgeMs: 60_000 } } } });
     const edge = nodeBoundary(plan, 'C').head as NonNullable<ReturnType<typeof nodeBoundary>['head']>;
     const { producers, consumers } = crossEdgePartitions(edge, all);
     const spec = crossEdgeSpec(plan, edge, runtime, producers, consumers);
