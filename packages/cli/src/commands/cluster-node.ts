@@ -149,8 +149,9 @@ export class ClusterNode {
       if (n.stats?.replayDone !== true) return false;
       sent += n.stats.edges.find((e) => e.side === 'out' && e.edge === head.edge)?.moved ?? 0;
     }
-    const took = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.moved ?? -1;
-    if (took < 0) return false; // its own first stats are not out yet
+    const mine = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge);
+    if (mine === undefined) return false; // its own first stats are not out yet
+    const took = mine.moved;
     if (took >= sent) return true;
     // Every feeder is through but records are missing (lost on the way, counted there): once
     // nothing more has come for REPLAY_QUIET_MS, end rather than wait for ever, and say so.
@@ -161,12 +162,13 @@ export class ClusterNode {
       return false;
     }
     if (now - this.#tookSince < REPLAY_QUIET_MS) return false;
-    const counted = nodes.find((n) => n.self)?.stats?.edges.find((e) => e.side === 'in' && e.edge === head.edge)?.lost ?? 0;
+    const counted = mine.lost;
+    const atEnd = Math.max(0, sent - took - counted);
     this.#sentAtShortEnd = sent;
     this.#log.warn(
-      { took, sent, missing: sent - took, countedLost: counted, lostAtEnd: Math.max(0, sent - took - counted) },
+      { took, sent, missing: sent - took, countedLost: counted, lostAtEnd: atEnd },
       `replay ends ${sent - took} record(s) short of what the peers sent: ${counted} found lost on the way (holes), ` +
-        `${Math.max(0, sent - took - counted)} lost at the end (nothing of their producer came after them)`,
+        `${atEnd} lost at the end (nothing of their producer came after them)`,
     );
     return true;
   }
