@@ -180,6 +180,8 @@ describe('dashboard metrics', () => {
     expect(sampleValue(m, 'tickline_ring_dropped_records_total', { edge: 'book->signals', reason: 'drop-oldest' })).toBe(1);
     expect(sampleValue(m, 'tickline_risk_rejects_total', { reason: 'halted' })).toBe(2);
     expect(sampleValue(m, 'tickline_feed_connections_up', { venue: 'sim' })).toBe(1);
+    expect(sampleValue(m, 'tickline_feed_heartbeat_timeouts_total', { venue: 'sim' })).toBe(2);
+    expect(sampleValue(m, 'tickline_feed_heartbeat_silence_ms_total', { venue: 'sim' })).toBe(2610);
     expect(sampleValue(m, 'tickline_process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(m.has('tickline_nodejs_eventloop_lag_seconds')).toBe(true);
     // No label names an instrument.

@@ -106,6 +106,11 @@ export class DashboardMetrics {
       reconnects: counter('tickline_feed_reconnects_total', 'Venue reconnections.', ['venue']),
       disconnects: counter('tickline_feed_disconnects_total', 'Venue disconnections.', ['venue']),
       heartbeatTimeouts: counter('tickline_feed_heartbeat_timeouts_total', 'Connections dropped for a missed heartbeat.', ['venue']),
+      heartbeatSilenceMs: counter(
+        'tickline_feed_heartbeat_silence_ms_total',
+        'Silence each heartbeat timeout had seen when declared (ms), summed: over the timeouts, the mean time to the verdict.',
+        ['venue'],
+      ),
       frames: counter('tickline_feed_frames_total', 'Frames received from the venue.', ['venue']),
       bytes: counter('tickline_feed_received_bytes_total', 'Bytes received from the venue.', ['venue']),
       venueRateLimited: counter('tickline_feed_rate_limited_total', 'Requests the venue refused for rate limits.', ['venue']),

@@ -35,7 +35,14 @@ export class FakePipeline implements PipelineLike {
             processed: 0,
             emitted: this.processed,
             dropped: {},
-            core: { connections: 1, connectionsUp: 1, reconnects: 0, frames: this.processed },
+            core: {
+              connections: 1,
+              connectionsUp: 1,
+              reconnects: 0,
+              frames: this.processed,
+              heartbeatTimeouts: 2,
+              heartbeatSilenceMs: 2_610,
+            },
           },
           {
             stage: 'risk',
