@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import { type NatsServer, startNatsServer, streamName } from '@tickline/nats';
+import { type NatsEdgeSpec, type NatsServer, startNatsServer, streamName } from '@tickline/nats';
 import {
   createLogger,
   edgePolicy,
@@ -54,12 +54,23 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
     );
     const plan = planCluster(section, (e) => edgePolicy(runtime, e).policy, 'cluster', issues) as ClusterPlan;
     expect(issues).toEqual([]);
-    return { runtime, all, plan };
+    /** Node A's pipeline (the source fixture configured by `ingest`) or node C's, at the edge `spec`. */
+    const start = (node: 'A' | 'C', spec: NatsEdgeSpec, ingest: Record<string, number> = {}) =>
+      Pipeline.start({
+        config: runtime,
+        groups: all.filter((g) => g.stages.every((st) => plan.nodes.get(node)?.stages.includes(st))),
+        stageModules: modules,
+        stageConfigs: node === 'A' ? { ingest } : {},
+        registry: [],
+        logger,
+        boundary: node === 'A' ? { tail: { edge: 'book->signals', nats: spec } } : { head: { edge: 'book->signals', nats: spec } },
+      });
+    return { runtime, all, plan, start };
   };
 
   for (const signalsThreads of [1, 2]) {
     it(`carries every record in per-instrument order, losing none on a block edge (${signalsThreads} consuming partition(s))`, async () => {
-      const { runtime, all, plan } = twoNodes(
+      const { runtime, all, plan, start } = twoNodes(
         { threads: { signals: signalsThreads }, rings: { edges: { 'book->signals': { policy: 'block' } } } },
         { name: `split${signalsThreads}` },
       );
@@ -83,28 +94,10 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       });
       const bounded = { ...lossy, stream: { ...lossy.stream, maxAgeMs: 400 } };
       expect(crossEdgeSpec(plan, bounded, runtime, producers, consumers).maxAgeMs).toBe(400);
-      const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((s) => stages.includes(s)));
-
       const count = 3000;
       const ticks = 4;
-      const c = await Pipeline.start({
-        config: runtime,
-        groups: groupsOf(['signals', 'risk', 'execution']),
-        stageModules: modules,
-        stageConfigs: {},
-        registry: [],
-        logger,
-        boundary: { head: { edge: 'book->signals', nats: spec } },
-      });
-      const a = await Pipeline.start({
-        config: runtime,
-        groups: groupsOf(['ingest', 'normalize', 'book']),
-        stageModules: modules,
-        stageConfigs: { ingest: { count, ticks, instruments: 32 } },
-        registry: [],
-        logger,
-        boundary: { tail: { edge: 'book->signals', nats: spec } },
-      });
+      const c = await start('C', spec);
+      const a = await start('A', spec, { count, ticks, instruments: 32 });
       const t0 = Date.now();
       while (((sinkOf(await c.stats()).ticks as number | undefined) ?? 0) < count * ticks && Date.now() - t0 < 30_000)
         await new Promise((r) => setTimeout(r, 50));
@@ -125,7 +118,7 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
 
   it('a node writing a lossy edge leaves what other nodes wrote in its stream; the reader empties it when it starts', async () => {
     // a minute's bound: nothing expires from the stream during the test
-    const { runtime, all, plan } = twoNodes({}, { name: 'keep', edges: { 'book->signals': { stream: { maxAgeMs: 60_000 } } } });
+    const { runtime, all, plan, start } = twoNodes({}, { name: 'keep', edges: { 'book->signals': { stream: { maxAgeMs: 60_000 } } } });
     const edge = nodeBoundary(plan, 'C').head as NonNullable<ReturnType<typeof nodeBoundary>['head']>;
     const { producers, consumers } = crossEdgePartitions(edge, all);
     const spec = crossEdgeSpec(plan, edge, runtime, producers, consumers);
@@ -135,17 +128,7 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       const r = await nc.request(`$JS.API.STREAM.INFO.${streamName(spec.prefix, spec.edge)}`, '', { timeout: 2000 });
       return (r.json() as { state: { messages: number } }).state.messages;
     };
-    const groupsOf = (stages: readonly StageName[]) => all.filter((g) => g.stages.every((st) => stages.includes(st)));
-    const writer = (count: number) =>
-      Pipeline.start({
-        config: runtime,
-        groups: groupsOf(['ingest', 'normalize', 'book']),
-        stageModules: modules,
-        stageConfigs: { ingest: { count, ticks: 1, instruments: 8 } },
-        registry: [],
-        logger,
-        boundary: { tail: { edge: 'book->signals', nats: spec } },
-      });
+    const writer = (count: number) => start('A', spec, { count, ticks: 1, instruments: 8 });
     try {
       // one writer's records wait in the stream (no reader runs yet)
       const a1 = await writer(500);
@@ -159,15 +142,7 @@ describe("a pipeline split over two nodes at a NATS edge (the workers hold the e
       expect(await inStream()).toBeGreaterThanOrEqual(kept);
       await a2.stop(1000);
       // the reader starting empties it: what waited there is an earlier run's backlog
-      const c = await Pipeline.start({
-        config: runtime,
-        groups: groupsOf(['signals', 'risk', 'execution']),
-        stageModules: modules,
-        stageConfigs: {},
-        registry: [],
-        logger,
-        boundary: { head: { edge: 'book->signals', nats: spec } },
-      });
+      const c = await start('C', spec);
       expect(await inStream()).toBe(0);
       await c.stop(1000);
     } finally {
