@@ -154,6 +154,13 @@ describe('against the embedded exchange', () => {
     expect(mark).toMatchObject({ type: 'stale', instrument: id, venue: 1 });
     expect((mark as { ageMs: number }).ageMs).toBeGreaterThanOrEqual(300);
     await until(() => source.stats().resubscribes >= 2, 5000, 'resubscribe');
+    // each silence's first mark adds the age it saw (a resubscribe's snapshot is data: the
+    // silence after it is a new one): at least staleAfterMs each
+    await until(() => source.stats().staleMarks >= 2, 5000, 'a second stale mark');
+    const st = source.stats();
+    expect(st.staleFirstMarks).toBeGreaterThanOrEqual(1);
+    expect(st.staleFirstMarks).toBeLessThanOrEqual(st.staleMarks);
+    expect(st.staleSilenceMs).toBeGreaterThanOrEqual(300 * st.staleFirstMarks);
     expect(source.stats().reconnects).toBe(0);
     expect(source.subscription(victim)?.state).toBe('active');
     ex.setFaults({ stall: [] });

@@ -507,7 +507,13 @@ class Source implements IngestSource {
       if (!conn?.up || e.shed || entryState(e) !== 'active') continue;
       const age = now - e.lastUpdateMs;
       if (age <= limit) continue;
+      // the first mark of a silence (data came since any earlier mark): its age is ingest's verdict time
+      if (e.lastUpdateMs !== e.staleMarkMs) {
+        this.#stats.staleFirstMarks++;
+        this.#stats.staleSilenceMs += Math.round(age);
+      }
       e.lastUpdateMs = now;
+      e.staleMarkMs = now;
       this.#stats.staleMarks++;
       emit.mark({ type: 'stale', instrument: e.id, venue: this.#venueId, ageMs: Math.round(age) });
       conn.resubscribe(e.streams);

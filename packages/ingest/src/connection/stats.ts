@@ -29,6 +29,9 @@ export interface Counters {
   feedUp: number;
   feedDown: number;
   staleMarks: number;
+  /** Stale marks that began a silence (not repeats of one), and the silence each had seen (ms), summed. */
+  staleFirstMarks: number;
+  staleSilenceMs: number;
   resubscribes: number;
   /** Reconnects made on purpose before the venue's forced disconnect (connection age). */
   plannedReconnects: number;
@@ -78,6 +81,8 @@ export function newCounters(): Counters {
     feedUp: 0,
     feedDown: 0,
     staleMarks: 0,
+    staleFirstMarks: 0,
+    staleSilenceMs: 0,
     resubscribes: 0,
     plannedReconnects: 0,
     resyncs: 0,

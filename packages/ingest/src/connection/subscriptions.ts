@@ -21,8 +21,10 @@ export interface SubscriptionEntry {
   readonly states: Map<Channel, StreamState>;
   /** Why a stream failed (the venue's reason), else ''. */
   reason: string;
-  /** Monotonic ms of the last market-data frame (or of activation). */
+  /** Monotonic ms of the last market-data frame (or of activation, or of its last stale mark). */
   lastUpdateMs: number;
+  /** Monotonic ms of its last stale mark (NaN: none): a mark with no data since is a repeat. */
+  staleMarkMs: number;
   /** Shed under load: its frames are not queued until its re-seed is released. */
   shed: boolean;
   /** Shed and its book stream unsubscribed at the venue (`shedAtVenue`) until its re-seed. */
@@ -70,6 +72,7 @@ export class SubscriptionTable {
       states: new Map(channels.map((c) => [c, 'pending'] as const)),
       reason: '',
       lastUpdateMs: nowMs,
+      staleMarkMs: Number.NaN,
       shed: false,
       parked: false,
       frames: 0,
