@@ -153,7 +153,7 @@ export class NatsEdgeConsumer implements RecordSource {
     await ensureEdgeStream(nc, spec);
     const info = await retrying(async () => {
       c.#jsm = await jetstreamManager(nc, { timeout: 2000 });
-      return c.#jsm.consumers.info(streamName(spec.prefix, spec.edge), consumerName(partition));
+      return c.#consumerInfo(c.#jsm);
     });
     c.#seqs.fresh = info.delivered.stream_seq === 0;
     const prefix = `${c.#inbox}.`.length;
@@ -193,7 +193,7 @@ export class NatsEdgeConsumer implements RecordSource {
     if (this.available > 0) return false;
     try {
       this.#jsm ??= await jetstreamManager(this.#nc, { timeout: 1000 });
-      const info = await this.#jsm.consumers.info(streamName(this.spec.prefix, this.spec.edge), consumerName(this.partition));
+      const info = await this.#consumerInfo(this.#jsm);
       this.#streamPending = info.num_pending;
       if (info.num_pending === 0) return this.available === 0;
       if (this.#requested === 0) this.#topUp();
@@ -201,6 +201,11 @@ export class NatsEdgeConsumer implements RecordSource {
     } catch {
       return false;
     }
+  }
+
+  /** This end's durable consumer as the server has it (delivered, pending). */
+  #consumerInfo(jsm: JetStreamManager) {
+    return jsm.consumers.info(streamName(this.spec.prefix, this.spec.edge), consumerName(this.partition));
   }
 
   prepareToPark(): boolean {

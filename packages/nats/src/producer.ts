@@ -284,14 +284,7 @@ export class NatsEdgeProducer implements RecordWriter {
         this.#block?.push({ subject, bytes, records: count, id: `${this.id}-${f64[(start >> 3) + 4]}`, since: nowMs() });
         continue;
       }
-      try {
-        this.#nc.publish(subject, bytes, this.#replyFor(count));
-        this.counters.published += count;
-        this.counters.messages++;
-      } catch {
-        // closed connection: the records are lost (the consumer marks the hole)
-        this.counters.refused += count;
-      }
+      this.#publish(subject, bytes, count);
     }
     batch.length = 0;
     this.#block?.kick();
@@ -337,14 +330,18 @@ export class NatsEdgeProducer implements RecordWriter {
     const { messages, expired } = this.#held.drain(now - this.#bound, this.spec.batch, this.#maxBatchBytes);
     this.counters.expired += expired;
     this.counters.held = 0;
-    for (const m of messages) {
-      try {
-        this.#nc.publish(this.#subject(m.key), m.bytes, this.#replyFor(m.records));
-        this.counters.published += m.records;
-        this.counters.messages++;
-      } catch {
-        this.counters.refused += m.records;
-      }
+    for (const m of messages) this.#publish(this.#subject(m.key), m.bytes, m.records);
+  }
+
+  /** Lossy edge: publishes one message of `records` records (no wait for the server). */
+  #publish(subject: string, bytes: Uint8Array, records: number): void {
+    try {
+      this.#nc.publish(subject, bytes, this.#replyFor(records));
+      this.counters.published += records;
+      this.counters.messages++;
+    } catch {
+      // closed connection: the records are lost (the consumer marks the hole)
+      this.counters.refused += records;
     }
   }
 
